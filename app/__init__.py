@@ -1,0 +1,89 @@
+"""The application factory."""
+
+import os
+
+from flask import Flask, redirect, request, url_for
+
+from app.config import load_config
+from app.extensions import bootstrap, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH"))
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False  # Chinese messages stay readable in JSON bodies
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    _init_login(app)
+
+    from app import api, web
+
+    api.init_app(app)
+    web.init_app(app)
+
+    from app.auth import init_app as init_auth
+    from app.orgs import init_app as init_orgs
+    from app.reports import init_app as init_reports
+
+    init_auth(app)
+    init_orgs(app)
+    init_reports(app)
+
+    import certificates
+    import competitions
+    import exams
+    import question_bank
+
+    for package in (question_bank, exams, competitions, certificates):
+        package.init_app(app)
+
+    from app.demo import demo_data_command
+
+    app.cli.add_command(demo_data_command)
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness and database check."""
+        from sqlalchemy import text
+
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:  # any database failure means "not healthy"
+            return {"status": "error", "detail": "database unavailable"}, 503
+        return {"status": "ok"}
+
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from app.api import error_response, wants_json
+    from app.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _, version = session_id.partition(".")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or str(user.session_version) != version or not user.active:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return error_response(401, "unauthorized", "请先登录")
+        return redirect(url_for("auth.login", next=request.full_path))

@@ -1,0 +1,140 @@
+"""The JSON API's shared parts: the error format, pagination and the OpenAPI document."""
+
+from flask import jsonify, render_template, request
+from flask_smorest import Api
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+API_PREFIX = "/api/v1"
+
+_STATUS_CODES = {
+    400: ("bad_request", "请求格式不正确"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "请求的资源不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "请求与当前状态冲突"),
+    413: ("payload_too_large", "上传的文件过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+    422: ("validation_error", "提交的数据有误"),
+    423: ("account_locked", "账户已锁定"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
+    500: ("internal_error", "服务器内部错误，请稍后再试"),
+}
+
+# marshmallow speaks English; the API's messages are read by people in Chinese.
+_FIELD_MESSAGES = {
+    "Missing data for required field.": "必填项",
+    "Unknown field.": "未知字段",
+    "Field may not be null.": "不能为空",
+    "Not a valid integer.": "不是有效的整数",
+    "Not a valid string.": "不是有效的文本",
+    "Not a valid boolean.": "不是有效的布尔值",
+    "Not a valid datetime.": "不是有效的日期时间",
+    "Not a valid date.": "不是有效的日期",
+    "Not a valid list.": "不是有效的列表",
+    "Invalid input type.": "数据类型不正确",
+    "Invalid value.": "取值无效",
+}
+
+
+class ApiError(Exception):
+    """An error answered in the API's format."""
+
+    def __init__(self, status: int, message: str, *, code: str | None = None, details=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code or _STATUS_CODES.get(status, ("error", ""))[0]
+        self.message = message
+        self.details = details or []
+
+
+def error_response(status: int, code: str, message: str, details=None):
+    """The API's error body: `{"error": {"code", "message", "details"}}`."""
+    body = {"error": {"code": code, "message": message, "details": details or []}}
+    return jsonify(body), status
+
+
+def _translate(message: str) -> str:
+    return _FIELD_MESSAGES.get(message, message)
+
+
+def _validation_details(messages, prefix="") -> list[dict]:
+    """Flatten webargs' nested messages into `[{"field", "message"}]`."""
+    details = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            field = f"{prefix}.{key}" if prefix else str(key)
+            details.extend(_validation_details(value, field))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        details.extend({"field": prefix, "message": _translate(m)} for m in messages)
+    elif isinstance(messages, list):
+        for index, value in enumerate(messages):
+            details.extend(_validation_details(value, f"{prefix}[{index}]"))
+    else:
+        details.append({"field": prefix, "message": _translate(str(messages))})
+    return details
+
+
+def wants_json() -> bool:
+    """Whether the current request belongs to the JSON API."""
+    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+
+
+class WuyeApi(Api):
+    """flask-smorest's Api, answering errors in our format (JSON for the API, HTML elsewhere)."""
+
+    def handle_http_exception(self, error: HTTPException):
+        status = error.code or 500
+        if not wants_json():
+            return render_error_page(status, error)
+        code, message = _STATUS_CODES.get(status, ("error", error.name))
+        details = []
+        if isinstance(error, CSRFError):
+            code, message = "csrf_failed", "缺少或无效的 CSRF 令牌（请在 X-CSRFToken 头中提供）"
+        data = getattr(error, "data", None) or {}
+        if status == 422 and "messages" in data:
+            messages = data["messages"]
+            # webargs nests by location ("json", "query", "files"); the location adds nothing.
+            if isinstance(messages, dict) and len(messages) == 1:
+                messages = next(iter(messages.values()))
+            details = _validation_details(messages)
+        return error_response(status, code, message, details)
+
+
+def render_error_page(status: int, error: Exception | None = None):
+    """The HTML page for an error status."""
+    if isinstance(error, CSRFError):
+        message = "页面已过期或表单无效，请返回刷新页面后重试。"
+    else:
+        message = _STATUS_CODES.get(status, ("", "出错了"))[1]
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def paginate(stmt, page: int, per_page: int, serialise) -> dict:
+    """One page of `stmt` as `{"items", "total", "page"}`; pages start at 1."""
+    page = max(page, 1)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": [serialise(row) for row in rows], "total": total, "page": page}
+
+
+api = WuyeApi()
+
+
+def init_app(app) -> None:
+    """Bind the API and the error handlers to the app."""
+    api.init_app(app, spec_kwargs={"info": {"description": "物业技能培训认定竞赛平台 JSON API"}})
+
+    @app.errorhandler(ApiError)
+    def _api_error(error: ApiError):
+        return error_response(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(500)
+    def _server_error(error):
+        if wants_json():
+            return error_response(500, *_STATUS_CODES[500])
+        return render_error_page(500)

@@ -1,0 +1,47 @@
+"""Forms of login, password change and account management."""
+
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from app.web import BaseForm
+
+
+class LoginForm(BaseForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=128)])
+
+
+class PasswordChangeForm(BaseForm):
+    current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
+    new_password = PasswordField(
+        "新密码", validators=[DataRequired("请输入新密码")], description="至少 8 位，包含字母和数字"
+    )
+    confirm = PasswordField(
+        "确认新密码",
+        validators=[DataRequired("请再次输入新密码"), EqualTo("new_password", "两次输入的新密码不一致")],
+    )
+
+
+USERNAME_RULE = Regexp(r"^[A-Za-z0-9_.@-]{3,64}$", message="用户名为 3–64 位字母、数字或 _ . @ -")
+
+
+class AccountForm(BaseForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), USERNAME_RULE])
+    display_name = StringField("姓名/名称", validators=[Optional(), Length(max=64)])
+    password = PasswordField(
+        "初始密码", validators=[DataRequired("请输入初始密码")], description="至少 8 位，包含字母和数字"
+    )
+    role = SelectField("角色", validate_choice=True)
+    region_id = SelectField("所属地区", coerce=int, validate_choice=False)
+    enterprise_id = SelectField("所属企业", coerce=int, validate_choice=False)
+
+
+class TraineeAccountForm(BaseForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), USERNAME_RULE])
+    password = PasswordField(
+        "初始密码", validators=[DataRequired("请输入初始密码")], description="至少 8 位，包含字母和数字"
+    )
+
+
+class ResetPasswordForm(BaseForm):
+    password = PasswordField("新密码", validators=[DataRequired("请输入新密码")])

@@ -1,0 +1,69 @@
+"""Accounts and their roles."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+class Role(StrEnum):
+    PROVINCE_ADMIN = "province_admin"
+    CITY_ADMIN = "city_admin"
+    ENTERPRISE_ADMIN = "enterprise_admin"
+    TRAINEE = "trainee"
+    JUDGE = "judge"
+    CHIEF_JUDGE = "chief_judge"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.PROVINCE_ADMIN: "省协会管理员",
+    Role.CITY_ADMIN: "市协会管理员",
+    Role.ENTERPRISE_ADMIN: "企业管理员",
+    Role.TRAINEE: "学员",
+    Role.JUDGE: "裁判/考评员",
+    Role.CHIEF_JUDGE: "裁判长",
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    # Bumped on password change so every other session of the account ends.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    region = relationship("Region")
+    enterprise = relationship("Enterprise")
+    employee = relationship("Employee")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"

@@ -1,0 +1,43 @@
+"""Configuration read from the environment, with defaults that suit a single machine."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: str, name: str) -> str:
+    """Read a secret kept in `instance/`, generating it on first use."""
+    path = Path(instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the configuration mapping for `create_app`."""
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    default_db = "sqlite:///" + str(Path(instance_path) / "wuye.db")
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path, "secret_key"),
+        # Key of the identity-number column: kept apart from the database so a dump alone
+        # reveals nothing. Production deployments pass it in the environment.
+        "PII_KEY": os.environ.get("PII_KEY") or _instance_secret(instance_path, "pii_key"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "ROSTER_MAX_ROWS": 20000,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "API_TITLE": "wuye-skills API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "PAGE_SIZE": 20,
+    }

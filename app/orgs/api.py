@@ -1,0 +1,260 @@
+"""API: regions, enterprises, employees and roster files."""
+
+from io import BytesIO
+
+from flask import current_app, request, send_file
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from app.api import API_PREFIX, ApiError, paginate
+from app.auth.models import Role
+from app.extensions import db
+from app.orgs import queries, services, spreadsheet
+from app.orgs.models import Employee, Enterprise, Region
+from app.orgs.rules.posts import Post
+from app.security import Action, get_or_404, require_role, visible
+from app.timeutil import local_today
+
+blp = Blueprint("orgs_api", __name__, url_prefix=API_PREFIX, description="地区、企业与从业人员")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class RegionSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class EnterpriseSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(2, 128))
+    credit_code = fields.String(required=True)
+    region_id = fields.Integer(required=True)
+    address = fields.String(load_default="")
+    contact_name = fields.String(load_default="")
+    contact_phone = fields.String(load_default="")
+    active = fields.Boolean(dump_only=True)
+
+
+class EnterprisePatchSchema(EnterpriseSchema):
+    """The fields of an enterprise that a PATCH may change (all optional)."""
+
+
+class EnterpriseQuery(PageArgs):
+    region_id = fields.Integer(load_default=None)
+    q = fields.String(load_default="")
+    status = fields.String(load_default="all", validate=validate.OneOf(["all", "active", "inactive"]))
+
+
+class EmployeeSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    id_number_masked = fields.String()
+    phone = fields.String(allow_none=True)
+    post = fields.String()
+    enterprise_id = fields.Integer()
+    hired_on = fields.Date()
+    left_on = fields.Date(allow_none=True)
+    on_duty = fields.Boolean()
+
+
+class EmployeeQuery(PageArgs):
+    enterprise_id = fields.Integer(load_default=None)
+    post = fields.String(load_default=None, validate=validate.OneOf([p.value for p in Post]))
+    on_duty = fields.Boolean(load_default=None)
+
+
+class EmployeeCreateSchema(Schema):
+    name = fields.String(required=True)
+    id_number = fields.String(required=True)
+    phone = fields.String(load_default=None, allow_none=True)
+    post = fields.String(required=True, validate=validate.OneOf([p.value for p in Post]))
+    hired_on = fields.Date(required=True)
+
+
+class ImportResultSchema(Schema):
+    imported = fields.Integer()
+    ignored_columns = fields.List(fields.String())
+
+
+class FileSchema(Schema):
+    file = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
+
+
+def _employee_view(employee: Employee) -> dict:
+    """An employee as `EmployeeSchema` dumps it (on duty today or not)."""
+    return {
+        "id": employee.id,
+        "name": employee.name,
+        "id_number_masked": employee.id_number_masked,
+        "phone": employee.phone,
+        "post": employee.post,
+        "enterprise_id": employee.enterprise_id,
+        "hired_on": employee.hired_on,
+        "left_on": employee.left_on,
+        "on_duty": employee.on_duty_at(local_today()),
+    }
+
+
+def _org_error(error: services.OrgError):
+    raise ApiError(
+        422, error.message, details=[{"field": error.field or "", "message": error.message}]
+    )
+
+
+@blp.get("/regions")
+@blp.response(200, RegionSchema(many=True))
+@login_required
+def regions():
+    """The 14 regions."""
+    return db.session.scalars(select(Region).order_by(Region.sort_order)).all()
+
+
+@blp.get("/enterprises")
+@blp.arguments(EnterpriseQuery, location="query")
+@login_required
+def enterprises(args):
+    """Enterprises in the caller's scope: `{"items", "total", "page"}`."""
+    stmt = queries.enterprise_list(
+        current_user, region_id=args["region_id"], q=args["q"].strip(), status=args["status"]
+    )
+    return paginate(stmt, args["page"], args["per_page"], EnterpriseSchema().dump)
+
+
+@blp.post("/enterprises")
+@blp.arguments(EnterpriseSchema)
+@blp.response(201, EnterpriseSchema)
+@login_required
+def create_enterprise(data):
+    """Register an enterprise (provincial admin; city admin in their region)."""
+    require_role(current_user, Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
+    region = get_or_404(current_user, Region, data["region_id"])
+    if current_user.role == Role.CITY_ADMIN and region.id != current_user.region_id:
+        raise ApiError(422, "只能在本地区登记企业", details=[{"field": "region_id", "message": "超出管辖范围"}])
+    try:
+        enterprise = services.save_enterprise(Enterprise(), **data)
+    except services.OrgError as error:
+        _org_error(error)
+    db.session.commit()
+    return enterprise
+
+
+@blp.get("/enterprises/<int:enterprise_id>")
+@blp.response(200, EnterpriseSchema)
+@login_required
+def enterprise(enterprise_id):
+    """One enterprise."""
+    return get_or_404(current_user, Enterprise, enterprise_id)
+
+
+@blp.patch("/enterprises/<int:enterprise_id>")
+@blp.arguments(EnterprisePatchSchema(partial=True))
+@blp.response(200, EnterpriseSchema)
+@login_required
+def update_enterprise(data, enterprise_id):
+    """Change an enterprise's details."""
+    enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE)
+    if "region_id" in data:
+        region = get_or_404(current_user, Region, data["region_id"])
+        if current_user.role == Role.CITY_ADMIN and region.id != current_user.region_id:
+            raise ApiError(422, "只能在本地区登记企业")
+    data.setdefault("credit_code", enterprise.credit_code)
+    try:
+        services.save_enterprise(enterprise, **data)
+    except services.OrgError as error:
+        _org_error(error)
+    db.session.commit()
+    return enterprise
+
+
+@blp.get("/employees")
+@blp.arguments(EmployeeQuery, location="query")
+@login_required
+def employees(args):
+    """Employees in the caller's scope: `{"items", "total", "page"}`."""
+    stmt = select(Employee).where(visible(current_user, Employee)).order_by(Employee.id)
+    if args["enterprise_id"]:
+        stmt = stmt.where(Employee.enterprise_id == args["enterprise_id"])
+    if args["post"]:
+        stmt = stmt.where(Employee.post == args["post"])
+    if args["on_duty"] is not None:
+        condition = queries.on_duty(local_today())
+        stmt = stmt.where(condition if args["on_duty"] else ~condition)
+    schema = EmployeeSchema()
+    return paginate(stmt, args["page"], args["per_page"], lambda e: schema.dump(_employee_view(e)))
+
+
+@blp.get("/employees/<int:employee_id>")
+@blp.response(200, EmployeeSchema)
+@login_required
+def employee(employee_id):
+    """One employee, identity number masked."""
+    return _employee_view(get_or_404(current_user, Employee, employee_id))
+
+
+@blp.post("/enterprises/<int:enterprise_id>/employees")
+@blp.arguments(EmployeeCreateSchema)
+@blp.response(201, EmployeeSchema)
+@login_required
+def create_employee(data, enterprise_id):
+    """Put one person on an enterprise's roster."""
+    enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
+    try:
+        employee = services.add_employee(enterprise, **data)
+    except services.OrgError as error:
+        _org_error(error)
+    db.session.commit()
+    return _employee_view(employee)
+
+
+@blp.get("/enterprises/<int:enterprise_id>/employees/import-template")
+@blp.response(200, content_type=XLSX, description="花名册导入模板 (.xlsx)")
+@login_required
+def import_template(enterprise_id):
+    """The roster template: 姓名, 身份证号, 手机号, 岗位, 入职日期, 离职日期."""
+    get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
+    return send_file(
+        BytesIO(spreadsheet.roster_template()),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="花名册导入模板.xlsx",
+    )
+
+
+@blp.post("/enterprises/<int:enterprise_id>/employees/import")
+@blp.arguments(FileSchema, location="files")
+@blp.response(201, ImportResultSchema)
+@blp.alt_response(422, description="任何一行有误：details 逐格列出错误，且不导入任何数据")
+@login_required
+def import_employees(files, enterprise_id):
+    """Import a roster file, all or nothing."""
+    enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError(422, "请上传文件（字段名 file）", details=[{"field": "file", "message": "必填项"}])
+    try:
+        result = services.import_roster(
+            enterprise, upload.read(), max_rows=current_app.config["ROSTER_MAX_ROWS"]
+        )
+    except services.RosterImportError as error:
+        db.session.rollback()
+        details = [
+            {"row": e.row or None, "column": e.column or None, "message": e.message}
+            for e in error.errors
+        ]
+        message = (
+            error.errors[0].message
+            if len(error.errors) == 1 and not error.errors[0].row
+            else f"文件中有 {len(error.errors)} 处错误，未导入任何数据"
+        )
+        raise ApiError(422, message, code="invalid_file", details=details) from error
+    db.session.commit()
+    return {"imported": result.imported, "ignored_columns": result.ignored_columns}

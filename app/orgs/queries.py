@@ -1,0 +1,96 @@
+"""Read-only queries of organisations and rosters, scoped by the policy."""
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from app.auth.models import Role
+from app.extensions import db
+from app.orgs.models import Employee, Enterprise, Region
+from app.orgs.rules.posts import Post
+from app.security import visible
+
+
+def on_duty(today: date):
+    """SQL condition: the employee's current period covers `today`."""
+    return (Employee.hired_on <= today) & (
+        Employee.left_on.is_(None) | (Employee.left_on > today)
+    )
+
+
+def region_summary(user, today: date) -> list[dict]:
+    """Per visible region: active enterprises and on-duty employees."""
+    regions = db.session.scalars(select(Region).order_by(Region.sort_order)).all()
+    if user.role == Role.CITY_ADMIN:
+        regions = [r for r in regions if r.id == user.region_id]
+    enterprises = dict(
+        db.session.execute(
+            select(Enterprise.region_id, func.count())
+            .where(Enterprise.active, visible(user, Enterprise))
+            .group_by(Enterprise.region_id)
+        ).all()
+    )
+    employees = dict(
+        db.session.execute(
+            select(Enterprise.region_id, func.count(Employee.id))
+            .join(Employee, Employee.enterprise_id == Enterprise.id)
+            .where(on_duty(today), visible(user, Enterprise))
+            .group_by(Enterprise.region_id)
+        ).all()
+    )
+    return [
+        {
+            "region": region,
+            "enterprises": enterprises.get(region.id, 0),
+            "employees": employees.get(region.id, 0),
+        }
+        for region in regions
+    ]
+
+
+def enterprise_list(user, *, region_id: int | None, q: str, status: str):
+    """Statement of the enterprises `user` sees, filtered."""
+    stmt = select(Enterprise).where(visible(user, Enterprise)).order_by(Enterprise.name)
+    if region_id:
+        stmt = stmt.where(Enterprise.region_id == region_id)
+    if q:
+        stmt = stmt.where(or_(Enterprise.name.contains(q), Enterprise.credit_code == q.upper()))
+    if status == "active":
+        stmt = stmt.where(Enterprise.active)
+    elif status == "inactive":
+        stmt = stmt.where(~Enterprise.active)
+    return stmt
+
+
+def on_duty_counts(enterprise_ids: list[int], today: date) -> dict[int, int]:
+    """On-duty employees of each of `enterprise_ids`."""
+    if not enterprise_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Employee.enterprise_id, func.count())
+            .where(Employee.enterprise_id.in_(enterprise_ids), on_duty(today))
+            .group_by(Employee.enterprise_id)
+        ).all()
+    )
+
+
+def post_counts(employees_stmt, today: date) -> list[dict]:
+    """On-duty employees per post among those `employees_stmt` selects, every post listed."""
+    sub = employees_stmt.where(on_duty(today)).subquery()
+    counts = dict(db.session.execute(select(sub.c.post, func.count()).group_by(sub.c.post)).all())
+    return [{"post": post, "count": counts.get(post.value, 0)} for post in Post]
+
+
+def roster(enterprise_id: int, *, q: str, post: str, status: str, today: date):
+    """Statement of an enterprise's roster, filtered."""
+    stmt = select(Employee).where(Employee.enterprise_id == enterprise_id)
+    if q:
+        stmt = stmt.where(Employee.name.contains(q) | (Employee.phone == q))
+    if post in {p.value for p in Post}:
+        stmt = stmt.where(Employee.post == post)
+    if status == "on_duty":
+        stmt = stmt.where(on_duty(today))
+    elif status == "left":
+        stmt = stmt.where(~on_duty(today))
+    return stmt.order_by(Employee.name, Employee.id)

@@ -1,0 +1,294 @@
+"""Operations on enterprises and rosters. They flush, never commit."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from app.extensions import db
+from app.orgs import spreadsheet
+from app.orgs.models import DutyPeriod, Employee, Enterprise, ExternalCertificate, PiiExport
+from app.orgs.rules.identity import (
+    credit_code_problem,
+    id_number_problem,
+    mask_id_number,
+    normalise_credit_code,
+    normalise_id_number,
+    normalise_phone,
+    phone_problem,
+)
+from app.orgs.rules.posts import Post
+from app.orgs.rules.roster import HEADERS, CellError, RosterRow, parse_roster
+from app.pii import vault
+from app.timeutil import local_today
+
+
+class OrgError(ValueError):
+    """A refused change, with a Chinese message and the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class RosterImportError(ValueError):
+    """An import refused as a whole, with every bad cell."""
+
+    def __init__(self, errors: list[CellError]):
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    ignored_columns: list[str]
+
+
+# Enterprises ------------------------------------------------------------------
+
+
+def save_enterprise(enterprise: Enterprise, **fields) -> Enterprise:
+    """Create or update an enterprise, validating its unified social credit code."""
+    code = normalise_credit_code(fields.pop("credit_code"))
+    problem = credit_code_problem(code)
+    if problem:
+        raise OrgError(problem, "credit_code")
+    clash = db.session.scalar(
+        select(Enterprise.id).where(Enterprise.credit_code == code, Enterprise.id != enterprise.id)
+        if enterprise.id
+        else select(Enterprise.id).where(Enterprise.credit_code == code)
+    )
+    if clash:
+        raise OrgError("该统一社会信用代码已登记为另一家企业", "credit_code")
+    enterprise.credit_code = code
+    for name, value in fields.items():
+        setattr(enterprise, name, value.strip() if isinstance(value, str) else value)
+    db.session.add(enterprise)
+    db.session.flush()
+    return enterprise
+
+
+def set_enterprise_active(enterprise: Enterprise, active: bool) -> None:
+    """Deactivate (roster frozen, hidden from pickers) or reactivate an enterprise."""
+    enterprise.active = active
+    db.session.flush()
+
+
+# Employees --------------------------------------------------------------------
+
+
+def _check_person(name: str, phone: str | None) -> tuple[str, str | None]:
+    name = "".join(name.split())
+    if not 2 <= len(name) <= 30:
+        raise OrgError("姓名应为 2–30 个字", "name")
+    if phone:
+        phone = normalise_phone(phone)
+        problem = phone_problem(phone)
+        if problem:
+            raise OrgError(problem, "phone")
+    return name, phone or None
+
+
+def _checked_id_number(enterprise_id: int, raw: str, employee_id: int | None = None) -> str:
+    id_number = normalise_id_number(raw)
+    problem = id_number_problem(id_number, local_today())
+    if problem:
+        raise OrgError(problem, "id_number")
+    clash = select(Employee.id).where(
+        Employee.enterprise_id == enterprise_id,
+        Employee.id_number_index == vault().blind_index(id_number),
+    )
+    if employee_id:
+        clash = clash.where(Employee.id != employee_id)
+    if db.session.scalar(clash):
+        raise OrgError("该身份证号已在本企业花名册中", "id_number")
+    return id_number
+
+
+def _set_id_number(employee: Employee, id_number: str) -> None:
+    box = vault()
+    employee.id_number_cipher = box.encrypt(id_number)
+    employee.id_number_index = box.blind_index(id_number)
+    employee.id_number_masked = mask_id_number(id_number)
+
+
+def add_employee(
+    enterprise: Enterprise,
+    *,
+    name: str,
+    id_number: str,
+    post: Post,
+    hired_on: date,
+    phone: str | None = None,
+) -> Employee:
+    """Put a person on the roster with an open duty period."""
+    name, phone = _check_person(name, phone)
+    id_number = _checked_id_number(enterprise.id, id_number)
+    if hired_on > local_today():
+        raise OrgError("入职日期不能晚于今天", "hired_on")
+    employee = Employee(
+        enterprise_id=enterprise.id, name=name, phone=phone, post=Post(post).value, hired_on=hired_on
+    )
+    _set_id_number(employee, id_number)
+    employee.periods.append(DutyPeriod(started_on=hired_on))
+    db.session.add(employee)
+    db.session.flush()
+    return employee
+
+
+def update_employee(
+    employee: Employee, *, name: str, post: Post, phone: str | None, id_number: str | None
+) -> None:
+    """Correct a person's details; an empty identity number keeps the stored one."""
+    employee.name, employee.phone = _check_person(name, phone)
+    employee.post = Post(post).value
+    if id_number and id_number.strip():
+        _set_id_number(
+            employee, _checked_id_number(employee.enterprise_id, id_number, employee.id)
+        )
+    db.session.flush()
+
+
+def _current_period(employee: Employee) -> DutyPeriod:
+    return employee.periods[-1]
+
+
+def mark_left(employee: Employee, left_on: date) -> None:
+    """Close the current duty period; the person and the period stay on record."""
+    if employee.left_on is not None:
+        raise OrgError("该人员已离职", "left_on")
+    if left_on < employee.hired_on:
+        raise OrgError(f"离职日期不能早于入职日期 {employee.hired_on.isoformat()}", "left_on")
+    if left_on > local_today():
+        raise OrgError("离职日期不能晚于今天", "left_on")
+    employee.left_on = left_on
+    _current_period(employee).ended_on = left_on
+    db.session.flush()
+
+
+def rehire(employee: Employee, hired_on: date) -> None:
+    """Open a new duty period for a person who had left."""
+    if employee.left_on is None:
+        raise OrgError("该人员目前在岗", "hired_on")
+    if hired_on < employee.left_on:
+        raise OrgError(f"重新入职日期不能早于上次离职日期 {employee.left_on.isoformat()}", "hired_on")
+    if hired_on > local_today():
+        raise OrgError("入职日期不能晚于今天", "hired_on")
+    employee.hired_on, employee.left_on = hired_on, None
+    employee.periods.append(DutyPeriod(started_on=hired_on))
+    db.session.flush()
+
+
+def add_external_certificate(employee: Employee, **fields) -> ExternalCertificate:
+    """Record a certificate the person holds from another issuer."""
+    issued_on, expires_on = fields["issued_on"], fields.get("expires_on")
+    if issued_on > local_today():
+        raise OrgError("发证日期不能晚于今天", "issued_on")
+    if expires_on and expires_on <= issued_on:
+        raise OrgError("有效期至应晚于发证日期", "expires_on")
+    certificate = ExternalCertificate(employee_id=employee.id, **fields)
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+# Import and export -------------------------------------------------------------
+
+
+def import_roster(enterprise: Enterprise, data: bytes, *, max_rows: int) -> ImportResult:
+    """Import a roster file: every row valid, or nothing written."""
+    try:
+        table = spreadsheet.read_first_sheet(data)
+    except spreadsheet.SpreadsheetError as error:
+        raise RosterImportError([CellError(row=0, column="", message=str(error))]) from error
+    today = local_today()
+    parsed = parse_roster(table, today=today, max_rows=max_rows)
+    box = vault()
+    on_roster = set(
+        db.session.scalars(
+            select(Employee.id_number_index).where(Employee.enterprise_id == enterprise.id)
+        )
+    )
+    errors = list(parsed.errors) + [
+        CellError(row.row, "身份证号", "该人员已在本企业花名册中")
+        for row in parsed.rows
+        if box.blind_index(row.id_number) in on_roster
+    ]
+    if errors:
+        column_order = {name: i for i, name in enumerate(("", *HEADERS))}
+        errors.sort(key=lambda e: (e.row, column_order.get(e.column, 99)))
+        raise RosterImportError(errors)
+    if not parsed.rows:
+        return ImportResult(0, parsed.ignored_columns)
+    imported = insert_roster_rows(enterprise.id, parsed.rows)
+    return ImportResult(imported, parsed.ignored_columns)
+
+
+def insert_roster_rows(enterprise_id: int, rows: list[RosterRow]) -> int:
+    """Bulk-insert validated roster rows with their duty periods (one statement each)."""
+    box = vault()
+    employee_rows = [
+        {
+            "enterprise_id": enterprise_id,
+            "name": row.name,
+            "id_number_cipher": box.encrypt(row.id_number),
+            "id_number_index": box.blind_index(row.id_number),
+            "id_number_masked": mask_id_number(row.id_number),
+            "phone": row.phone,
+            "post": row.post.value,
+            "hired_on": row.hired_on,
+            "left_on": row.left_on,
+        }
+        for row in rows
+    ]
+    ids = db.session.scalars(
+        insert(Employee).returning(Employee.id, sort_by_parameter_order=True), employee_rows
+    ).all()
+    db.session.execute(
+        insert(DutyPeriod),
+        [
+            {"employee_id": employee_id, "started_on": row.hired_on, "ended_on": row.left_on}
+            for employee_id, row in zip(ids, rows, strict=True)
+        ],
+    )
+    db.session.flush()
+    return len(ids)
+
+
+def export_roster(
+    enterprise: Enterprise, *, unmasked: bool, user_id: int, remote_addr: str = ""
+) -> bytes:
+    """The roster as .xlsx; unmasked identity numbers are recorded in `PiiExport`."""
+    employees = db.session.scalars(
+        select(Employee)
+        .where(Employee.enterprise_id == enterprise.id)
+        .order_by(Employee.left_on.is_not(None), Employee.id)
+    ).all()
+    box = vault()
+    today = local_today()
+    records = [
+        {
+            "姓名": e.name,
+            "身份证号": box.decrypt(e.id_number_cipher) if unmasked else e.id_number_masked,
+            "手机号": e.phone or "",
+            "岗位": Post(e.post).label,
+            "入职日期": e.hired_on,
+            "离职日期": e.left_on,
+            "状态": "在岗" if e.on_duty_at(today) else "离职",
+        }
+        for e in employees
+    ]
+    if unmasked:
+        db.session.add(
+            PiiExport(
+                user_id=user_id,
+                enterprise_id=enterprise.id,
+                what=f"花名册（含完整身份证号）：{enterprise.name}",
+                row_count=len(records),
+                remote_addr=remote_addr[:64],
+            )
+        )
+        db.session.flush()
+    return spreadsheet.roster_workbook(records)

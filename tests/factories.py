@@ -1,0 +1,82 @@
+"""Small factories of valid test data: real check characters, unique keys."""
+
+import itertools
+from datetime import date
+
+from app.auth.models import Role, User
+from app.auth.services import create_account
+from app.extensions import db
+from app.orgs.models import Employee, Enterprise, Region
+from app.orgs.rules.identity import credit_code_check_char, id_number_check_char
+from app.orgs.rules.posts import Post
+from app.orgs.services import add_employee
+
+PASSWORD = "test-pass-123"
+_counter = itertools.count(1)
+
+
+def id_number(birth: str = "19900307", district: str = "130102") -> str:
+    """A valid identity number, unique within the test session."""
+    first17 = f"{district}{birth}{next(_counter) % 1000:03d}"
+    return first17 + id_number_check_char(first17)
+
+
+def credit_code(division: str = "130100") -> str:
+    """A valid unified social credit code, unique within the test session."""
+    first17 = f"91{division}{next(_counter):09d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def region(name: str | None = None, code: str | None = None) -> Region:
+    n = next(_counter)
+    obj = Region(name=name or f"测试地区{n}", code=code or f"{139000 + n}", sort_order=n)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def enterprise(region_: Region | None = None, name: str | None = None, active=True) -> Enterprise:
+    region_ = region_ or region()
+    obj = Enterprise(
+        name=name or f"测试物业服务有限公司{next(_counter)}",
+        credit_code=credit_code(region_.code),
+        region_id=region_.id,
+        active=active,
+    )
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def employee(
+    enterprise_: Enterprise | None = None,
+    name: str = "张三",
+    post: Post = Post.SECURITY,
+    hired_on: date = date(2020, 1, 1),
+    id_number_: str | None = None,
+    phone: str | None = "13800138000",
+) -> Employee:
+    enterprise_ = enterprise_ or enterprise()
+    obj = add_employee(
+        enterprise_,
+        name=name,
+        id_number=id_number_ or id_number(),
+        post=post,
+        hired_on=hired_on,
+        phone=phone,
+    )
+    db.session.commit()
+    return obj
+
+
+def user(role: Role, username: str | None = None, **attached) -> User:
+    """An account of `role`; pass region=, enterprise= or employee= as the role needs."""
+    obj = create_account(
+        username=username or f"{role.value}{next(_counter)}",
+        display_name=attached.pop("display_name", ""),
+        password=PASSWORD,
+        role=role,
+        **attached,
+    )
+    db.session.commit()
+    return obj

@@ -1,0 +1,63 @@
+"""The demo data: what CONTRACT.md promises, valid, and loaded only once."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.demo import DEMO_PASSWORD, load_demo_data
+from app.extensions import db
+from app.orgs.models import Employee, Enterprise, ExternalCertificate, Region
+from app.orgs.rules.identity import credit_code_problem, id_number_problem
+from app.orgs.rules.posts import Post
+from app.pii import vault
+
+
+def test_demo_data_is_complete_valid_and_idempotent(app, runner):
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
+    first = runner.invoke(args=["demo-data"])
+    assert first.exit_code == 0, first.output
+    counts = load_demo_data()
+    db.session.commit()
+    second = runner.invoke(args=["demo-data"])
+    assert second.exit_code == 0
+    assert counts["regions"] == 14
+    assert counts["enterprises"] >= 30
+    assert counts["employees"] >= 600
+    assert db.session.scalar(select(func.count(User.id))) == counts["accounts"] == 24
+
+    names = set(db.session.scalars(select(Region.name)))
+    assert {"石家庄", "唐山", "定州", "辛集", "雄安新区"} <= names
+    assert all(credit_code_problem(code) is None for code in db.session.scalars(select(Enterprise.credit_code)))
+    box = vault()
+    employees = db.session.scalars(select(Employee)).all()
+    assert all(id_number_problem(box.decrypt(e.id_number_cipher), date.today()) is None for e in employees)
+    assert {e.post for e in employees} == {p.value for p in Post}
+    assert any(e.left_on for e in employees)
+    assert db.session.scalar(select(func.count(ExternalCertificate.id))) > 50
+
+
+def test_demo_accounts_match_the_contract(app, runner, client):
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
+    runner.invoke(args=["demo-data"])
+    roles = dict(db.session.execute(select(User.username, User.role)).all())
+    assert roles["admin"] == Role.PROVINCE_ADMIN
+    assert roles["sjz_admin"] == Role.CITY_ADMIN
+    assert roles["ent1_admin"] == roles["ent2_admin"] == Role.ENTERPRISE_ADMIN
+    assert all(roles[f"trainee{n}"] == Role.TRAINEE for n in range(1, 21))
+
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    assert users["sjz_admin"].region.name == "石家庄"
+    assert users["ent1_admin"].enterprise_id != users["ent2_admin"].enterprise_id
+    trainee_enterprises = {users[f"trainee{n}"].enterprise_id for n in range(1, 21)}
+    assert trainee_enterprises == {users["ent1_admin"].enterprise_id, users["ent2_admin"].enterprise_id}
+
+    response = client.post("/api/v1/auth/login", json={"username": "trainee7", "password": DEMO_PASSWORD})
+    assert response.status_code == 200
+
+
+def test_if_empty_leaves_a_used_database_alone(app, runner, make):
+    make.user(Role.PROVINCE_ADMIN, username="someone")
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0
+    assert db.session.scalar(select(func.count(Region.id))) == 0

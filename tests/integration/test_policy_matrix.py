@@ -1,0 +1,153 @@
+"""The policy, role by role, against every scoped resource.
+
+The SQL form (`visible`) and the object form (`in_scope`) of each rule must agree, and
+the API must answer 404 for what is out of scope and 403 for what is in scope but refused.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.extensions import db
+from app.orgs.models import Employee, Enterprise, PiiExport, Region
+from app.security import Action, in_scope, may, visible
+
+ROLES = ["province", "city_a", "city_b", "ent_a", "ent_b", "trainee_a", "judge"]
+
+
+@pytest.fixture
+def world(make):
+    region_a, region_b = make.region("甲市"), make.region("乙市")
+    ent_a, ent_b = make.enterprise(region_a), make.enterprise(region_b)
+    emp_a, emp_a2 = make.employee(ent_a), make.employee(ent_a, name="李四")
+    emp_b = make.employee(ent_b, name="王五")
+    users = {
+        "province": make.user(Role.PROVINCE_ADMIN),
+        "city_a": make.user(Role.CITY_ADMIN, region=region_a),
+        "city_b": make.user(Role.CITY_ADMIN, region=region_b),
+        "ent_a": make.user(Role.ENTERPRISE_ADMIN, enterprise=ent_a),
+        "ent_b": make.user(Role.ENTERPRISE_ADMIN, enterprise=ent_b),
+        "trainee_a": make.user(Role.TRAINEE, employee=emp_a),
+        "judge": make.user(Role.JUDGE),
+    }
+    for enterprise in (ent_a, ent_b):
+        db.session.add(PiiExport(user_id=users["province"].id, enterprise_id=enterprise.id,
+                                 what="花名册", row_count=1))
+    db.session.commit()
+    return {"users": users, "ent_a": ent_a, "ent_b": ent_b, "emp_a": emp_a, "emp_a2": emp_a2,
+            "emp_b": emp_b}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model", [Region, Enterprise, Employee, User, PiiExport])
+def test_sql_and_object_rules_agree(world, role, model):
+    user = world["users"][role]
+    by_sql = set(db.session.scalars(select(model.id).where(visible(user, model))))
+    by_object = {obj.id for obj in db.session.scalars(select(model)) if in_scope(user, obj)}
+    assert by_sql == by_object
+
+
+# role → (view, manage, manage roster, export id numbers) of enterprise A
+ENTERPRISE_A = {
+    "province": (True, True, True, True),
+    "city_a": (True, True, True, False),
+    "city_b": (False, False, False, False),
+    "ent_a": (True, False, True, True),
+    "ent_b": (False, False, False, False),
+    "trainee_a": (True, False, False, False),
+    "judge": (False, False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_actions_on_an_enterprise(world, role):
+    user, ent_a = world["users"][role], world["ent_a"]
+    actions = (Action.VIEW, Action.MANAGE, Action.MANAGE_ROSTER, Action.EXPORT_ID_NUMBERS)
+    assert tuple(may(user, a, ent_a) for a in actions) == ENTERPRISE_A[role]
+
+
+# role → (view, manage) of employee A (trainee_a's own record) and of A's other employee
+EMPLOYEE_A = {
+    "province": ((True, True), (True, True)),
+    "city_a": ((True, True), (True, True)),
+    "city_b": ((False, False), (False, False)),
+    "ent_a": ((True, True), (True, True)),
+    "ent_b": ((False, False), (False, False)),
+    "trainee_a": ((True, False), (False, False)),
+    "judge": ((False, False), (False, False)),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_actions_on_employees(world, role):
+    user = world["users"][role]
+    own, other = EMPLOYEE_A[role]
+    for employee, expected in ((world["emp_a"], own), (world["emp_a2"], other)):
+        assert (may(user, Action.VIEW, employee), may(user, Action.MANAGE, employee)) == expected
+
+
+def test_an_inactive_enterprise_roster_is_frozen(world):
+    ent_a = world["ent_a"]
+    ent_a.active = False
+    for role in ("province", "city_a", "ent_a"):
+        assert not may(world["users"][role], Action.MANAGE_ROSTER, ent_a)
+        assert may(world["users"][role], Action.VIEW, ent_a)
+
+
+def test_account_management_stays_below_the_role(world):
+    users = world["users"]
+    assert may(users["province"], Action.MANAGE, users["city_a"])
+    assert may(users["city_a"], Action.MANAGE, users["ent_a"])
+    assert may(users["city_a"], Action.MANAGE, users["trainee_a"])
+    assert not may(users["city_a"], Action.MANAGE, users["ent_b"])  # other region: unseen
+    assert not may(users["ent_a"], Action.MANAGE, users["city_a"])
+    assert may(users["ent_a"], Action.MANAGE, users["trainee_a"])
+    assert not may(users["trainee_a"], Action.MANAGE, users["trainee_a"])
+    assert not may(users["province"], Action.MANAGE, users["province"])  # not oneself
+
+
+def _status(client, login, user, method, url, **kwargs):
+    token = login(user.username)
+    return client.open(url, method=method, headers={"X-CSRFToken": token}, **kwargs).status_code
+
+
+@pytest.mark.parametrize(
+    ("role", "employee_status", "enterprise_status", "patch_status"),
+    [
+        ("province", 200, 200, 200),
+        ("city_a", 200, 200, 200),
+        ("city_b", 404, 404, 404),
+        ("ent_a", 200, 200, 403),
+        ("ent_b", 404, 404, 404),
+        ("trainee_a", 200, 200, 403),
+        ("judge", 404, 404, 404),
+    ],
+)
+def test_the_api_answers_404_out_of_scope_and_403_in_scope(
+    client, login, world, role, employee_status, enterprise_status, patch_status
+):
+    user = world["users"][role]
+    ent_a = world["ent_a"]
+    assert _status(client, login, user, "GET", f"/api/v1/employees/{world['emp_a'].id}") == (
+        employee_status
+    )
+    assert _status(client, login, user, "GET", f"/api/v1/enterprises/{ent_a.id}") == (
+        enterprise_status
+    )
+    assert (
+        _status(client, login, user, "PATCH", f"/api/v1/enterprises/{ent_a.id}",
+                json={"contact_name": "赵六"})
+        == patch_status
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_employee_lists_hold_only_what_is_in_scope(client, login, world, role):
+    user = world["users"][role]
+    login(user.username)
+    body = client.get("/api/v1/employees?per_page=200").get_json()
+    ids = {item["id"] for item in body["items"]}
+    expected = {e.id for e in (world["emp_a"], world["emp_a2"], world["emp_b"]) if in_scope(user, e)}
+    assert ids == expected
+    assert body["total"] == len(expected)
+    assert body["page"] == 1
