@@ -3,6 +3,7 @@
 from flask import jsonify, render_template, request
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
+from marshmallow import Schema, fields
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
@@ -112,6 +113,12 @@ def render_error_page(status: int, error: Exception | None = None):
     else:
         message = _STATUS_CODES.get(status, ("", "出错了"))[1]
     return render_template("errors/error.html", status=status, message=message), status
+
+
+class FileUploadSchema(Schema):
+    """A multipart upload in the field `file`."""
+
+    file = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
 
 
 def paginate(stmt, page: int, per_page: int, serialise) -> dict:

@@ -20,6 +20,8 @@ from app.orgs.rules.posts import Post
 from app.orgs.rules.roster import RosterRow
 from app.orgs.services import insert_roster_rows
 from app.timeutil import local_today
+from question_bank.demo import load_demo_questions
+from question_bank.models import Question
 
 DEMO_PASSWORD = "demo-pass-2025"
 
@@ -42,17 +44,65 @@ REGIONS = [
 ]
 
 BRANDS = [
-    "安泰", "恒信", "嘉和", "瑞祥", "宏远", "华邦", "众诚", "万家宜", "福临", "康居",
-    "美庭", "润泽", "金盾", "祥和", "永安", "德馨", "鑫城", "佳苑", "诚泰", "盛世",
-    "和美", "泰和", "锦程", "悦家", "新源", "明德", "天成", "通达", "宜居", "方圆",
-    "卓越", "广厦", "中联", "正和", "宝利", "雅居", "民生", "博雅", "华冠", "立信",
+    "安泰",
+    "恒信",
+    "嘉和",
+    "瑞祥",
+    "宏远",
+    "华邦",
+    "众诚",
+    "万家宜",
+    "福临",
+    "康居",
+    "美庭",
+    "润泽",
+    "金盾",
+    "祥和",
+    "永安",
+    "德馨",
+    "鑫城",
+    "佳苑",
+    "诚泰",
+    "盛世",
+    "和美",
+    "泰和",
+    "锦程",
+    "悦家",
+    "新源",
+    "明德",
+    "天成",
+    "通达",
+    "宜居",
+    "方圆",
+    "卓越",
+    "广厦",
+    "中联",
+    "正和",
+    "宝利",
+    "雅居",
+    "民生",
+    "博雅",
+    "华冠",
+    "立信",
 ]
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马胡朱郭何罗高林郑梁谢宋唐许韩冯邓曹彭曾田萧潘袁董于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕红梅玉兰春梅晓东晓燕雪梅凤英文博子涵浩然欣怡宇航俊杰佳怡思远子轩雨萱梓涵一诺博文嘉怡"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙马胡朱郭何罗高林郑梁谢宋唐许韩冯邓曹彭曾田萧潘袁董于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺"
+    "顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华志强海燕红梅玉兰春梅晓东"
+    "晓燕雪梅凤英文博子涵浩然欣怡宇航俊杰佳怡思远子轩雨萱梓涵一诺博文嘉怡"
+)
 
 POST_WEIGHTS = [
-    (Post.PROJECT_MANAGER, 5), (Post.SECURITY, 30), (Post.CLEANING, 24), (Post.GREENING, 9),
-    (Post.MAINTENANCE, 14), (Post.CUSTOMER_SERVICE, 13), (Post.OTHER, 5),
+    (Post.PROJECT_MANAGER, 5),
+    (Post.SECURITY, 30),
+    (Post.CLEANING, 24),
+    (Post.GREENING, 9),
+    (Post.MAINTENANCE, 14),
+    (Post.CUSTOMER_SERVICE, 13),
+    (Post.OTHER, 5),
 ]
 
 # Certificates from other issuers, by the post they qualify for.
@@ -191,10 +241,17 @@ def _ensure_accounts(regions, enterprises) -> None:
     ent2 = next(e for e in enterprises if e.region_id == regions["唐山"].id)
     _ensure_account("admin", display_name="省协会管理员", role=Role.PROVINCE_ADMIN)
     _ensure_account(
-        "sjz_admin", display_name="石家庄市物协管理员", role=Role.CITY_ADMIN, region=regions["石家庄"]
+        "sjz_admin",
+        display_name="石家庄市物协管理员",
+        role=Role.CITY_ADMIN,
+        region=regions["石家庄"],
     )
-    _ensure_account("ent1_admin", display_name=f"{ent1.name}人事", role=Role.ENTERPRISE_ADMIN, enterprise=ent1)
-    _ensure_account("ent2_admin", display_name=f"{ent2.name}人事", role=Role.ENTERPRISE_ADMIN, enterprise=ent2)
+    _ensure_account(
+        "ent1_admin", display_name=f"{ent1.name}人事", role=Role.ENTERPRISE_ADMIN, enterprise=ent1
+    )
+    _ensure_account(
+        "ent2_admin", display_name=f"{ent2.name}人事", role=Role.ENTERPRISE_ADMIN, enterprise=ent2
+    )
     number = 1
     for enterprise in (ent1, ent2):
         staff = db.session.scalars(
@@ -206,7 +263,10 @@ def _ensure_accounts(regions, enterprises) -> None:
         for employee in staff:
             username = f"trainee{number}"
             if db.session.scalar(select(User.id).where(User.username == username)) is None:
-                if db.session.scalar(select(User.id).where(User.employee_id == employee.id)) is None:
+                if (
+                    db.session.scalar(select(User.id).where(User.employee_id == employee.id))
+                    is None
+                ):
                     create_account(
                         username=username,
                         display_name=employee.name,
@@ -223,12 +283,14 @@ def load_demo_data() -> dict:
     regions = _ensure_regions()
     enterprises = _ensure_enterprises(codes_rng, regions, local_today())
     _ensure_accounts(regions, enterprises)
+    load_demo_questions()
     db.session.flush()
     return {
         "regions": db.session.scalar(select(func.count(Region.id))),
         "enterprises": db.session.scalar(select(func.count(Enterprise.id))),
         "employees": db.session.scalar(select(func.count(Employee.id))),
         "accounts": db.session.scalar(select(func.count(User.id))),
+        "questions": db.session.scalar(select(func.count(Question.id))),
     }
 
 

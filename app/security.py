@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.auth.models import Role, User
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise, PiiExport, Region
+from question_bank.models import PROVINCIAL_BANK, Question, enterprise_bank
 
 
 class Action(StrEnum):
@@ -30,7 +31,12 @@ ADMIN_ROLES = {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN}
 
 # Which roles each role may create accounts for (within its own scope).
 _CREATABLE = {
-    Role.PROVINCE_ADMIN: [Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.TRAINEE],
+    Role.PROVINCE_ADMIN: [
+        Role.PROVINCE_ADMIN,
+        Role.CITY_ADMIN,
+        Role.ENTERPRISE_ADMIN,
+        Role.TRAINEE,
+    ],
     Role.CITY_ADMIN: [Role.ENTERPRISE_ADMIN, Role.TRAINEE],
     Role.ENTERPRISE_ADMIN: [Role.TRAINEE],
 }
@@ -38,6 +44,27 @@ _CREATABLE = {
 
 def _role(user: User) -> Role:
     return Role(user.role)
+
+
+def owned_bank(user: User) -> str | None:
+    """The question bank `user` owns: the provincial one, or their enterprise's own."""
+    role = _role(user)
+    if role is Role.PROVINCE_ADMIN:
+        return PROVINCIAL_BANK
+    if role is Role.ENTERPRISE_ADMIN and user.enterprise_id:
+        return enterprise_bank(user.enterprise_id)
+    return None
+
+
+def readable_banks(user: User) -> list[str]:
+    """Banks `user` may browse: city and enterprise admins read the provincial bank too
+    (without answers), to prepare their trainings."""
+    role = _role(user)
+    banks = [PROVINCIAL_BANK] if role in ADMIN_ROLES else []
+    own = owned_bank(user)
+    if own and own not in banks:
+        banks.append(own)
+    return banks
 
 
 def _region_enterprise_ids(region_id: int | None):
@@ -49,6 +76,9 @@ def visible(user: User, model) -> ColumnElement[bool]:
     role = _role(user)
     if model is Region:
         return true()
+    if model is Question:
+        banks = readable_banks(user)
+        return Question.bank.in_(banks) if banks else false()
     if role is Role.PROVINCE_ADMIN:
         return true()
     if model is Enterprise:
@@ -83,6 +113,8 @@ def visible(user: User, model) -> ColumnElement[bool]:
 def in_scope(user: User, obj) -> bool:
     """Whether `user` may see `obj` (the object form of `visible`)."""
     role = _role(user)
+    if isinstance(obj, Question):
+        return obj.bank in readable_banks(user)
     if isinstance(obj, Region) or role is Role.PROVINCE_ADMIN:
         return True
     if isinstance(obj, Enterprise):
@@ -124,6 +156,8 @@ def may(user: User, action: Action, obj) -> bool:
             # The enterprise holds its own staff's data; the province collects it for
             # certification. City associations only ever see masked numbers.
             return role in (Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN)
+    if isinstance(obj, Question) and action is Action.MANAGE:
+        return obj.bank == owned_bank(user)  # owners edit, retire and see answers
     if isinstance(obj, Employee) and action is Action.MANAGE:
         return may(user, Action.MANAGE_ROSTER, obj.enterprise)
     if isinstance(obj, User) and action is Action.MANAGE:

@@ -28,8 +28,10 @@ def main(argv: list[str]) -> int:
     wanted = argv or available
     unknown = [name for name in wanted if name not in available]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available)}",
-              file=sys.stderr)
+        print(
+            f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(available)}",
+            file=sys.stderr,
+        )
         return 2
     failed = []
     for name in wanted:

@@ -18,7 +18,9 @@ class LoginSchema(Schema):
 
 
 class CsrfSchema(Schema):
-    csrf_token = fields.String(metadata={"description": "send it as X-CSRFToken on unsafe requests"})
+    csrf_token = fields.String(
+        metadata={"description": "send it as X-CSRFToken on unsafe requests"}
+    )
 
 
 class MeSchema(Schema):

@@ -18,7 +18,10 @@ class PasswordChangeForm(BaseForm):
     )
     confirm = PasswordField(
         "确认新密码",
-        validators=[DataRequired("请再次输入新密码"), EqualTo("new_password", "两次输入的新密码不一致")],
+        validators=[
+            DataRequired("请再次输入新密码"),
+            EqualTo("new_password", "两次输入的新密码不一致"),
+        ],
     )
 
 
@@ -29,7 +32,9 @@ class AccountForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), USERNAME_RULE])
     display_name = StringField("姓名/名称", validators=[Optional(), Length(max=64)])
     password = PasswordField(
-        "初始密码", validators=[DataRequired("请输入初始密码")], description="至少 8 位，包含字母和数字"
+        "初始密码",
+        validators=[DataRequired("请输入初始密码")],
+        description="至少 8 位，包含字母和数字",
     )
     role = SelectField("角色", validate_choice=True)
     region_id = SelectField("所属地区", coerce=int, validate_choice=False)
@@ -39,7 +44,9 @@ class AccountForm(BaseForm):
 class TraineeAccountForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), USERNAME_RULE])
     password = PasswordField(
-        "初始密码", validators=[DataRequired("请输入初始密码")], description="至少 8 位，包含字母和数字"
+        "初始密码",
+        validators=[DataRequired("请输入初始密码")],
+        description="至少 8 位，包含字母和数字",
     )
 
 

@@ -93,9 +93,7 @@ def accounts():
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == role)
     page = db.paginate(stmt, per_page=30, error_out=False)
-    return render_template(
-        "auth/accounts.html", page=page, q=q, role=role, role_labels=ROLE_LABELS
-    )
+    return render_template("auth/accounts.html", page=page, q=q, role=role, role_labels=ROLE_LABELS)
 
 
 def _account_choices(form: AccountForm) -> None:

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api import API_PREFIX, ApiError, paginate
+from app.api import API_PREFIX, ApiError, FileUploadSchema, paginate
 from app.auth.models import Role
 from app.extensions import db
 from app.orgs import queries, services, spreadsheet
@@ -51,7 +51,9 @@ class EnterprisePatchSchema(EnterpriseSchema):
 class EnterpriseQuery(PageArgs):
     region_id = fields.Integer(load_default=None)
     q = fields.String(load_default="")
-    status = fields.String(load_default="all", validate=validate.OneOf(["all", "active", "inactive"]))
+    status = fields.String(
+        load_default="all", validate=validate.OneOf(["all", "active", "inactive"])
+    )
 
 
 class EmployeeSchema(Schema):
@@ -83,10 +85,6 @@ class EmployeeCreateSchema(Schema):
 class ImportResultSchema(Schema):
     imported = fields.Integer()
     ignored_columns = fields.List(fields.String())
-
-
-class FileSchema(Schema):
-    file = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
 
 
 def _employee_view(employee: Employee) -> dict:
@@ -138,7 +136,9 @@ def create_enterprise(data):
     require_role(current_user, Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
     region = get_or_404(current_user, Region, data["region_id"])
     if current_user.role == Role.CITY_ADMIN and region.id != current_user.region_id:
-        raise ApiError(422, "只能在本地区登记企业", details=[{"field": "region_id", "message": "超出管辖范围"}])
+        raise ApiError(
+            422, "只能在本地区登记企业", details=[{"field": "region_id", "message": "超出管辖范围"}]
+        )
     try:
         enterprise = services.save_enterprise(Enterprise(), **data)
     except services.OrgError as error:
@@ -230,7 +230,7 @@ def import_template(enterprise_id):
 
 
 @blp.post("/enterprises/<int:enterprise_id>/employees/import")
-@blp.arguments(FileSchema, location="files")
+@blp.arguments(FileUploadSchema, location="files")
 @blp.response(201, ImportResultSchema)
 @blp.alt_response(422, description="任何一行有误：details 逐格列出错误，且不导入任何数据")
 @login_required
@@ -239,7 +239,9 @@ def import_employees(files, enterprise_id):
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ApiError(422, "请上传文件（字段名 file）", details=[{"field": "file", "message": "必填项"}])
+        raise ApiError(
+            422, "请上传文件（字段名 file）", details=[{"field": "file", "message": "必填项"}]
+        )
     try:
         result = services.import_roster(
             enterprise, upload.read(), max_rows=current_app.config["ROSTER_MAX_ROWS"]

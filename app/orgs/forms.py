@@ -26,9 +26,7 @@ class EnterpriseForm(BaseForm):
 
 class EmployeeForm(BaseForm):
     name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=40)])
-    id_number = StringField(
-        "身份证号", validators=[DataRequired("请输入身份证号"), Length(max=40)]
-    )
+    id_number = StringField("身份证号", validators=[DataRequired("请输入身份证号"), Length(max=40)])
     phone = StringField("手机号", validators=[Optional(), Length(max=20)])
     post = SelectField("岗位", choices=POST_CHOICES)
     hired_on = DateField("入职日期", validators=[DataRequired("请选择入职日期")])
@@ -54,9 +52,7 @@ class RehireForm(BaseForm):
 
 
 class ExternalCertificateForm(BaseForm):
-    name = StringField(
-        "证书名称", validators=[DataRequired("请输入证书名称"), Length(max=128)]
-    )
+    name = StringField("证书名称", validators=[DataRequired("请输入证书名称"), Length(max=128)])
     issuer = StringField("发证机关", validators=[DataRequired("请输入发证机关"), Length(max=128)])
     number = StringField("证书编号", validators=[Optional(), Length(max=64)])
     post = SelectField(

@@ -68,7 +68,7 @@ class Employee(db.Model):
 
     enterprise = relationship("Enterprise")
     periods = relationship(
-        "DutyPeriod", order_by="DutyPeriod.started_on", back_populates="employee"
+        "DutyPeriod", order_by="(DutyPeriod.started_on, DutyPeriod.id)", back_populates="employee"
     )
     external_certificates = relationship(
         "ExternalCertificate", order_by="ExternalCertificate.issued_on", back_populates="employee"

@@ -13,9 +13,7 @@ from app.security import visible
 
 def on_duty(today: date):
     """SQL condition: the employee's current period covers `today`."""
-    return (Employee.hired_on <= today) & (
-        Employee.left_on.is_(None) | (Employee.left_on > today)
-    )
+    return (Employee.hired_on <= today) & (Employee.left_on.is_(None) | (Employee.left_on > today))
 
 
 def region_summary(user, today: date) -> list[dict]:

@@ -129,7 +129,11 @@ def add_employee(
     if hired_on > local_today():
         raise OrgError("入职日期不能晚于今天", "hired_on")
     employee = Employee(
-        enterprise_id=enterprise.id, name=name, phone=phone, post=Post(post).value, hired_on=hired_on
+        enterprise_id=enterprise.id,
+        name=name,
+        phone=phone,
+        post=Post(post).value,
+        hired_on=hired_on,
     )
     _set_id_number(employee, id_number)
     employee.periods.append(DutyPeriod(started_on=hired_on))
@@ -145,9 +149,7 @@ def update_employee(
     employee.name, employee.phone = _check_person(name, phone)
     employee.post = Post(post).value
     if id_number and id_number.strip():
-        _set_id_number(
-            employee, _checked_id_number(employee.enterprise_id, id_number, employee.id)
-        )
+        _set_id_number(employee, _checked_id_number(employee.enterprise_id, id_number, employee.id))
     db.session.flush()
 
 
@@ -173,7 +175,9 @@ def rehire(employee: Employee, hired_on: date) -> None:
     if employee.left_on is None:
         raise OrgError("该人员目前在岗", "hired_on")
     if hired_on < employee.left_on:
-        raise OrgError(f"重新入职日期不能早于上次离职日期 {employee.left_on.isoformat()}", "hired_on")
+        raise OrgError(
+            f"重新入职日期不能早于上次离职日期 {employee.left_on.isoformat()}", "hired_on"
+        )
     if hired_on > local_today():
         raise OrgError("入职日期不能晚于今天", "hired_on")
     employee.hired_on, employee.left_on = hired_on, None

@@ -156,7 +156,9 @@ def enterprise(enterprise_id: int):
     if current_user.role == Role.TRAINEE:
         abort(404)
     today = local_today()
-    by_post = queries.post_counts(select(Employee).where(Employee.enterprise_id == enterprise.id), today)
+    by_post = queries.post_counts(
+        select(Employee).where(Employee.enterprise_id == enterprise.id), today
+    )
     admins = db.session.scalars(
         select(User).where(
             User.enterprise_id == enterprise.id, User.role == Role.ENTERPRISE_ADMIN.value
@@ -230,7 +232,9 @@ def new_employee(enterprise_id: int):
             db.session.commit()
             flash(f"已添加：{employee.name}", "success")
             return redirect(url_for("orgs.roster", enterprise_id=enterprise.id))
-    return render_template("orgs/employee_form.html", form=form, enterprise=enterprise, employee=None)
+    return render_template(
+        "orgs/employee_form.html", form=form, enterprise=enterprise, employee=None
+    )
 
 
 @bp.get("/employees/<int:employee_id>")
@@ -302,7 +306,10 @@ def _duty_change(employee_id: int, form_class, change, done: str):
 def leave(employee_id: int):
     """Mark a person as having left (the record stays)."""
     return _duty_change(
-        employee_id, LeaveForm, lambda e, f: services.mark_left(e, f.left_on.data), "{name} 已标记为离职。"
+        employee_id,
+        LeaveForm,
+        lambda e, f: services.mark_left(e, f.left_on.data),
+        "{name} 已标记为离职。",
     )
 
 
@@ -311,7 +318,10 @@ def leave(employee_id: int):
 def rehire(employee_id: int):
     """Put a person who had left back on duty."""
     return _duty_change(
-        employee_id, RehireForm, lambda e, f: services.rehire(e, f.hired_on.data), "{name} 已重新入职。"
+        employee_id,
+        RehireForm,
+        lambda e, f: services.rehire(e, f.hired_on.data),
+        "{name} 已重新入职。",
     )
 
 
@@ -376,9 +386,7 @@ def import_roster(enterprise_id: int):
                 message += f"（已忽略无法识别的列：{'、'.join(result.ignored_columns)}）"
             flash(message, "success")
             return redirect(url_for("orgs.roster", enterprise_id=enterprise.id))
-    return render_template(
-        "orgs/import.html", form=form, enterprise=enterprise, errors=errors
-    )
+    return render_template("orgs/import.html", form=form, enterprise=enterprise, errors=errors)
 
 
 @bp.post("/enterprises/<int:enterprise_id>/employees/export")
@@ -395,7 +403,10 @@ def export_roster(enterprise_id: int):
     if unmasked and not may(current_user, Action.EXPORT_ID_NUMBERS, enterprise):
         abort(403)
     data = services.export_roster(
-        enterprise, unmasked=unmasked, user_id=current_user.id, remote_addr=request.remote_addr or ""
+        enterprise,
+        unmasked=unmasked,
+        user_id=current_user.id,
+        remote_addr=request.remote_addr or "",
     )
     db.session.commit()
     suffix = "（完整证件号）" if unmasked else ""

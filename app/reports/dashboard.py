@@ -29,9 +29,7 @@ def admin_overview(user, today: date) -> dict:
         ),
         "on_duty": on_duty_total,
         "left_this_year": left_this_year,
-        "accounts": db.session.scalar(
-            select(func.count()).where(User.active, visible(user, User))
-        ),
+        "accounts": db.session.scalar(select(func.count()).where(User.active, visible(user, User))),
         "by_post": queries.post_counts(employees, today),
         "regions": queries.region_summary(user, today)
         if user.role in (Role.PROVINCE_ADMIN, Role.CITY_ADMIN)

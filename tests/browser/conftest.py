@@ -126,9 +126,9 @@ def _open_context(browser, options: dict):
         page.on("pageerror", lambda error: traffic.script_errors.append(str(error)))
         page.on(
             "console",
-            lambda message: traffic.script_errors.append(message.text)
-            if message.type == "error"
-            else None,
+            lambda message: (
+                traffic.script_errors.append(message.text) if message.type == "error" else None
+            ),
         )
 
     context.route("**/*", guard)

@@ -208,9 +208,7 @@ def test_province_admin_sees_the_workbench_on_a_desktop(app, live_server_url, de
     page.get_by_role("link", name=data["enterprise_name"]).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(data["enterprise_name"])
     page.get_by_role("link", name="花名册", exact=True).click()
-    expect(page).to_have_url(
-        re.compile(rf"/enterprises/{data['enterprise_id']}/employees(\?.*)?$")
-    )
+    expect(page).to_have_url(re.compile(rf"/enterprises/{data['enterprise_id']}/employees(\?.*)?$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("花名册")
     roster_rows = page.locator("table tbody tr")
     expect(roster_rows).to_have_count(3)  # on duty only, by default

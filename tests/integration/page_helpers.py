@@ -54,8 +54,9 @@ def kpi(response, label: str) -> int:
 
 def post_count(response, label: str) -> int:
     """The on-duty count shown for a post in the dashboard's by-post table."""
-    match = re.search(r"<tr><td>" + re.escape(label) + r'</td><td class="text-end">(\d+)</td>',
-                      page(response))
+    match = re.search(
+        r"<tr><td>" + re.escape(label) + r'</td><td class="text-end">(\d+)</td>', page(response)
+    )
     assert match, f"no post row {label!r}"
     return int(match.group(1))
 

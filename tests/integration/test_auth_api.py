@@ -77,7 +77,11 @@ def test_unsafe_requests_need_the_csrf_token(client, make, login):
     region = make.region()
     make.user(Role.PROVINCE_ADMIN, username="boss")
     token = login("boss")
-    body = {"name": "石家庄测试物业服务有限公司", "credit_code": make.credit_code(), "region_id": region.id}
+    body = {
+        "name": "石家庄测试物业服务有限公司",
+        "credit_code": make.credit_code(),
+        "region_id": region.id,
+    }
 
     refused = client.post("/api/v1/enterprises", json=body)
     assert refused.status_code == 400

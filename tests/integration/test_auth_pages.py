@@ -103,8 +103,11 @@ def test_change_password_with_wrong_current_password_is_refused(client, admin, l
     response = submit(
         client,
         "/account/password",
-        {"current_password": "not-it-123", "new_password": "fresh-pass-456",
-         "confirm": "fresh-pass-456"},
+        {
+            "current_password": "not-it-123",
+            "new_password": "fresh-pass-456",
+            "confirm": "fresh-pass-456",
+        },
     )
     assert response.status_code == 200
     assert "当前密码不正确" in page(response)
@@ -141,8 +144,11 @@ def test_changed_password_replaces_the_old_one(client, admin, login):
     response = submit(
         client,
         "/account/password",
-        {"current_password": PASSWORD, "new_password": "fresh-pass-456",
-         "confirm": "fresh-pass-456"},
+        {
+            "current_password": PASSWORD,
+            "new_password": "fresh-pass-456",
+            "confirm": "fresh-pass-456",
+        },
     )
     assert response.status_code == 302
     assert "密码已修改" in page(client.get("/"))  # still logged in, with the message
@@ -150,6 +156,23 @@ def test_changed_password_replaces_the_old_one(client, admin, login):
     other = client.application.test_client()
     assert WRONG in page(form_login(other, "padmin", PASSWORD))
     assert form_login(other, "padmin", "fresh-pass-456").status_code == 302
+
+
+def test_changing_password_ends_the_accounts_other_sessions(client, admin, login):
+    laptop = client.application.test_client()
+    form_login(laptop, "padmin")
+    login("padmin")
+    submit(
+        client,
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "fresh-pass-456",
+            "confirm": "fresh-pass-456",
+        },
+    )
+    assert client.get("/").status_code == 200
+    assert laptop.get("/").status_code == 302
 
 
 def test_logout_by_post_ends_the_session(client, admin):

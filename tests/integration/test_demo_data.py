@@ -28,10 +28,15 @@ def test_demo_data_is_complete_valid_and_idempotent(app, runner):
 
     names = set(db.session.scalars(select(Region.name)))
     assert {"石家庄", "唐山", "定州", "辛集", "雄安新区"} <= names
-    assert all(credit_code_problem(code) is None for code in db.session.scalars(select(Enterprise.credit_code)))
+    assert all(
+        credit_code_problem(code) is None
+        for code in db.session.scalars(select(Enterprise.credit_code))
+    )
     box = vault()
     employees = db.session.scalars(select(Employee)).all()
-    assert all(id_number_problem(box.decrypt(e.id_number_cipher), date.today()) is None for e in employees)
+    assert all(
+        id_number_problem(box.decrypt(e.id_number_cipher), date.today()) is None for e in employees
+    )
     assert {e.post for e in employees} == {p.value for p in Post}
     assert any(e.left_on for e in employees)
     assert db.session.scalar(select(func.count(ExternalCertificate.id))) > 50
@@ -50,9 +55,14 @@ def test_demo_accounts_match_the_contract(app, runner, client):
     assert users["sjz_admin"].region.name == "石家庄"
     assert users["ent1_admin"].enterprise_id != users["ent2_admin"].enterprise_id
     trainee_enterprises = {users[f"trainee{n}"].enterprise_id for n in range(1, 21)}
-    assert trainee_enterprises == {users["ent1_admin"].enterprise_id, users["ent2_admin"].enterprise_id}
+    assert trainee_enterprises == {
+        users["ent1_admin"].enterprise_id,
+        users["ent2_admin"].enterprise_id,
+    }
 
-    response = client.post("/api/v1/auth/login", json={"username": "trainee7", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/api/v1/auth/login", json={"username": "trainee7", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 200
 
 

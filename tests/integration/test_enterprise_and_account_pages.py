@@ -79,7 +79,9 @@ def test_register_valid_enterprise(client, login, org):
     [saved] = enterprises_named("新登记物业服务有限公司")
     assert response.headers["Location"] == f"/enterprises/{saved.id}"
     assert (saved.credit_code, saved.region_id, saved.active) == (
-        data["credit_code"], org["two"].id, True
+        data["credit_code"],
+        org["two"].id,
+        True,
     )
     assert "新登记物业服务有限公司" in page(client.get("/enterprises"))
 
@@ -105,20 +107,31 @@ def test_deactivated_enterprise_refuses_roster_changes(client, login, org):
     other = client.application.test_client()
     form_login(other, "eadmin")
     token = csrf_of(other.get("/"))
-    person = {"name": "孙八", "id_number": factories.id_number(), "post": "cleaning",
-              "hired_on": "2023-05-01", "csrf_token": token}
+    person = {
+        "name": "孙八",
+        "id_number": factories.id_number(),
+        "post": "cleaning",
+        "hired_on": "2023-05-01",
+        "csrf_token": token,
+    }
     assert other.post(f"/enterprises/{e1.id}/employees/new", data=person).status_code == 403
     assert other.get(f"/enterprises/{e1.id}/employees/import").status_code == 403
     zhang = org["zhang"]
-    assert other.post(
-        f"/employees/{zhang.id}/leave", data={"csrf_token": token, "left_on": "2024-01-01"}
-    ).status_code == 403
+    assert (
+        other.post(
+            f"/employees/{zhang.id}/leave", data={"csrf_token": token, "left_on": "2024-01-01"}
+        ).status_code
+        == 403
+    )
     assert other.get(f"/employees/{zhang.id}/account").status_code == 403
     roster = page(other.get(f"/enterprises/{e1.id}/employees"))
     assert "添加人员" not in roster and "Excel 导入" not in roster
-    assert db.session.scalar(
-        select(func.count()).select_from(Employee).where(Employee.enterprise_id == e1.id)
-    ) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Employee).where(Employee.enterprise_id == e1.id)
+        )
+        == 1
+    )
 
 
 def test_reactivated_enterprise_accepts_roster_changes_again(client, login, org):
@@ -135,7 +148,8 @@ def test_enterprise_admin_cannot_edit_or_deactivate_their_enterprise(client, log
     token = login("eadmin")
     e1 = org["e1"]
     assert client.get(f"/enterprises/{e1.id}/edit").status_code == 403
-    assert client.post(f"/enterprises/{e1.id}/active", data={"csrf_token": token}).status_code == 403
+    toggle = client.post(f"/enterprises/{e1.id}/active", data={"csrf_token": token})
+    assert toggle.status_code == 403
     assert client.get("/enterprises").status_code == 403
     assert db.session.get(Enterprise, e1.id).active is True
 
@@ -169,7 +183,8 @@ def test_city_admin_cannot_see_other_regions_enterprises(client, login, org):
     assert client.get(f"/enterprises/{e2.id}").status_code == 404
     assert client.get(f"/enterprises/{e2.id}/edit").status_code == 404
     assert client.get(f"/enterprises/{e2.id}/employees").status_code == 404
-    assert client.post(f"/enterprises/{e2.id}/active", data={"csrf_token": token}).status_code == 404
+    toggle = client.post(f"/enterprises/{e2.id}/active", data={"csrf_token": token})
+    assert toggle.status_code == 404
     assert db.session.get(Enterprise, e2.id).active is True
 
 
@@ -177,8 +192,14 @@ def test_city_admin_cannot_see_other_regions_enterprises(client, login, org):
 
 
 def account_data(**overrides) -> dict:
-    data = {"username": "newadmin", "display_name": "新管理员", "password": "start-pass-1",
-            "role": "city_admin", "region_id": "0", "enterprise_id": "0"}
+    data = {
+        "username": "newadmin",
+        "display_name": "新管理员",
+        "password": "start-pass-1",
+        "role": "city_admin",
+        "region_id": "0",
+        "enterprise_id": "0",
+    }
     return {**data, **overrides}
 
 
@@ -196,7 +217,9 @@ def test_province_admin_creates_a_city_admin(client, login, org):
     assert response.status_code == 302
     created = user("newadmin")
     assert (created.role, created.region_id, created.enterprise_id) == (
-        "city_admin", org["two"].id, None
+        "city_admin",
+        org["two"].id,
+        None,
     )
     assert "newadmin" in page(client.get("/accounts"))
 
@@ -207,7 +230,9 @@ def test_province_admin_creates_an_enterprise_admin(client, login, org):
     assert submit(client, "/accounts/new", data).status_code == 302
     created = user("newadmin")
     assert (created.role, created.enterprise_id, created.region_id) == (
-        "enterprise_admin", org["e2"].id, org["two"].id
+        "enterprise_admin",
+        org["e2"].id,
+        org["two"].id,
     )
 
 
@@ -221,8 +246,9 @@ def test_new_account_with_weak_password_is_refused(client, login, org):
 
 def test_new_account_with_taken_username_is_refused(client, login, org):
     login("padmin")
-    response = submit(client, "/accounts/new", account_data(username="EAdmin",
-                                                            region_id=str(org["one"].id)))
+    response = submit(
+        client, "/accounts/new", account_data(username="EAdmin", region_id=str(org["one"].id))
+    )
     assert "该用户名已被使用" in page(response)
 
 
@@ -279,13 +305,16 @@ def open_trainee_account(client, employee, username="zhangsan", password="start-
 def test_enterprise_admin_opens_a_trainee_account_that_can_log_in(client, login, org):
     login("eadmin")
     zhang = org["zhang"]
+    assert f'href="/employees/{zhang.id}/account"' in page(client.get(f"/employees/{zhang.id}"))
     assert 'value="13800000001"' in page(client.get(f"/employees/{zhang.id}/account"))
     response = open_trainee_account(client, zhang)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/employees/{zhang.id}"
     created = user("zhangsan")
     assert (created.role, created.employee_id, created.enterprise_id) == (
-        "trainee", zhang.id, org["e1"].id
+        "trainee",
+        zhang.id,
+        org["e1"].id,
     )
     assert "zhangsan" in page(client.get(f"/employees/{zhang.id}"))
 
@@ -400,9 +429,9 @@ def test_admin_cannot_deactivate_or_reset_themselves(client, login, org):
 def test_accounts_outside_scope_answer_404(client, make, login, org, trainee):
     make.user(Role.ENTERPRISE_ADMIN, username="other", enterprise=org["e2"])
     token = login("other")
-    assert client.post(
-        f"/accounts/{trainee.id}/active", data={"csrf_token": token}
-    ).status_code == 404
+    assert (
+        client.post(f"/accounts/{trainee.id}/active", data={"csrf_token": token}).status_code == 404
+    )
     assert client.get(f"/accounts/{trainee.id}/password").status_code == 404
     assert "trainee1" not in page(client.get("/accounts"))
     assert user("trainee1").active is True
@@ -419,14 +448,31 @@ def test_city_admin_cannot_deactivate_the_province_admin(client, login, org):
 def test_add_employee_then_open_account_end_to_end(client, login, org):
     """An enterprise admin adds a person by form, then opens their account."""
     login("eadmin")
-    bad = submit(client, f"/enterprises/{org['e1'].id}/employees/new",
-                 {"name": "孙八", "id_number": bad_id_number(factories.id_number()),
-                  "post": "cleaning", "hired_on": "2023-05-01"})
+    bad = submit(
+        client,
+        f"/enterprises/{org['e1'].id}/employees/new",
+        {
+            "name": "孙八",
+            "id_number": bad_id_number(factories.id_number()),
+            "post": "cleaning",
+            "hired_on": "2023-05-01",
+        },
+    )
     assert "身份证号校验位错误" in page(bad)
-    submit(client, f"/enterprises/{org['e1'].id}/employees/new",
-           {"name": "孙八", "id_number": factories.id_number(), "phone": "13900139000",
-            "post": "cleaning", "hired_on": "2023-05-01"})
+    submit(
+        client,
+        f"/enterprises/{org['e1'].id}/employees/new",
+        {
+            "name": "孙八",
+            "id_number": factories.id_number(),
+            "phone": "13900139000",
+            "post": "cleaning",
+            "hired_on": "2023-05-01",
+        },
+    )
     sun = db.session.scalar(select(Employee).where(Employee.name == "孙八"))
     assert open_trainee_account(client, sun, username="13900139000").status_code == 302
-    assert form_login(client.application.test_client(), "13900139000",
-                      "start-pass-1").status_code == 302
+    assert (
+        form_login(client.application.test_client(), "13900139000", "start-pass-1").status_code
+        == 302
+    )

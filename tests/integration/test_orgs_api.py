@@ -29,7 +29,11 @@ def test_an_enterprise_with_a_bad_credit_code_is_refused_in_chinese(client, make
 def test_a_credit_code_is_normalised_and_unique(client, make, province):
     region = make.region()
     code = make.credit_code()
-    body = {"name": "测试物业服务有限公司", "credit_code": f" {code.lower()} ", "region_id": region.id}
+    body = {
+        "name": "测试物业服务有限公司",
+        "credit_code": f" {code.lower()} ",
+        "region_id": region.id,
+    }
     created = client.post("/api/v1/enterprises", json=body, headers=province)
     assert created.status_code == 201
     assert created.get_json()["credit_code"] == code
@@ -42,10 +46,18 @@ def test_a_city_admin_registers_only_in_their_region(client, make, login):
     make.user(Role.CITY_ADMIN, username="city", region=own)
     headers = {"X-CSRFToken": login("city")}
     body = {"name": "测试物业服务有限公司", "credit_code": make.credit_code()}
-    assert client.post("/api/v1/enterprises", json=body | {"region_id": other.id},
-                       headers=headers).status_code == 422
-    assert client.post("/api/v1/enterprises", json=body | {"region_id": own.id},
-                       headers=headers).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/enterprises", json=body | {"region_id": other.id}, headers=headers
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/api/v1/enterprises", json=body | {"region_id": own.id}, headers=headers
+        ).status_code
+        == 201
+    )
 
 
 def test_enterprise_list_is_paginated_and_filtered(client, make, province):
@@ -93,7 +105,12 @@ def test_an_employee_is_added_with_validation(client, make, login):
     make.user(Role.ENTERPRISE_ADMIN, username="hr", enterprise=enterprise)
     headers = {"X-CSRFToken": login("hr")}
     url = f"/api/v1/enterprises/{enterprise.id}/employees"
-    body = {"name": "张三", "id_number": make.id_number(), "post": "security", "hired_on": "2022-01-01"}
+    body = {
+        "name": "张三",
+        "id_number": make.id_number(),
+        "post": "security",
+        "hired_on": "2022-01-01",
+    }
 
     assert client.post(url, json=body, headers=headers).status_code == 201
     duplicate = client.post(url, json=body, headers=headers)

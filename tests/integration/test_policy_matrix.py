@@ -31,11 +31,23 @@ def world(make):
         "judge": make.user(Role.JUDGE),
     }
     for enterprise in (ent_a, ent_b):
-        db.session.add(PiiExport(user_id=users["province"].id, enterprise_id=enterprise.id,
-                                 what="花名册", row_count=1))
+        db.session.add(
+            PiiExport(
+                user_id=users["province"].id,
+                enterprise_id=enterprise.id,
+                what="花名册",
+                row_count=1,
+            )
+        )
     db.session.commit()
-    return {"users": users, "ent_a": ent_a, "ent_b": ent_b, "emp_a": emp_a, "emp_a2": emp_a2,
-            "emp_b": emp_b}
+    return {
+        "users": users,
+        "ent_a": ent_a,
+        "ent_b": ent_b,
+        "emp_a": emp_a,
+        "emp_a2": emp_a2,
+        "emp_b": emp_b,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -135,8 +147,14 @@ def test_the_api_answers_404_out_of_scope_and_403_in_scope(
         enterprise_status
     )
     assert (
-        _status(client, login, user, "PATCH", f"/api/v1/enterprises/{ent_a.id}",
-                json={"contact_name": "赵六"})
+        _status(
+            client,
+            login,
+            user,
+            "PATCH",
+            f"/api/v1/enterprises/{ent_a.id}",
+            json={"contact_name": "赵六"},
+        )
         == patch_status
     )
 
@@ -147,7 +165,9 @@ def test_employee_lists_hold_only_what_is_in_scope(client, login, world, role):
     login(user.username)
     body = client.get("/api/v1/employees?per_page=200").get_json()
     ids = {item["id"] for item in body["items"]}
-    expected = {e.id for e in (world["emp_a"], world["emp_a2"], world["emp_b"]) if in_scope(user, e)}
+    expected = {
+        e.id for e in (world["emp_a"], world["emp_a2"], world["emp_b"]) if in_scope(user, e)
+    }
     assert ids == expected
     assert body["total"] == len(expected)
     assert body["page"] == 1

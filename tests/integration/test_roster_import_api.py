@@ -94,7 +94,13 @@ def test_identity_numbers_are_not_readable_in_the_database(client, hr, make):
 def test_columns_in_another_order_extra_columns_full_width_digits_and_spaces(client, hr, make):
     enterprise, headers = hr
     number = make.id_number()
-    full_width = " " + number[:6].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + " " + number[6:] + " "
+    full_width = (
+        " "
+        + number[:6].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        + " "
+        + number[6:]
+        + " "
+    )
     data = xlsx(
         [["2020-01-02", "备注随便写", "维修", " 王 五 ", full_width]],
         headers=["入职日期", "备注", "岗位", "姓名", "身份证号"],
@@ -138,7 +144,9 @@ def test_a_person_already_on_the_roster_is_refused(client, hr, make):
     enterprise, headers = hr
     existing = make.employee(enterprise)
     number = vault().decrypt(existing.id_number_cipher)
-    response = upload(client, enterprise, headers, xlsx([["张三", number, None, "保安", "2021-03-01", None]]))
+    response = upload(
+        client, enterprise, headers, xlsx([["张三", number, None, "保安", "2021-03-01", None]])
+    )
     assert response.status_code == 422
     assert response.get_json()["error"]["details"] == [
         {"row": 2, "column": "身份证号", "message": "该人员已在本企业花名册中"}
@@ -181,4 +189,6 @@ def test_another_enterprise_is_out_of_scope(client, hr, make):
     other = make.enterprise()
     response = upload(client, other, headers, xlsx([]))
     assert response.status_code == 404
-    assert client.get(f"/api/v1/enterprises/{other.id}/employees/import-template").status_code == 404
+    assert (
+        client.get(f"/api/v1/enterprises/{other.id}/employees/import-template").status_code == 404
+    )

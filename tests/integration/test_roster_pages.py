@@ -38,8 +38,16 @@ def org(make):
     services.mark_left(wang, date(2024, 3, 1))
     db.session.commit()
     make.user(Role.ENTERPRISE_ADMIN, username="eadmin", enterprise=e1)
-    return {"one": one, "two": two, "e1": e1, "e2": e2,
-            "zhang": zhang, "li": li, "wang": wang, "zhao": zhao}
+    return {
+        "one": one,
+        "two": two,
+        "e1": e1,
+        "e2": e2,
+        "zhang": zhang,
+        "li": li,
+        "wang": wang,
+        "zhao": zhao,
+    }
 
 
 @pytest.fixture
@@ -252,7 +260,9 @@ def test_record_external_certificate(as_admin, org):
     assert response.status_code == 302
     saved = db.session.scalars(select(ExternalCertificate)).one()
     assert (saved.employee_id, saved.post, saved.expires_on) == (
-        org["zhang"].id, "maintenance", date(2028, 1, 9)
+        org["zhang"].id,
+        "maintenance",
+        date(2028, 1, 9),
     )
     assert "电工作业操作证" in page(as_admin.get(f"/employees/{org['zhang'].id}"))
 
@@ -313,11 +323,13 @@ def test_import_good_file_from_the_template(as_admin, org):
 
 
 def test_import_bad_file_lists_errors_by_row_and_column_and_imports_nothing(as_admin, org):
-    data = xlsx([
-        ["周九", factories.id_number(), "", "保洁", "2023-05-01", ""],
-        ["吴十", bad_id_number(factories.id_number()), "", "保洁", "2023-05-01", ""],
-        ["郑一", factories.id_number(), "", "厨师", "2023-05-01", ""],
-    ])
+    data = xlsx(
+        [
+            ["周九", factories.id_number(), "", "保洁", "2023-05-01", ""],
+            ["吴十", bad_id_number(factories.id_number()), "", "保洁", "2023-05-01", ""],
+            ["郑一", factories.id_number(), "", "厨师", "2023-05-01", ""],
+        ]
+    )
     before = employee_count(org["e1"])
     response = upload(as_admin, org, data)
     assert response.status_code == 200

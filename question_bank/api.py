@@ -1,0 +1,345 @@
+"""API: questions, imports, the template, knowledge-point counts and exports."""
+
+from io import BytesIO
+
+from flask import request, send_file
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.api import API_PREFIX, ApiError, FileUploadSchema, paginate
+from app.extensions import db
+from app.security import Action, get_or_404, may, owned_bank, readable_banks
+from question_bank import services
+from question_bank.models import Question
+from question_bank.rules import moodle_xml
+from question_bank.rules.types import (
+    Difficulty,
+    FillRules,
+    Option,
+    QuestionDraft,
+    QuestionType,
+)
+from question_bank.spreadsheet import questions_workbook
+
+blp = Blueprint("question_bank_api", __name__, url_prefix=API_PREFIX, description="题库")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TYPES = [t.value for t in QuestionType]
+DIFFICULTIES = [d.value for d in Difficulty]
+
+
+class QuestionQuery(Schema):
+    type = fields.String(load_default=None, validate=validate.OneOf(TYPES))
+    tag = fields.String(load_default=None)
+    q = fields.String(load_default=None)
+    difficulty = fields.String(load_default=None, validate=validate.OneOf(DIFFICULTIES))
+    post = fields.String(load_default=None)
+    level = fields.Integer(load_default=None, validate=validate.Range(1, 5))
+    status = fields.String(
+        load_default="active", validate=validate.OneOf(["active", "retired", "all"])
+    )
+    bank = fields.String(
+        load_default=None, metadata={"description": "province 或 e{企业ID}；默认为本人管理的题库"}
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class ExportQuery(QuestionQuery):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "xml"]))
+
+
+class OptionSchema(Schema):
+    key = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class QuestionSchema(Schema):
+    id = fields.Integer()
+    type = fields.String()
+    stem = fields.String()
+    options = fields.List(fields.Nested(OptionSchema))
+    answer = fields.Raw(metadata={"description": "仅题库管理者可见；与考生作答同形"})
+    accepted_answers = fields.List(fields.List(fields.String()))
+    explanation = fields.String()
+    tags = fields.List(fields.String())
+    difficulty = fields.String()
+    posts = fields.List(fields.String())
+    levels = fields.List(fields.Integer())
+    status = fields.String()
+    version = fields.Integer()
+
+
+class QuestionInput(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(TYPES))
+    stem = fields.String(required=True)
+    options = fields.List(fields.Nested(OptionSchema), load_default=list)
+    answer = fields.Raw(load_default=None)
+    blanks = fields.List(fields.List(fields.String()), load_default=list)
+    fill_rules = fields.Dict(load_default=dict)
+    explanation = fields.String(load_default="")
+    tags = fields.List(fields.String(), load_default=list)
+    difficulty = fields.String(load_default="medium", validate=validate.OneOf(DIFFICULTIES))
+    posts = fields.List(fields.String(), load_default=list)
+    levels = fields.List(fields.Integer(validate=validate.Range(1, 5)), load_default=list)
+
+    @validates_schema
+    def _fill_rules_known(self, data, **kwargs):
+        unknown = set(data["fill_rules"]) - {"trim", "ignore_width", "ignore_case"}
+        if unknown:
+            raise ValidationError("未知的填空判分选项", "fill_rules")
+
+
+class QuestionImportResultSchema(Schema):
+    imported = fields.Integer()
+    skipped = fields.List(fields.Dict(), metadata={"description": "未导入的试题及原因"})
+    would_import = fields.Integer(metadata={"description": "仅 dry_run：将导入的试题数"})
+    problems = fields.List(fields.Dict(), metadata={"description": "仅 dry_run：发现的问题"})
+
+
+class ImportQuery(Schema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "只预览，不导入"})
+
+
+def _bank_for(requested: str | None) -> str:
+    """The bank a request addresses: the caller's own unless another readable one is named."""
+    banks = readable_banks(current_user)
+    bank = requested or owned_bank(current_user) or (banks[0] if banks else None)
+    if bank is None or bank not in banks:
+        raise ApiError(404, "题库不存在或无权访问")
+    return bank
+
+
+def _owned_bank_or_403() -> str:
+    bank = owned_bank(current_user)
+    if bank is None:
+        raise ApiError(403, "只有题库管理者可以修改题库")
+    return bank
+
+
+def question_view(question: Question) -> dict:
+    """A question as the caller may see it: answers only for the bank's owners."""
+    draft = services.draft_of(question)
+    body = {
+        "id": question.id,
+        "type": draft.type.value,
+        "stem": draft.stem,
+        "options": [{"key": o.key, "text": o.text} for o in draft.options],
+        "tags": [draft.knowledge_point] if draft.knowledge_point else [],
+        "difficulty": draft.difficulty.value,
+        "posts": draft.posts,
+        "levels": draft.levels,
+        "status": question.status,
+        "version": question.version,
+    }
+    if may(current_user, Action.MANAGE, question):
+        if draft.type is QuestionType.FILL:
+            body["answer"] = [accepted[0] for accepted in draft.blanks]
+            body["accepted_answers"] = draft.blanks
+        else:
+            body["answer"] = draft.answer
+        body["explanation"] = draft.explanation
+    return body
+
+
+def _draft(data: dict) -> QuestionDraft:
+    type_ = QuestionType(data["type"])
+    blanks = data["blanks"]
+    answer = data["answer"]
+    if type_ is QuestionType.FILL and not blanks and isinstance(answer, list):
+        # The response form (["答案1", "答案2"]) names one accepted answer per blank.
+        blanks = [[a] if isinstance(a, str) else list(a) for a in answer]
+        answer = None
+    return QuestionDraft(
+        type=type_,
+        stem=data["stem"],
+        options=[Option(o["key"], o["text"]) for o in data["options"]],
+        answer=sorted(answer)
+        if type_ is QuestionType.MULTIPLE and isinstance(answer, list)
+        else answer,
+        blanks=blanks,
+        fill_rules=FillRules(**data["fill_rules"]),
+        explanation=data["explanation"],
+        knowledge_point=data["tags"][0] if data["tags"] else None,
+        difficulty=Difficulty(data["difficulty"]),
+        posts=data["posts"],
+        levels=data["levels"],
+    )
+
+
+def _refuse(error: services.QuestionError):
+    raise ApiError(422, error.problems[0], details=[{"message": m} for m in error.problems])
+
+
+def _filtered(args: dict):
+    return services.search(
+        _bank_for(args["bank"]),
+        type=args["type"],
+        tag=args["tag"],
+        q=args["q"],
+        difficulty=args["difficulty"],
+        post=args["post"],
+        level=args["level"],
+        status=args["status"],
+    )
+
+
+@blp.get("/questions")
+@blp.arguments(QuestionQuery, location="query")
+@login_required
+def questions(args):
+    """Questions of a bank, filtered: `{"items", "total", "page"}`; `q` searches the stem."""
+    return paginate(_filtered(args), args["page"], args["per_page"], question_view)
+
+
+@blp.get("/questions/<int:question_id>")
+@blp.response(200, QuestionSchema)
+@login_required
+def question(question_id):
+    """One question (its current version)."""
+    return question_view(get_or_404(current_user, Question, question_id))
+
+
+@blp.post("/questions")
+@blp.arguments(QuestionInput)
+@blp.response(201, QuestionSchema)
+@login_required
+def create_question(data):
+    """Write a question into the caller's own bank."""
+    bank = _owned_bank_or_403()
+    try:
+        created = services.create_question(bank, _draft(data), user_id=current_user.id)
+    except services.QuestionError as error:
+        _refuse(error)
+    db.session.commit()
+    return question_view(created)
+
+
+@blp.put("/questions/<int:question_id>")
+@blp.arguments(QuestionInput)
+@blp.response(200, QuestionSchema)
+@login_required
+def update_question(data, question_id):
+    """Edit a question: changed content becomes a new version; past attempts keep theirs."""
+    target = get_or_404(current_user, Question, question_id, Action.MANAGE)
+    try:
+        services.update_question(target, _draft(data), user_id=current_user.id)
+    except services.QuestionError as error:
+        _refuse(error)
+    db.session.commit()
+    return question_view(target)
+
+
+@blp.post("/questions/<int:question_id>/retire")
+@blp.response(200, QuestionSchema)
+@login_required
+def retire_question(question_id):
+    """Retire a question: it leaves new papers and stays in past attempts."""
+    target = get_or_404(current_user, Question, question_id, Action.MANAGE)
+    services.set_retired(target, True)
+    db.session.commit()
+    return question_view(target)
+
+
+@blp.post("/questions/<int:question_id>/restore")
+@blp.response(200, QuestionSchema)
+@login_required
+def restore_question(question_id):
+    """Bring a retired question back."""
+    target = get_or_404(current_user, Question, question_id, Action.MANAGE)
+    services.set_retired(target, False)
+    db.session.commit()
+    return question_view(target)
+
+
+@blp.get("/question-bank/import-template")
+@blp.response(200, content_type=XLSX, description="试题导入模板 (.xlsx)")
+@login_required
+def import_template():
+    """The Excel template: 题型, 题干, 选项A…选项H, 答案, 解析, 知识点, 难度, 岗位, 等级."""
+    return send_file(
+        BytesIO(questions_workbook([])),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="试题导入模板.xlsx",
+    )
+
+
+def problem_detail(problem) -> dict:
+    """A problem of an import as the API reports it."""
+    detail = {"message": problem.message}
+    for name in ("row", "column", "question"):
+        value = getattr(problem, name, None)
+        if value is not None:
+            detail[name] = value
+    return detail
+
+
+@blp.post("/question-bank/imports")
+@blp.arguments(ImportQuery, location="query")
+@blp.arguments(FileUploadSchema, location="files")
+@blp.response(201, QuestionImportResultSchema)
+@blp.alt_response(200, description="dry_run：预览结果，不写入")
+@blp.alt_response(422, description="有任何错误：details 逐行/逐题列出，不导入任何试题")
+@login_required
+def import_file(query, files):
+    """Import .xlsx (the template), .xml (Moodle XML) or .gift/.txt (GIFT), all or nothing."""
+    bank = _owned_bank_or_403()
+    upload = request.files["file"]
+    data = upload.read()
+    try:
+        report = services.import_questions(
+            bank, upload.filename or "", data, user_id=current_user.id, dry_run=query["dry_run"]
+        )
+    except services.QuestionImportError as error:
+        db.session.rollback()
+        details = [problem_detail(p) for p in error.problems]
+        message = (
+            details[0]["message"]
+            if len(details) == 1
+            else f"文件中有 {len(details)} 处错误，未导入任何试题"
+        )
+        raise ApiError(422, message, code="invalid_file", details=details) from error
+    if query["dry_run"]:
+        return {
+            "imported": 0,
+            "would_import": len(report.items) - len(report.skipped),
+            "skipped": report.skipped,
+            "problems": [problem_detail(p) for p in report.problems],
+        }, 200
+    db.session.commit()
+    return {"imported": report.imported, "skipped": report.skipped}
+
+
+@blp.get("/question-bank/knowledge-points")
+@login_required
+def knowledge_points():
+    """Active questions per knowledge point, by type and difficulty."""
+    bank = _bank_for(request.args.get("bank"))
+    return {"bank": bank, "items": services.knowledge_point_counts(bank)}
+
+
+@blp.get("/question-bank/export")
+@blp.arguments(ExportQuery, location="query")
+@blp.response(200, content_type=XLSX, description="按筛选条件导出（xlsx 模板格式或 Moodle XML）")
+@login_required
+def export(args):
+    """Export the filtered questions as the Excel template or Moodle XML; owners only."""
+    bank = _owned_bank_or_403()
+    if args["bank"] and args["bank"] != bank:
+        raise ApiError(404, "题库不存在或无权访问")
+    drafts = [services.draft_of(q) for q in db.session.scalars(_filtered(args))]
+    if args["format"] == "xml":
+        return send_file(
+            BytesIO(moodle_xml.write_moodle_xml(drafts)),
+            mimetype="application/xml",
+            as_attachment=True,
+            download_name="试题.xml",
+        )
+    return send_file(
+        BytesIO(questions_workbook(drafts)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="试题.xlsx",
+    )

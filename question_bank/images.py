@@ -1,0 +1,63 @@
+"""Stem images: checked by content (not by name), stored outside the static folder."""
+
+import hashlib
+from pathlib import Path
+
+from flask import current_app
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+# Magic numbers of the image kinds a browser shows safely; SVG is left out (it runs script).
+_KINDS = [
+    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
+    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
+    (b"GIF87a", "gif", "image/gif"),
+    (b"GIF89a", "gif", "image/gif"),
+]
+MIMETYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+
+
+class ImageError(ValueError):
+    """An upload refused, with a Chinese message."""
+
+
+def _kind(data: bytes) -> str | None:
+    for magic, extension, _ in _KINDS:
+        if data.startswith(magic):
+            return extension
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def image_folder() -> Path:
+    """Where stem images live (inside the instance folder, never served statically)."""
+    folder = Path(current_app.instance_path) / "uploads" / "question-images"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_image(data: bytes) -> str:
+    """Check and store an image; answers its file name (content hash + extension)."""
+    if not data:
+        raise ImageError("图片文件为空")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageError("图片不能超过 2 MB")
+    extension = _kind(data)
+    if extension is None:
+        raise ImageError("只支持 PNG、JPEG、GIF、WebP 格式的图片")
+    name = f"{hashlib.sha256(data).hexdigest()[:32]}.{extension}"
+    path = image_folder() / name
+    if not path.exists():
+        path.write_bytes(data)
+    return name
+
+
+def image_path(name: str) -> Path | None:
+    """The stored file of `name`, or None for anything that is not one of ours."""
+    stem, _, extension = name.partition(".")
+    if len(stem) != 32 or not all(c in "0123456789abcdef" for c in stem):
+        return None
+    if extension not in MIMETYPES:
+        return None
+    path = image_folder() / name
+    return path if path.is_file() else None

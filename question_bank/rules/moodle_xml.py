@@ -1,0 +1,549 @@
+"""Moodle XML question files: importing the kinds the bank holds, and exporting drafts.
+
+Moodle has no posts, levels or difficulty; they travel as Moodle tags ("岗位:保安",
+"等级:4", "难度:中等") so that an exported file imports back unchanged.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from xml.parsers import expat
+
+from app.orgs.rules.posts import Post
+from question_bank.rules.types import (
+    OPTION_KEYS,
+    Difficulty,
+    FillRules,
+    ImportItem,
+    Option,
+    ParsedFile,
+    Problem,
+    QuestionDraft,
+    QuestionType,
+    draft_problems,
+    has_image,
+    html_to_text,
+    looks_like_html,
+    normalise_knowledge_point,
+    parse_difficulty,
+    parse_levels,
+    parse_posts,
+    parse_true_false,
+)
+
+# Moodle's own names for the kinds the bank cannot hold, in the words of its Chinese UI.
+UNSUPPORTED_TYPES = {
+    "essay": "简答/论述",
+    "match": "匹配",
+    "matching": "匹配",
+    "randomsamatch": "随机简答匹配",
+    "numerical": "数值",
+    "calculated": "计算",
+    "calculatedsimple": "简单计算",
+    "calculatedmulti": "计算选择",
+    "multianswer": "完形填空（Cloze）",
+    "description": "说明文字，不是试题",
+    "ddwtos": "拖放文字",
+    "gapselect": "下拉选词填空",
+    "ddimageortext": "拖放到图片",
+    "ddmarker": "拖放标记",
+    "ordering": "排序",
+    "random": "随机抽题",
+}
+
+_MAX_OPTIONS = len(OPTION_KEYS)
+_FULL = Decimal(100)
+_BLANK = "____"
+# Stem markers a cloze export turns into its sub-questions: ____ (two or more underscores).
+_STEM_BLANK = re.compile(r"_{2,}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed anywhere in XML 1.0
+
+# Tags carrying what Moodle has no field for.
+POST_TAG, LEVEL_TAG, DIFFICULTY_TAG, FILL_TAG = "岗位", "等级", "难度", "填空"
+_KEEP_SPACES, _KEEP_WIDTH = "保留空格", "区分全半角"
+
+
+# --- categories ------------------------------------------------------------------------
+
+_CONTEXT = re.compile(r"^\$[a-z0-9_]+\$(?:/|$)")
+# Moodle's default category of a context, in English and in the Chinese language pack.
+_DEFAULT_CATEGORY = re.compile(r"^(?:default for\s|默认$|默认于|默认类别)|的默认类别$", re.I)
+
+
+def category_knowledge_point(path: str | None) -> str | None:
+    """The knowledge point a Moodle category path means: "$course$/Iota/Kappa" → "Iota/Kappa".
+
+    The context ($course$, $system$, $module$, $cat1$…), Moodle's "top" and a leading default
+    category ("Default for …", "默认…") are not knowledge points and are dropped.
+    """
+    text = _CONTEXT.sub("", (path or "").strip())
+    segments = [segment.strip() for segment in text.split("/")]
+    segments = [segment for segment in segments if segment]
+    if segments and segments[0].lower() == "top":
+        segments.pop(0)
+    if segments and _DEFAULT_CATEGORY.search(segments[0]):
+        segments.pop(0)
+    return normalise_knowledge_point("/".join(segments))
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """A document type or entity declaration: never needed by Moodle, dangerous to expand."""
+
+
+_EXPAT_MESSAGES = {
+    expat.errors.XML_ERROR_TAG_MISMATCH: "开始标签和结束标签不配对",
+    expat.errors.XML_ERROR_NO_ELEMENTS: "文件不完整或没有内容",
+    expat.errors.XML_ERROR_UNCLOSED_TOKEN: "文件不完整，标签没有结束",
+    expat.errors.XML_ERROR_UNDEFINED_ENTITY: "使用了 XML 不认识的实体（如 &nbsp;）",
+    expat.errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT: "根元素之后还有多余的内容",
+    expat.errors.XML_ERROR_UNKNOWN_ENCODING: "不支持文件声明的编码，请以 UTF-8 编码保存",
+    expat.errors.XML_ERROR_INVALID_TOKEN: "含有不合法的字符或标记",
+}
+_EXPAT_CODES = {expat.errors.codes[message]: text for message, text in _EXPAT_MESSAGES.items()}
+
+
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_CHINESE_ENCODINGS = {"gbk", "gb2312", "gb_2312-80", "gb18030", "cp936"}
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """The document re-encoded as UTF-8 when it declares a Chinese encoding expat lacks."""
+    match = _DECLARED_ENCODING.match(data)
+    if not match or match.group(1).decode("ascii").lower() not in _CHINESE_ENCODINGS:
+        return data
+    # gb18030 is a superset of gbk and gb2312, so it reads all three.
+    text = data.decode("gb18030")
+    start, end = match.span(1)
+    return (data[:start].decode("ascii") + "UTF-8" + text[end:]).encode("utf-8")
+
+
+def _parse_document(data: bytes) -> ET.Element:
+    """The document's tree; refuses DOCTYPE and ENTITY declarations as defusedxml does."""
+    builder = ET.TreeBuilder()
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+
+    def refuse(*_args: object) -> None:
+        raise _Refused
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = builder.start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
+    parser.Parse(data, True)
+    return builder.close()
+
+
+def _text_of(element: ET.Element | None) -> str:
+    """The <text> of a Moodle text element, or its own text; '' when absent."""
+    if element is None:
+        return ""
+    inner = element.find("text")
+    return (inner.text if inner is not None else element.text) or ""
+
+
+class _Unsupported(Exception):
+    """A question that cannot be held without losing part of it; the message says why."""
+
+
+def _plain(element: ET.Element | None, what: str) -> str:
+    """A Moodle text element as plain text, according to its format attribute."""
+    if element is None:
+        return ""
+    raw = _text_of(element)
+    text_format = element.get("format", "moodle_auto_format")
+    if text_format in ("html", "moodle_auto_format") and looks_like_html(raw):
+        if has_image(raw):
+            raise _Unsupported(f"{what}含有图片，本系统暂不支持带图片的试题")
+        return html_to_text(raw)
+    return raw.strip()
+
+
+def _fraction(answer: ET.Element) -> Decimal:
+    try:
+        return Decimal(answer.get("fraction", "0").strip() or "0")
+    except InvalidOperation:
+        raise ValueError(f"答案的分值 fraction=“{answer.get('fraction')}”不是数字") from None
+
+
+def parse_moodle_xml(data: bytes) -> ParsedFile:
+    """Read a Moodle XML file: questions of the kinds the bank holds, the others skipped."""
+    if not data or not data.strip():
+        return ParsedFile([], ["文件是空的"])
+    try:
+        root = _parse_document(_as_utf8(data))
+    except UnicodeDecodeError:
+        return ParsedFile([], ["文件内容与其声明的 GBK 编码不符，请以 UTF-8 编码保存后重新上传"])
+    except ValueError:
+        # pyexpat refuses other multi-byte encodings (Shift_JIS, Big5…) outright.
+        return ParsedFile([], ["不支持文件声明的编码，请以 UTF-8 编码保存后重新上传"])
+    except _Refused:
+        return ParsedFile([], ["文件含有 DOCTYPE 或实体（ENTITY）声明，出于安全原因不予导入"])
+    except expat.ExpatError as error:
+        reason = _EXPAT_CODES.get(error.code, "格式不正确")
+        return ParsedFile(
+            [],
+            [f"文件不是有效的 XML：第 {error.lineno} 行第 {error.offset + 1} 列：{reason}"],
+        )
+    if root.tag != "quiz":
+        return ParsedFile([], [f"不是 Moodle XML 题目文件：根元素应为 <quiz>，实为 <{root.tag}>"])
+
+    items: list[ImportItem] = []
+    knowledge_point: str | None = None
+    number = 0
+    for question in root.findall("question"):
+        kind = (question.get("type") or "").strip().lower()
+        if kind == "category":
+            knowledge_point = category_knowledge_point(_text_of(question.find("category")))
+            continue
+        number += 1
+        items.append(_read_question(question, kind, number, knowledge_point))
+    if not items:
+        return ParsedFile([], ["文件中没有试题"])
+    return ParsedFile(items, [])
+
+
+def _read_question(
+    question: ET.Element, kind: str, number: int, knowledge_point: str | None
+) -> ImportItem:
+    name = " ".join(_text_of(question.find("name")).split())
+    source = f"第 {number} 题（{name}）" if name else f"第 {number} 题"
+    cloze = None
+    if kind == "multianswer":
+        cloze = _cloze_of(question)
+        if cloze is None:
+            return ImportItem(
+                source, None, [], skipped="不支持的题型：multianswer（完形填空中含选择或数值空）"
+            )
+    elif kind not in _READERS:
+        label = UNSUPPORTED_TYPES.get(kind)
+        reason = (
+            f"不支持的题型：{kind}（{label}）" if label else f"不支持的题型：{kind or '未注明'}"
+        )
+        return ImportItem(source, None, [], skipped=reason)
+
+    problems: list[str] = []
+    try:
+        stem = _plain(question.find("questiontext"), "题干")
+        explanation = _plain(question.find("generalfeedback"), "解析")
+        if cloze is not None:
+            draft = _fill_from_cloze(stem, cloze)
+        else:
+            draft = _READERS[kind](question, stem)
+    except _Unsupported as error:
+        return ImportItem(source, None, [], skipped=str(error))
+    except ValueError as error:
+        return ImportItem(source, None, [Problem(str(error), question=number)])
+    draft.explanation = explanation
+    draft.knowledge_point = knowledge_point
+    problems += _apply_tags(question, draft)
+    problems += draft_problems(draft)
+    return ImportItem(source, draft, [Problem(message, question=number) for message in problems])
+
+
+def _choices(question: ET.Element) -> list[tuple[Decimal, str]]:
+    choices = []
+    for answer in question.findall("answer"):
+        text = _plain(answer, "选项")
+        # Moodle itself drops answers left blank in its editing form.
+        if text:
+            choices.append((_fraction(answer), text))
+    if len(choices) > _MAX_OPTIONS:
+        raise ValueError(f"选项最多 {_MAX_OPTIONS} 个（A–H），该题有 {len(choices)} 个")
+    return choices
+
+
+def _read_multichoice(question: ET.Element, stem: str) -> QuestionDraft:
+    choices = _choices(question)
+    options = [Option(key, text) for key, (_, text) in zip(OPTION_KEYS, choices, strict=False)]
+    single = _text_of(question.find("single")).strip().lower() not in ("false", "0")
+    full = [
+        key for key, (fraction, _) in zip(OPTION_KEYS, choices, strict=False) if fraction == _FULL
+    ]
+    positive = [
+        key for key, (fraction, _) in zip(OPTION_KEYS, choices, strict=False) if fraction > 0
+    ]
+    # Partial credit has no place in the bank: a single-choice question keeps its full-mark
+    # answer; a multiple-response one with just one right answer is a single choice.
+    if single or (len(positive) == 1 and positive == full):
+        answer: str | list[str] = full[0] if len(full) == 1 else full
+        return QuestionDraft(QuestionType.SINGLE, stem, options, answer)
+    return QuestionDraft(QuestionType.MULTIPLE, stem, options, positive)
+
+
+def _read_truefalse(question: ET.Element, stem: str) -> QuestionDraft:
+    answer = None
+    for fraction, text in _choices(question):
+        if fraction == _FULL:
+            answer = parse_true_false(text)
+    if answer is None:
+        raise ValueError("判断题没有标明正确答案（fraction=100 的 true 或 false）")
+    return QuestionDraft(QuestionType.TRUE_FALSE, stem, answer=answer)
+
+
+def _read_shortanswer(question: ET.Element, stem: str) -> QuestionDraft:
+    accepted = []
+    for fraction, text in _choices(question):
+        if fraction != _FULL or text == "*":
+            continue  # partial credit and the catch-all "*" have no place in the bank
+        if re.search(r"(?<!\\)\*", text):
+            raise ValueError(
+                f"答案“{text}”含有通配符 *，本系统不支持通配符，请列出每个可接受的答案"
+            )
+        accepted.append(text.replace("\\*", "*"))
+    case_sensitive = _text_of(question.find("usecase")).strip() == "1"
+    rules = FillRules(ignore_case=not case_sensitive)
+    return QuestionDraft(QuestionType.FILL, stem, blanks=[accepted], fill_rules=rules)
+
+
+_READERS = {
+    "multichoice": _read_multichoice,
+    "truefalse": _read_truefalse,
+    "shortanswer": _read_shortanswer,
+}
+
+
+def _apply_tags(question: ET.Element, draft: QuestionDraft) -> list[str]:
+    """Read our tags into the draft; other tags of real Moodle files are left alone."""
+    problems: list[str] = []
+    posts: list[str] = []
+    levels: list[int] = []
+    for element in question.findall("tags/tag"):
+        tag = _text_of(element).strip()
+        name, separator, value = tag.replace("：", ":").partition(":")
+        if not separator:
+            continue
+        name, value = name.strip(), value.strip()
+        try:
+            if name == POST_TAG:
+                posts += parse_posts(value)
+            elif name == LEVEL_TAG:
+                levels += parse_levels(value)
+            elif name == DIFFICULTY_TAG:
+                difficulty = parse_difficulty(value)
+                if difficulty is None:
+                    choices = "、".join(d.label for d in Difficulty)
+                    raise ValueError(f"难度“{value}”无法识别，请填写：{choices}")
+                draft.difficulty = difficulty
+            elif name == FILL_TAG and value == _KEEP_SPACES:
+                draft.fill_rules.trim = False
+            elif name == FILL_TAG and value == _KEEP_WIDTH:
+                draft.fill_rules.ignore_width = False
+        except ValueError as error:
+            problems.append(f"标签“{tag}”：{error}")
+    draft.posts = list(dict.fromkeys(posts))
+    draft.levels = list(dict.fromkeys(levels))
+    return problems
+
+
+# --- cloze (multianswer) ---------------------------------------------------------------
+
+_CLOZE_START = re.compile(r"\{(\d*):([A-Za-z_]+):")
+_CASE_INSENSITIVE = {"SHORTANSWER", "SA", "MW"}
+_CASE_SENSITIVE = {"SHORTANSWER_C", "SAC", "SA_C", "MWC"}
+_WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
+
+
+def _cloze_of(question: ET.Element) -> list[str | tuple[bool, list[str]]] | None:
+    """A cloze text as text pieces and (case_sensitive, accepted) blanks; None unless every
+    sub-question is a short answer."""
+    element = question.find("questiontext")
+    raw = _text_of(element)
+    if element is not None and element.get("format") != "plain_text" and looks_like_html(raw):
+        raw = html_to_text(raw)
+    pieces: list[str | tuple[bool, list[str]]] = []
+    position = 0
+    while match := _CLOZE_START.search(raw, position):
+        kind = match.group(2).upper()
+        if kind not in _CASE_INSENSITIVE | _CASE_SENSITIVE:
+            return None
+        alternatives, end = _cloze_alternatives(raw, match.end())
+        if end is None:
+            return None
+        pieces.append(raw[position : match.start()])
+        pieces.append((kind in _CASE_SENSITIVE, alternatives))
+        position = end
+    pieces.append(raw[position:])
+    return pieces if len(pieces) > 1 else None
+
+
+def _cloze_alternatives(text: str, start: int) -> tuple[list[str], int | None]:
+    """The full-mark answers of one cloze sub-question and the index after its "}"."""
+    alternatives: list[list[tuple[str, bool]]] = [[]]
+    index = start
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text):
+            alternatives[-1].append((text[index + 1], True))
+            index += 2
+            continue
+        if char == "}":
+            return [a for a in map(_full_mark_answer, alternatives) if a is not None], index + 1
+        if char == "~":
+            alternatives.append([])
+        else:
+            alternatives[-1].append((char, False))
+        index += 1
+    return [], None
+
+
+def _full_mark_answer(chars: list[tuple[str, bool]]) -> str | None:
+    plain = "".join(char if not escaped else "\x00" for char, escaped in chars)
+    if plain.startswith("="):
+        weight, skip = _FULL, 1
+    elif match := _WEIGHT.match(plain):
+        weight, skip = Decimal(match.group(1)), match.end()
+    else:
+        return None
+    if weight != _FULL:
+        return None
+    answer = ""
+    for char, escaped in chars[skip:]:
+        if char == "#" and not escaped:
+            break  # feedback follows
+        answer += char
+    answer = answer.strip()
+    return answer if answer and answer != "*" else None
+
+
+def _fill_from_cloze(stem_text: str, pieces: list) -> QuestionDraft:
+    stem = ""
+    blanks: list[list[str]] = []
+    case_sensitive = False
+    for piece in pieces:
+        if isinstance(piece, str):
+            stem += piece
+        else:
+            stem += _BLANK
+            case_sensitive = case_sensitive or piece[0]
+            blanks.append(piece[1])
+    return QuestionDraft(
+        QuestionType.FILL,
+        stem.strip(),
+        blanks=blanks,
+        fill_rules=FillRules(ignore_case=not case_sensitive),
+    )
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _moodle_fraction(value: Decimal) -> str:
+    """A fraction as Moodle writes it: at most 5 decimals, no trailing zeros (33.33333, 50)."""
+    rounded = value.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP).normalize()
+    return format(rounded, "f")
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub("", text or "")
+
+
+def _text_element(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    ET.SubElement(element, "text").text = _clean(text)
+    return element
+
+
+def _answer(parent: ET.Element, fraction: str, text: str) -> None:
+    answer = _text_element(parent, "answer", text, fraction=fraction, format="plain_text")
+    _text_element(answer, "feedback", "", format="plain_text")
+
+
+def _name(draft: QuestionDraft, number: int) -> str:
+    first_line = next((line.strip() for line in draft.stem.splitlines() if line.strip()), "")
+    return first_line[:40] + ("…" if len(first_line) > 40 else "") or f"试题 {number}"
+
+
+def _cloze_answer(text: str) -> str:
+    return re.sub(r"([\\}#~])", r"\\\1", text)
+
+
+def _cloze_text(draft: QuestionDraft) -> str:
+    kind = "SHORTANSWER" if draft.fill_rules.ignore_case else "SHORTANSWER_C"
+    markers = [
+        f"{{1:{kind}:{'~'.join('=' + _cloze_answer(a) for a in accepted)}}}"
+        for accepted in draft.blanks
+    ]
+    if len(_STEM_BLANK.findall(draft.stem)) == len(markers):
+        remaining = iter(markers)
+        return _STEM_BLANK.sub(lambda _: next(remaining), draft.stem)
+    return draft.stem + " " + " ".join(markers)
+
+
+def _write_question(quiz: ET.Element, draft: QuestionDraft, number: int) -> None:
+    kind = {
+        QuestionType.SINGLE: "multichoice",
+        QuestionType.MULTIPLE: "multichoice",
+        QuestionType.TRUE_FALSE: "truefalse",
+        QuestionType.FILL: "shortanswer" if len(draft.blanks) <= 1 else "multianswer",
+    }[draft.type]
+    question = ET.SubElement(quiz, "question", type=kind)
+    _text_element(question, "name", _name(draft, number))
+    stem = _cloze_text(draft) if kind == "multianswer" else draft.stem
+    _text_element(question, "questiontext", stem, format="plain_text")
+    _text_element(question, "generalfeedback", draft.explanation, format="plain_text")
+    ET.SubElement(question, "defaultgrade").text = "1"
+    ET.SubElement(question, "hidden").text = "0"
+    if draft.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        single = draft.type is QuestionType.SINGLE
+        ET.SubElement(question, "single").text = "true" if single else "false"
+        ET.SubElement(question, "shuffleanswers").text = "true"
+        ET.SubElement(question, "answernumbering").text = "ABCD"
+        correct = [draft.answer] if single else list(draft.answer or [])
+        share = _moodle_fraction(_FULL / max(len(correct), 1))
+        wrong = "0" if single else "-100"
+        for option in draft.options:
+            _answer(question, share if option.key in correct else wrong, option.text)
+    elif draft.type is QuestionType.TRUE_FALSE:
+        _answer(question, "100" if draft.answer is True else "0", "true")
+        _answer(question, "0" if draft.answer is True else "100", "false")
+    elif kind == "shortanswer":
+        ET.SubElement(question, "usecase").text = "0" if draft.fill_rules.ignore_case else "1"
+        for accepted in draft.blanks[0] if draft.blanks else []:
+            # "*" is Moodle's wildcard; a literal one is written escaped.
+            _answer(question, "100", accepted.replace("*", "\\*"))
+    tags = [f"{DIFFICULTY_TAG}:{draft.difficulty.label}"]
+    tags += [f"{POST_TAG}:{_post_label(post)}" for post in draft.posts]
+    tags += [f"{LEVEL_TAG}:{level}" for level in draft.levels]
+    if draft.type is QuestionType.FILL and not draft.fill_rules.trim:
+        tags.append(f"{FILL_TAG}:{_KEEP_SPACES}")
+    if draft.type is QuestionType.FILL and not draft.fill_rules.ignore_width:
+        tags.append(f"{FILL_TAG}:{_KEEP_WIDTH}")
+    tags_element = ET.SubElement(question, "tags")
+    for tag in tags:
+        _text_element(tags_element, "tag", tag)
+
+
+def _post_label(value: str) -> str:
+    try:
+        return Post(value).label
+    except ValueError:
+        return value
+
+
+def write_moodle_xml(drafts: Iterable[QuestionDraft]) -> bytes:
+    """A Moodle XML file of `drafts`, each preceded by its category when that changes.
+
+    Questions without a knowledge point go to "$course$/top/默认", which reads back as none.
+    A fill-in with several blanks becomes a Moodle cloze (multianswer) question whose
+    sub-questions replace the stem's ____ markers.
+    """
+    quiz = ET.Element("quiz")
+    current: object = object()
+    for number, draft in enumerate(drafts, start=1):
+        if draft.knowledge_point != current:
+            current = draft.knowledge_point
+            category = ET.SubElement(quiz, "question", type="category")
+            path = f"$course$/{current}" if current else "$course$/top/默认"
+            _text_element(category, "category", path)
+        _write_question(quiz, draft, number)
+    ET.indent(quiz)
+    body = ET.tostring(quiz, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")

@@ -1,0 +1,361 @@
+"""Operations on the question bank. They flush, never commit."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.orgs.spreadsheet import SpreadsheetError, read_first_sheet
+from question_bank.models import KnowledgePoint, Question, QuestionVersion
+from question_bank.rules import gift, moodle_xml
+from question_bank.rules.excel import parse_excel_table
+from question_bank.rules.types import (
+    Difficulty,
+    FillRules,
+    ImportItem,
+    Option,
+    ParsedFile,
+    Problem,
+    QuestionDraft,
+    QuestionType,
+    answer_signature,
+    draft_problems,
+    normalise_stem,
+)
+
+ACTIVE, RETIRED = "active", "retired"
+SUPPORTED_UPLOADS = {".xlsx": "Excel", ".xml": "Moodle XML", ".gift": "GIFT", ".txt": "GIFT"}
+
+
+class QuestionError(ValueError):
+    """A question refused, with every problem in Chinese."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+class QuestionImportError(ValueError):
+    """An import refused as a whole, with every problem by row or question."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a preview, would do), item by item."""
+
+    items: list[ImportItem]
+    duplicates: dict[int, str] = field(default_factory=dict)  # item index → reason
+    file_problems: list[str] = field(default_factory=list)
+    imported: int = 0
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [Problem(m) for m in self.file_problems] + [
+            p for item in self.items for p in item.problems
+        ]
+
+    @property
+    def skipped(self) -> list[dict]:
+        """One entry per question of the file not imported, with the reason."""
+        entries = [
+            {"source": item.source, "reason": item.skipped} for item in self.items if item.skipped
+        ]
+        entries += [
+            {"source": self.items[index].source, "reason": reason}
+            for index, reason in sorted(self.duplicates.items())
+        ]
+        return entries
+
+
+# Conversions ----------------------------------------------------------------------------
+
+
+def signature_of(draft: QuestionDraft) -> str:
+    """Equal for questions with the same normalised stem and the same correct answer."""
+    text = normalise_stem(draft.stem) + "\x1f" + answer_signature(draft)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _wrap(values) -> str:
+    return "," + ",".join(str(v) for v in values) + "," if values else ""
+
+
+def _unwrap(text: str) -> list[str]:
+    return [v for v in (text or "").split(",") if v]
+
+
+def draft_of(question: Question, version: QuestionVersion | None = None) -> QuestionDraft:
+    """The draft form of a question (its current version unless one is given)."""
+    version = version or question.current
+    return QuestionDraft(
+        type=QuestionType(version.type),
+        stem=version.stem,
+        options=[Option(o["key"], o["text"]) for o in version.options or []],
+        answer=version.answer,
+        blanks=[list(b) for b in version.blanks or []],
+        fill_rules=FillRules(**(version.fill_rules or {})),
+        explanation=version.explanation or "",
+        knowledge_point=question.knowledge_point.path if question.knowledge_point else None,
+        difficulty=Difficulty(question.difficulty),
+        posts=_unwrap(question.posts),
+        levels=[int(v) for v in _unwrap(question.levels)],
+    )
+
+
+def _content(draft: QuestionDraft) -> dict:
+    return {
+        "type": draft.type.value,
+        "stem": draft.stem.strip(),
+        "options": [{"key": o.key, "text": o.text.strip()} for o in draft.options],
+        "answer": draft.answer,
+        "blanks": [list(b) for b in draft.blanks],
+        "fill_rules": {
+            "trim": draft.fill_rules.trim,
+            "ignore_width": draft.fill_rules.ignore_width,
+            "ignore_case": draft.fill_rules.ignore_case,
+        },
+        "explanation": (draft.explanation or "").strip(),
+    }
+
+
+class KnowledgePointCache:
+    """Finds or creates knowledge points by path, one query per new path."""
+
+    def __init__(self, bank: str):
+        self.bank = bank
+        self._known = {
+            kp.path: kp
+            for kp in db.session.scalars(select(KnowledgePoint).where(KnowledgePoint.bank == bank))
+        }
+
+    def get(self, path: str | None) -> KnowledgePoint | None:
+        """The knowledge point at `path`, created with its ancestors when new."""
+        if not path:
+            return None
+        parent, built = None, []
+        for segment in (s.strip() for s in path.split("/")):
+            if not segment:
+                continue
+            built.append(segment)
+            key = "/".join(built)
+            node = self._known.get(key)
+            if node is None:
+                node = KnowledgePoint(bank=self.bank, name=segment[:64], path=key, parent=parent)
+                db.session.add(node)
+                self._known[key] = node
+            parent = node
+        return parent
+
+
+def _classify(question: Question, draft: QuestionDraft, points: KnowledgePointCache) -> None:
+    question.type = draft.type.value
+    question.difficulty = draft.difficulty.value
+    question.knowledge_point = points.get(draft.knowledge_point)
+    question.posts = _wrap(sorted(draft.posts))
+    question.levels = _wrap(sorted(draft.levels, reverse=True))
+    question.stem_search = normalise_stem(draft.stem)
+    question.signature = signature_of(draft)
+
+
+def _check(draft: QuestionDraft) -> None:
+    problems = draft_problems(draft)
+    if problems:
+        raise QuestionError(problems)
+
+
+# Authoring ---------------------------------------------------------------------------
+
+
+def create_question(
+    bank: str,
+    draft: QuestionDraft,
+    *,
+    user_id: int | None = None,
+    image: str | None = None,
+    points: KnowledgePointCache | None = None,
+) -> Question:
+    """Add a question to `bank` with its first version."""
+    _check(draft)
+    question = Question(bank=bank, status=ACTIVE, version=1, created_by_id=user_id)
+    _classify(question, draft, points or KnowledgePointCache(bank))
+    question.versions.append(
+        QuestionVersion(number=1, image=image, created_by_id=user_id, **_content(draft))
+    )
+    db.session.add(question)
+    db.session.flush()
+    return question
+
+
+_KEEP = object()
+
+
+def update_question(
+    question: Question, draft: QuestionDraft, *, user_id: int | None = None, image=_KEEP
+) -> Question:
+    """Change a question: new content makes a new version, classification changes in place."""
+    _check(draft)
+    current = question.current
+    new_image = current.image if image is _KEEP else image
+    content = _content(draft)
+    changed = new_image != current.image or any(
+        getattr(current, name) != value for name, value in content.items()
+    )
+    _classify(question, draft, KnowledgePointCache(question.bank))
+    if changed:
+        question.version += 1
+        question.versions.append(
+            QuestionVersion(
+                number=question.version, image=new_image, created_by_id=user_id, **content
+            )
+        )
+    db.session.flush()
+    return question
+
+
+def set_retired(question: Question, retired: bool) -> None:
+    """Retire a question (kept for past attempts and statistics, left out of new papers)."""
+    question.status = RETIRED if retired else ACTIVE
+    db.session.flush()
+
+
+# Import --------------------------------------------------------------------------------
+
+
+def parse_upload(filename: str, data: bytes) -> ParsedFile:
+    """Parse an uploaded file by its extension."""
+    extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in SUPPORTED_UPLOADS:
+        return ParsedFile(
+            items=[],
+            file_problems=["只支持 Excel (.xlsx)、Moodle XML (.xml) 和 GIFT (.gift/.txt) 文件"],
+        )
+    if not data:
+        return ParsedFile(items=[], file_problems=["文件为空"])
+    if extension == ".xlsx":
+        try:
+            return parse_excel_table(read_first_sheet(data))
+        except SpreadsheetError as error:
+            return ParsedFile(items=[], file_problems=[str(error)])
+    if extension == ".xml":
+        return moodle_xml.parse_moodle_xml(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")  # files saved by Chinese Windows editors
+        except UnicodeDecodeError:
+            return ParsedFile(items=[], file_problems=["无法识别文件编码，请保存为 UTF-8 编码"])
+    return gift.parse_gift(text)
+
+
+def import_questions(
+    bank: str, filename: str, data: bytes, *, user_id: int | None = None, dry_run: bool = False
+) -> ImportReport:
+    """Import a file into `bank`: every question valid, or nothing written.
+
+    Kinds the bank does not hold and duplicates (of the bank or of an earlier question in
+    the file) are skipped with their reason. A dry run only reports.
+    """
+    parsed = parse_upload(filename, data)
+    report = ImportReport(items=parsed.items, file_problems=list(parsed.file_problems))
+    existing = dict(
+        db.session.execute(
+            select(Question.signature, Question.id).where(Question.bank == bank)
+        ).all()
+    )
+    first_in_file: dict[str, str] = {}
+    for index, item in enumerate(parsed.items):
+        if item.skipped or item.problems or item.draft is None:
+            continue
+        signature = signature_of(item.draft)
+        if signature in existing:
+            report.duplicates[index] = f"与题库中已有试题重复（编号 {existing[signature]}）"
+        elif signature in first_in_file:
+            report.duplicates[index] = f"与本文件{first_in_file[signature]}重复"
+        else:
+            first_in_file[signature] = item.source
+    if not parsed.items and not report.file_problems:
+        report.file_problems.append("文件中没有试题")
+    if dry_run:
+        return report
+    if report.problems:
+        raise QuestionImportError(report.problems)
+    points = KnowledgePointCache(bank)
+    for index, item in enumerate(parsed.items):
+        if item.skipped or index in report.duplicates:
+            continue
+        create_question(bank, item.draft, user_id=user_id, points=points)
+        report.imported += 1
+    return report
+
+
+# Queries ---------------------------------------------------------------------------------
+
+
+def search(
+    bank: str,
+    *,
+    type: str | None = None,
+    tag: str | None = None,
+    q: str | None = None,
+    difficulty: str | None = None,
+    post: str | None = None,
+    level: int | None = None,
+    status: str | None = ACTIVE,
+):
+    """Statement of the questions of `bank` matching the filters, newest first."""
+    stmt = select(Question).where(Question.bank == bank)
+    if status in (ACTIVE, RETIRED):
+        stmt = stmt.where(Question.status == status)
+    if type:
+        stmt = stmt.where(Question.type == type)
+    if difficulty:
+        stmt = stmt.where(Question.difficulty == difficulty)
+    if tag:
+        tag = "/".join(s.strip() for s in tag.split("/") if s.strip())
+        points = select(KnowledgePoint.id).where(
+            KnowledgePoint.bank == bank,
+            or_(KnowledgePoint.path == tag, KnowledgePoint.path.startswith(tag + "/")),
+        )
+        stmt = stmt.where(Question.knowledge_point_id.in_(points))
+    if q and normalise_stem(q):
+        stmt = stmt.where(Question.stem_search.contains(normalise_stem(q), autoescape=True))
+    if post:
+        # A question for every post (no posts recorded) suits each post too.
+        stmt = stmt.where(or_(Question.posts == "", Question.posts.contains(f",{post},")))
+    if level:
+        stmt = stmt.where(or_(Question.levels == "", Question.levels.contains(f",{level},")))
+    return stmt.order_by(Question.id.desc())
+
+
+def knowledge_point_counts(bank: str) -> list[dict]:
+    """Active questions per knowledge point, type and difficulty: what a paper rule needs."""
+    rows = db.session.execute(
+        select(KnowledgePoint.path, Question.type, Question.difficulty, func.count(Question.id))
+        .join(KnowledgePoint, Question.knowledge_point_id == KnowledgePoint.id, isouter=True)
+        .where(Question.bank == bank, Question.status == ACTIVE)
+        .group_by(KnowledgePoint.path, Question.type, Question.difficulty)
+    ).all()
+    table: dict[str, dict] = {}
+    for path, type_, difficulty, count in rows:
+        entry = table.setdefault(path or "（未分类）", {"path": path or "（未分类）", "total": 0})
+        entry[f"{type_}:{difficulty}"] = count
+        entry[type_] = entry.get(type_, 0) + count
+        entry["total"] += count
+    return [table[key] for key in sorted(table)]
+
+
+def knowledge_point_paths(bank: str) -> list[str]:
+    """Every knowledge point path of `bank`, sorted."""
+    return list(
+        db.session.scalars(
+            select(KnowledgePoint.path)
+            .where(KnowledgePoint.bank == bank)
+            .order_by(KnowledgePoint.path)
+        )
+    )
