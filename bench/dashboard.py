@@ -73,6 +73,7 @@ def _seed(rng: random.Random, today: date) -> dict:
             districts_of.append(districts)
     db.session.execute(insert(Enterprise), enterprise_rows)
     enterprise_ids = db.session.scalars(select(Enterprise.id).order_by(Enterprise.id)).all()
+    active = [row["active"] for row in enterprise_rows]  # staff of inactive ones do not count
 
     # Sizes like a real province: many small enterprises, a few with thousands of staff.
     weights = [rng.paretovariate(1.3) for _ in enterprise_ids]
@@ -106,7 +107,7 @@ def _seed(rng: random.Random, today: date) -> dict:
             left_on = min(left_on, today)
         elif roll < 0.12:
             left_on = hired_on + timedelta(days=rng.randrange(0, (today - hired_on).days + 1))
-        if hired_on <= today and (left_on is None or left_on > today):
+        if active[owner] and hired_on <= today and (left_on is None or left_on > today):
             on_duty += 1
         if left_on is not None and year_start <= left_on <= today:
             left_this_year += 1

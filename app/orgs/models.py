@@ -49,8 +49,8 @@ class Employee(db.Model):
     __tablename__ = "employees"
     __table_args__ = (
         UniqueConstraint("enterprise_id", "id_number_index"),
-        Index("ix_employees_enterprise_left", "enterprise_id", "left_on"),
-        Index("ix_employees_post_left", "post", "left_on"),
+        # Covers the on-duty counts per enterprise and post (dashboards, rates).
+        Index("ix_employees_enterprise_post_duty", "enterprise_id", "post", "hired_on", "left_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,30 +8,33 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.orgs import queries
 from app.orgs.models import Employee, Enterprise, ExternalCertificate
+from app.orgs.rules.posts import Post
 from app.security import visible
 
 
 def admin_overview(user, today: date) -> dict:
     """Enterprises, on-duty staff (by post and region) in the admin's scope."""
-    employees = select(Employee).where(visible(user, Employee))
-    on_duty_total = db.session.scalar(
-        select(func.count()).select_from(employees.where(queries.on_duty(today)).subquery())
-    )
+    breakdown = queries.on_duty_breakdown(user, today)
+    by_post: dict[str, int] = {}
+    for _, _, post, count in breakdown:
+        by_post[post] = by_post.get(post, 0) + count
     year_start = today.replace(month=1, day=1)
     left_this_year = db.session.scalar(
-        select(func.count()).select_from(
-            employees.where(Employee.left_on >= year_start, Employee.left_on <= today).subquery()
+        select(func.count(Employee.id)).where(
+            visible(user, Employee), Employee.left_on >= year_start, Employee.left_on <= today
         )
     )
     return {
         "enterprises": db.session.scalar(
             select(func.count()).where(Enterprise.active, visible(user, Enterprise))
         ),
-        "on_duty": on_duty_total,
+        "on_duty": sum(by_post.values()),
         "left_this_year": left_this_year,
-        "accounts": db.session.scalar(select(func.count()).where(User.active, visible(user, User))),
-        "by_post": queries.post_counts(employees, today),
-        "regions": queries.region_summary(user, today)
+        "accounts": db.session.scalar(
+            select(func.count()).where(User.active, visible(user, User))
+        ),
+        "by_post": [{"post": post, "count": by_post.get(post.value, 0)} for post in Post],
+        "regions": queries.region_summary(user, today, breakdown)
         if user.role in (Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
         else [],
     }
