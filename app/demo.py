@@ -20,6 +20,8 @@ from app.orgs.rules.posts import Post
 from app.orgs.rules.roster import RosterRow
 from app.orgs.services import insert_roster_rows
 from app.timeutil import local_today
+from exams.demo import load_demo_exam
+from exams.models import Exam
 from question_bank.demo import load_demo_questions
 from question_bank.models import Question
 
@@ -284,6 +286,7 @@ def load_demo_data() -> dict:
     enterprises = _ensure_enterprises(codes_rng, regions, local_today())
     _ensure_accounts(regions, enterprises)
     load_demo_questions()
+    load_demo_exam()
     db.session.flush()
     return {
         "regions": db.session.scalar(select(func.count(Region.id))),
@@ -291,6 +294,7 @@ def load_demo_data() -> dict:
         "employees": db.session.scalar(select(func.count(Employee.id))),
         "accounts": db.session.scalar(select(func.count(User.id))),
         "questions": db.session.scalar(select(func.count(Question.id))),
+        "exams": db.session.scalar(select(func.count(Exam.id))),
     }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.auth.models import Role, User
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise, PiiExport, Region
+from exams.models import Attempt, Exam, ExamCandidate
 from question_bank.models import PROVINCIAL_BANK, Question, enterprise_bank
 
 
@@ -25,6 +26,7 @@ class Action(StrEnum):
     MANAGE = "manage"  # edit, deactivate
     MANAGE_ROSTER = "manage_roster"  # add, edit, import employees of an enterprise
     EXPORT_ID_NUMBERS = "export_id_numbers"  # unmasked identity numbers
+    TAKE = "take"  # answer and submit one's own attempt
 
 
 ADMIN_ROLES = {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN}
@@ -79,6 +81,13 @@ def visible(user: User, model) -> ColumnElement[bool]:
     if model is Question:
         banks = readable_banks(user)
         return Question.bank.in_(banks) if banks else false()
+    if model is Exam:
+        return (Exam.bank == owned_bank(user)) | Exam.id.in_(
+            select(ExamCandidate.exam_id).where(ExamCandidate.employee_id == user.employee_id)
+        )
+    if model is Attempt:
+        owned = select(Exam.id).where(Exam.bank == owned_bank(user))
+        return (Attempt.employee_id == user.employee_id) | Attempt.exam_id.in_(owned)
     if role is Role.PROVINCE_ADMIN:
         return true()
     if model is Enterprise:
@@ -115,6 +124,20 @@ def in_scope(user: User, obj) -> bool:
     role = _role(user)
     if isinstance(obj, Question):
         return obj.bank in readable_banks(user)
+    if isinstance(obj, Exam):
+        return obj.bank == owned_bank(user) or (
+            user.employee_id is not None
+            and db.session.scalar(
+                select(ExamCandidate.id).where(
+                    ExamCandidate.exam_id == obj.id, ExamCandidate.employee_id == user.employee_id
+                )
+            )
+            is not None
+        )
+    if isinstance(obj, Attempt):
+        return (user.employee_id is not None and obj.employee_id == user.employee_id) or (
+            obj.exam.bank == owned_bank(user)
+        )
     if isinstance(obj, Region) or role is Role.PROVINCE_ADMIN:
         return True
     if isinstance(obj, Enterprise):
@@ -156,6 +179,13 @@ def may(user: User, action: Action, obj) -> bool:
             # The enterprise holds its own staff's data; the province collects it for
             # certification. City associations only ever see masked numbers.
             return role in (Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN)
+    if isinstance(obj, Exam) and action is Action.MANAGE:
+        return obj.bank == owned_bank(user)  # the bank's owners set, proctor and grade exams
+    if isinstance(obj, Attempt):
+        if action is Action.MANAGE:
+            return obj.exam.bank == owned_bank(user)
+        if action is Action.TAKE:
+            return user.employee_id is not None and obj.employee_id == user.employee_id
     if isinstance(obj, Question) and action is Action.MANAGE:
         return obj.bank == owned_bank(user)  # owners edit, retire and see answers
     if isinstance(obj, Employee) and action is Action.MANAGE:

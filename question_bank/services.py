@@ -191,16 +191,16 @@ def create_question(
     return question
 
 
-_KEEP = object()
+KEEP_IMAGE = object()  # update_question: leave the stem image as it is
 
 
 def update_question(
-    question: Question, draft: QuestionDraft, *, user_id: int | None = None, image=_KEEP
+    question: Question, draft: QuestionDraft, *, user_id: int | None = None, image=KEEP_IMAGE
 ) -> Question:
     """Change a question: new content makes a new version, classification changes in place."""
     _check(draft)
     current = question.current
-    new_image = current.image if image is _KEEP else image
+    new_image = current.image if image is KEEP_IMAGE else image
     content = _content(draft)
     changed = new_image != current.image or any(
         getattr(current, name) != value for name, value in content.items()

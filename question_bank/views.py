@@ -106,6 +106,11 @@ def knowledge_points():
     )
 
 
+def _lines(text: str | None) -> str:
+    """Textarea text with the browser's CRLF line breaks as LF, as imports and the API store it."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _draft_from(form: QuestionForm) -> QuestionDraft:
     type_ = QuestionType(form.type.data)
     options, answer, blanks = [], None, []
@@ -126,7 +131,7 @@ def _draft_from(form: QuestionForm) -> QuestionDraft:
         ]
     return QuestionDraft(
         type=type_,
-        stem=form.stem.data or "",
+        stem=_lines(form.stem.data),
         options=options,
         answer=answer,
         blanks=blanks,
@@ -135,7 +140,7 @@ def _draft_from(form: QuestionForm) -> QuestionDraft:
             ignore_width=form.fill_ignore_width.data,
             ignore_case=form.fill_ignore_case.data,
         ),
-        explanation=form.explanation.data or "",
+        explanation=_lines(form.explanation.data),
         knowledge_point=(form.knowledge_point.data or "").strip() or None,
         difficulty=Difficulty(form.difficulty.data),
         posts=form.posts.data or [],
@@ -173,7 +178,7 @@ def _uploaded_image(form: QuestionForm):
         return images.store_image(upload.read())
     if form.remove_image.data:
         return None
-    return services._KEEP
+    return services.KEEP_IMAGE
 
 
 def _save(form: QuestionForm, question: Question | None, bank: str):
@@ -185,7 +190,7 @@ def _save(form: QuestionForm, question: Question | None, bank: str):
                 bank,
                 draft,
                 user_id=current_user.id,
-                image=None if image is services._KEEP else image,
+                image=None if image is services.KEEP_IMAGE else image,
             )
         else:
             services.update_question(question, draft, user_id=current_user.id, image=image)

@@ -30,9 +30,7 @@ def admin_overview(user, today: date) -> dict:
         ),
         "on_duty": sum(by_post.values()),
         "left_this_year": left_this_year,
-        "accounts": db.session.scalar(
-            select(func.count()).where(User.active, visible(user, User))
-        ),
+        "accounts": db.session.scalar(select(func.count()).where(User.active, visible(user, User))),
         "by_post": [{"post": post, "count": by_post.get(post.value, 0)} for post in Post],
         "regions": queries.region_summary(user, today, breakdown)
         if user.role in (Role.PROVINCE_ADMIN, Role.CITY_ADMIN)

@@ -1,0 +1,667 @@
+"""Manager pages: create exams, preview, proctor board, results, statistics."""
+
+import re
+from datetime import datetime, timedelta
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.extensions import db
+from app.orgs.models import Employee, Enterprise, Region
+from app.orgs.rules.identity import id_number_problem, mask_id_number, normalise_id_number
+from app.pii import vault
+from app.security import Action, get_or_404, owned_bank, visible
+from app.timeutil import LOCAL_TZ, local_today, utcnow
+from exams import reports, services
+from exams.forms import (
+    PARTIAL_LABELS,
+    REVIEW_LABELS,
+    SCORING_LABELS,
+    CandidateRow,
+    CandidatesForm,
+    ExamForm,
+    candidate_rows,
+    centipoints,
+    to_utc,
+)
+from exams.models import Attempt, AttemptEvent, AttemptQuestion, Exam, ExamCandidate
+from exams.rules import statistics as item_analysis
+from exams.views_common import points
+from question_bank import services as bank_services
+from question_bank.models import Question, QuestionVersion
+from question_bank.rules.types import Difficulty, QuestionType
+
+bp = Blueprint("exam_admin", __name__, template_folder="templates", url_prefix="/exams/manage")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MANAGER_ROLES = {Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN}
+UNMATCHED_SHOWN = 20  # unmatched rows listed in the message (it travels in the session cookie)
+LETTERS = "ABCDEFGH"
+TYPE_LABELS = {t.value: t.label for t in QuestionType}
+DIFFICULTY_LABELS = {d.value: d.label for d in Difficulty}
+SUBMIT_REASONS = {
+    "manual": "考生交卷",
+    "deadline": "到时自动交卷",
+    "leave_limit": "离开页面超限自动交卷",
+    "proctor": "监考结束作答",
+}
+EVENT_LABELS = {
+    "blur": "离开页面（窗口失去焦点）",
+    "visibility_hidden": "离开页面（页面被隐藏）",
+    "focus": "回到页面",
+    "visibility_visible": "回到页面（页面可见）",
+    "takeover": "在另一台设备上继续作答",
+    "extension": "延时",
+    "closed": "监考结束作答",
+}
+
+
+def _bank() -> str:
+    """The bank the caller's exams draw from; 403 for anyone who owns none."""
+    bank = owned_bank(current_user)
+    if bank is None or Role(current_user.role) not in MANAGER_ROLES:
+        abort(403)
+    return bank
+
+
+def _exam(exam_id: int) -> Exam:
+    return get_or_404(current_user, Exam, exam_id, Action.MANAGE)
+
+
+def exam_state(exam: Exam, now: datetime) -> str:
+    """未开始 / 进行中 / 已结束, from the exam's window."""
+    if now < exam.opens_at:
+        return "未开始"
+    return "已结束" if now >= exam.closes_at else "进行中"
+
+
+def _sweep(exam: Exam) -> None:
+    """Submit attempts whose time is over before reading figures (as the API does)."""
+    services.finalise_overdue(utcnow(), exam.id)
+    db.session.commit()
+
+
+# Candidates -------------------------------------------------------------------------------
+
+
+def _enterprise_choices() -> dict[str, list[tuple[int, str]]]:
+    """Active enterprises in the caller's scope, grouped by region."""
+    rows = db.session.execute(
+        select(Enterprise.id, Enterprise.name, Region.name)
+        .join(Region, Region.id == Enterprise.region_id)
+        .where(visible(current_user, Enterprise), Enterprise.active.is_(True))
+        .order_by(Region.sort_order, Enterprise.name)
+    ).all()
+    grouped: dict[str, list[tuple[int, str]]] = {}
+    for enterprise_id, name, region in rows:
+        grouped.setdefault(region, []).append((enterprise_id, name))
+    return grouped
+
+
+def _candidate_form(form_class=CandidatesForm):
+    form = form_class()
+    form.candidate_enterprises.choices = _enterprise_choices()
+    return form
+
+
+def _chunks(values: list, size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _match_rows(rows: list[CandidateRow]) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """Employees of the caller's scope named by identity number or id; unmatched rows why."""
+    box, today = vault(), local_today()
+    problems: dict[int, tuple[str, str]] = {}
+    wanted: dict[int, tuple[str, object]] = {}  # row → ("index", blind index) or ("id", id)
+    for r in rows:
+        if r.kind == "employee_id":
+            text = str(int(r.value) if isinstance(r.value, float) else r.value).strip()
+            if text.isdigit():
+                wanted[r.row] = ("id", int(text))
+            else:
+                problems[r.row] = (text[:20], "人员编号应为数字")
+            continue
+        if isinstance(r.value, float):
+            problems[r.row] = ("", "身份证号被 Excel 存成了数字，请把该列设为文本格式后重新填写")
+            continue
+        number = normalise_id_number(r.value)
+        problem = id_number_problem(number, today)
+        if problem:
+            problems[r.row] = ("", problem)
+        else:
+            wanted[r.row] = ("index", box.blind_index(number))
+            problems[r.row] = (mask_id_number(number), "")  # shown if it finds nobody
+    by_key: dict[tuple[str, object], list[tuple[int, bool]]] = {}
+    for kind, column in (("index", Employee.id_number_index), ("id", Employee.id)):
+        keys = sorted({v for k, v in wanted.values() if k == kind})
+        for chunk in _chunks(keys):
+            for key, employee_id, left_on in db.session.execute(
+                select(column, Employee.id, Employee.left_on).where(
+                    column.in_(chunk), visible(current_user, Employee)
+                )
+            ):
+                by_key.setdefault((kind, key), []).append((employee_id, left_on is None))
+    matched, unmatched = [], []
+    for r in rows:
+        found = by_key.get(wanted[r.row], []) if r.row in wanted else []
+        on_duty = [employee_id for employee_id, present in found if present]
+        if on_duty:
+            matched += on_duty
+            continue
+        shown, reason = problems.get(r.row, (str(r.value)[:20], ""))
+        if not reason:
+            reason = "此人已离职" if found else "在您管理范围内的花名册中找不到此人"
+        unmatched.append((r.row, shown, reason))
+    return matched, unmatched
+
+
+def _candidates(form: CandidatesForm) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """Employee ids named by the form; raises ValueError (Chinese) for an unreadable file."""
+    ids: list[int] = []
+    if form.candidate_enterprises.data:
+        stmt = select(Employee.id).where(
+            Employee.enterprise_id.in_(form.candidate_enterprises.data),
+            Employee.left_on.is_(None),
+            visible(current_user, Employee),
+        )
+        if form.candidate_posts.data:
+            stmt = stmt.where(Employee.post.in_(form.candidate_posts.data))
+        ids += db.session.scalars(stmt)
+    unmatched: list[tuple[int, str, str]] = []
+    upload = form.candidate_file.data
+    if upload and getattr(upload, "filename", ""):
+        matched, unmatched = _match_rows(candidate_rows(upload.read()))
+        ids += matched
+    return list(dict.fromkeys(ids)), unmatched
+
+
+def _flash_unmatched(unmatched: list[tuple[int, str, str]]) -> None:
+    if not unmatched:
+        return
+    items = Markup("").join(
+        Markup("<li>第 {} 行{}：{}</li>").format(row, f" {shown}" if shown else "", reason)
+        for row, shown, reason in unmatched[:UNMATCHED_SHOWN]
+    )
+    more = len(unmatched) - UNMATCHED_SHOWN
+    tail = Markup("<li>……另有 {} 行</li>").format(more) if more > 0 else ""
+    flash(
+        Markup("名单中有 {} 行未匹配到考生，未添加：<ul class='mb-0'>{}{}</ul>").format(
+            len(unmatched), items, tail
+        ),
+        "warning",
+    )
+
+
+# Listing and creating -------------------------------------------------------------------------
+
+
+def _counts(exam_ids: list[int]) -> dict[str, dict[int, int]]:
+    def per_exam(stmt):
+        return dict(db.session.execute(stmt).all()) if exam_ids else {}
+
+    people = func.count(func.distinct(Attempt.employee_id))
+    return {
+        "candidates": per_exam(
+            select(ExamCandidate.exam_id, func.count())
+            .where(ExamCandidate.exam_id.in_(exam_ids))
+            .group_by(ExamCandidate.exam_id)
+        ),
+        "submitted": per_exam(
+            select(Attempt.exam_id, people)
+            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == services.SUBMITTED)
+            .group_by(Attempt.exam_id)
+        ),
+        "in_progress": per_exam(
+            select(Attempt.exam_id, people)
+            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == services.IN_PROGRESS)
+            .group_by(Attempt.exam_id)
+        ),
+    }
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The caller's exams with their state, candidates and submissions."""
+    bank = _bank()
+    stmt = select(Exam).where(Exam.bank == bank).order_by(Exam.opens_at.desc(), Exam.id.desc())
+    page = db.paginate(stmt, per_page=20, error_out=False)
+    now = utcnow()
+    for exam in page.items:
+        services.finalise_overdue(now, exam.id)
+    db.session.commit()
+    return render_template(
+        "exams/manage/index.html",
+        page=page,
+        counts=_counts([e.id for e in page.items]),
+        states={e.id: exam_state(e, now) for e in page.items},
+    )
+
+
+def _bank_counts(bank: str) -> list[dict]:
+    """Active questions under each knowledge point (its subtree, as a rule's tag matches)."""
+    own = bank_services.knowledge_point_counts(bank)
+    paths = sorted(set(bank_services.knowledge_point_paths(bank)) | {r["path"] for r in own})
+    rows = []
+    for path in paths:
+        inside = [r for r in own if r["path"] == path or r["path"].startswith(path + "/")]
+        row = {"path": path, "depth": path.count("/"), "total": sum(r["total"] for r in inside)}
+        for kind in TYPE_LABELS:
+            row[kind] = sum(r.get(kind, 0) for r in inside)
+            row[kind + ":title"] = "，".join(
+                f"{label} {sum(r.get(f'{kind}:{level}', 0) for r in inside)}"
+                for level, label in DIFFICULTY_LABELS.items()
+            )
+        rows.append(row)
+    return [r for r in rows if r["total"]]
+
+
+def _new_form_defaults(form: ExamForm) -> None:
+    start = datetime.now(LOCAL_TZ).replace(minute=0, second=0, microsecond=0)
+    form.opens_at.data = start + timedelta(hours=1)
+    form.closes_at.data = start + timedelta(hours=3)
+
+
+def _settings(form: ExamForm) -> dict:
+    answers = form.review.data == "answers"
+    return {
+        "title": form.title.data.strip(),
+        "time_limit_seconds": form.time_limit_minutes.data * 60,
+        "opens_at": to_utc(form.opens_at.data),
+        "closes_at": to_utc(form.closes_at.data),
+        "pass_score": centipoints(form.pass_score.data),
+        "max_attempts": form.max_attempts.data,
+        "scoring": form.scoring.data,
+        "shuffle_questions": form.shuffle_questions.data,
+        "shuffle_options": form.shuffle_options.data,
+        "partial_credit": form.partial_credit.data,
+        "partial_percent": form.partial_percent.data or 50,
+        "review": form.review.data,
+        "review_from": to_utc(form.review_from.data) if answers else None,
+        "leave_limit": form.leave_limit.data,
+        "rules": form.paper_rules,
+        "fixed_questions": form.fixed_questions,
+    }
+
+
+def _show_refusal(form: ExamForm, error: services.ExamError) -> None:
+    """Put a refusal of the service next to what caused it."""
+    if error.code == "rules_unfillable":
+        for detail in error.details:
+            row = form.rule_rows[detail["rule"]]
+            number = f"第 {detail['rule'] + 1} 条规则"
+            form.paper_problems.append(detail["message"].replace(number, f"第 {row + 1} 条规则", 1))
+            form.rules[row].form.count.errors.append(f"只有 {detail['available']} 题可用")
+    elif form.paper_mode.data == "fixed" and error.message.startswith("固定试卷"):
+        form.fixed_paper.errors.append(error.message)
+    elif error.details:
+        form.paper_problems.extend(d["message"] for d in error.details)
+    else:
+        form.form_errors.append(error.message)
+
+
+def _create(form: ExamForm, bank: str):
+    try:
+        candidate_ids, unmatched = _candidates(form)
+    except ValueError as error:  # an unreadable candidate list (SpreadsheetError included)
+        form.candidate_file.errors.append(str(error))
+        return None
+    try:
+        exam = services.create_exam(
+            bank=bank, user_id=current_user.id, candidate_ids=candidate_ids, **_settings(form)
+        )
+    except services.ExamError as error:
+        db.session.rollback()
+        _show_refusal(form, error)
+        return None
+    db.session.commit()
+    flash(f"考试“{exam.title}”已创建，考生 {len(candidate_ids)} 人。", "success")
+    _flash_unmatched(unmatched)
+    return redirect(url_for(".detail", exam_id=exam.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Create an exam: settings, paper rules or a fixed paper, candidates."""
+    bank = _bank()
+    form = _candidate_form(ExamForm)
+    form.paper_problems = []
+    if request.method == "GET":
+        _new_form_defaults(form)
+    if form.validate_on_submit():
+        response = _create(form, bank)
+        if response:
+            return response
+    return render_template(
+        "exams/manage/form.html",
+        form=form,
+        paths=bank_services.knowledge_point_paths(bank),
+        bank_counts=_bank_counts(bank),
+        type_labels=TYPE_LABELS,
+        has_errors=request.method == "POST",
+    )
+
+
+# One exam ------------------------------------------------------------------------------------
+
+
+def _paper_summary(exam: Exam) -> list[dict]:
+    if not exam.fixed_questions:
+        return [
+            {
+                "type": TYPE_LABELS.get(r["type"], r["type"]),
+                "count": r["count"],
+                "points": points(r["points"]),
+                "tags": "、".join(r.get("tags") or []) or "不限",
+                "difficulty": DIFFICULTY_LABELS.get(r.get("difficulty"), "不限"),
+                "subtotal": points(r["count"] * r["points"]),
+            }
+            for r in exam.rules
+        ]
+    questions = {
+        q.id: q
+        for q in db.session.scalars(
+            select(Question).where(
+                Question.id.in_([i["question_id"] for i in exam.fixed_questions])
+            )
+        )
+    }
+    return [
+        {
+            "question_id": i["question_id"],
+            "type": TYPE_LABELS.get(questions[i["question_id"]].type, ""),
+            "stem": questions[i["question_id"]].current.stem,
+            "points": points(i["points"]),
+        }
+        for i in exam.fixed_questions
+        if i["question_id"] in questions
+    ]
+
+
+@bp.get("/<int:exam_id>")
+@login_required
+def detail(exam_id: int):
+    """An exam's settings, paper, candidates and the way to its other pages."""
+    exam = _exam(exam_id)
+    _sweep(exam)
+    by_enterprise = db.session.execute(
+        select(Enterprise.name, func.count())
+        .join(Employee, Employee.enterprise_id == Enterprise.id)
+        .join(ExamCandidate, ExamCandidate.employee_id == Employee.id)
+        .where(ExamCandidate.exam_id == exam.id)
+        .group_by(Enterprise.name)
+        .order_by(func.count().desc(), Enterprise.name)
+    ).all()
+    counts = _counts([exam.id])
+    return render_template(
+        "exams/manage/detail.html",
+        exam=exam,
+        state=exam_state(exam, utcnow()),
+        paper=_paper_summary(exam),
+        max_score=points(services.max_score(exam)),
+        by_enterprise=by_enterprise,
+        counts={name: values.get(exam.id, 0) for name, values in counts.items()},
+        form=_candidate_form(),
+        labels={"scoring": SCORING_LABELS, "partial": PARTIAL_LABELS, "review": REVIEW_LABELS},
+    )
+
+
+@bp.post("/<int:exam_id>/candidates")
+@login_required
+def add_candidates(exam_id: int):
+    """Admit more candidates: whole enterprises (some posts), or a list in .xlsx."""
+    exam = _exam(exam_id)
+    form = _candidate_form()
+    back = redirect(url_for(".detail", exam_id=exam.id))
+    if not form.validate_on_submit() or not form.has_candidates():
+        errors = [e for field in form for e in field.errors]
+        flash(errors[0] if errors else "请选择企业或上传考生名单。", "warning")
+        return back
+    try:
+        ids, unmatched = _candidates(form)
+    except ValueError as error:
+        flash(str(error), "danger")
+        return back
+    added = services.add_candidates(exam, ids)
+    db.session.commit()
+    known = len(ids) - added
+    flash(f"新增考生 {added} 人。" + (f"另有 {known} 人已在名单中。" if known else ""), "success")
+    _flash_unmatched(unmatched)
+    return back
+
+
+@bp.get("/<int:exam_id>/preview")
+@login_required
+def preview(exam_id: int):
+    """A sample paper drawn by the exam's rules, with answers (nothing is stored)."""
+    exam = _exam(exam_id)
+    try:
+        paper, problem = reports.sample_paper(exam), None
+    except services.ExamError as error:
+        paper, problem = [], error
+    return render_template(
+        "exams/manage/preview.html",
+        exam=exam,
+        paper=paper,
+        problem=problem,
+        total=sum(q["points"] for q in paper),
+        type_labels=TYPE_LABELS,
+    )
+
+
+@bp.get("/<int:exam_id>/board")
+@login_required
+def board(exam_id: int):
+    """The proctor's live board (the page refreshes itself from the board API)."""
+    exam = _exam(exam_id)
+    _sweep(exam)
+    now = utcnow()
+    return render_template(
+        "exams/manage/board.html",
+        exam=exam,
+        rows=reports.board(exam, now),
+        state=exam_state(exam, now),
+        now=now,
+    )
+
+
+@bp.get("/<int:exam_id>/results")
+@login_required
+def results(exam_id: int):
+    """Every candidate's counted result."""
+    exam = _exam(exam_id)
+    _sweep(exam)
+    rows = reports.results(exam)
+    sat = [r for r in rows if r["passed"] is not None]
+    return render_template(
+        "exams/manage/results.html",
+        exam=exam,
+        rows=rows,
+        sat=len(sat),
+        passed=sum(1 for r in sat if r["passed"]),
+        reasons=SUBMIT_REASONS,
+    )
+
+
+@bp.get("/<int:exam_id>/results.xlsx")
+@login_required
+def results_export(exam_id: int):
+    """The results as an Excel file."""
+    exam = _exam(exam_id)
+    _sweep(exam)
+    title = re.sub(r'[\\/:*?"<>|]+', "_", exam.title)
+    return send_file(
+        BytesIO(reports.results_workbook(exam)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"成绩-{title}-{local_today().isoformat()}.xlsx",
+    )
+
+
+def _response_text(kind: str, response, labels: dict[str, str]) -> str:
+    if response is None or response == [] or response == "":
+        return "未作答"
+    if kind == QuestionType.TRUE_FALSE:
+        return {True: "对", False: "错"}.get(response, "无效作答")
+    if kind == QuestionType.FILL:
+        return (
+            " | ".join(str(r) or "（空）" for r in response) if isinstance(response, list) else ""
+        )
+    chosen = [response] if isinstance(response, str) else list(response)
+    return "、".join(sorted(labels.get(k, k) for k in chosen))
+
+
+def _review_item(item: AttemptQuestion, answer) -> dict:
+    """A question of an attempt as the candidate saw it, their response and the key."""
+    version = item.version
+    response = answer.response if answer else None
+    texts = {o["key"]: o["text"] for o in version.options or []}
+    labels = {key: LETTERS[i] for i, key in enumerate(item.option_order)}
+    if version.type == QuestionType.SINGLE:
+        correct = {version.answer}
+    elif version.type == QuestionType.MULTIPLE:
+        correct = set(version.answer or [])
+    else:
+        correct = set()
+    chosen = {response} if isinstance(response, str) else set(response or [])
+    if version.type == QuestionType.FILL:
+        key_text = " | ".join(" / ".join(blank) for blank in version.blanks or [])
+    else:
+        key_text = _response_text(version.type, version.answer, labels)
+    return {
+        "position": item.position,
+        "question_id": item.question_id,
+        "type": version.type,
+        "stem": version.stem,
+        "explanation": version.explanation,
+        "points": points(item.points),
+        "score": points(answer.score) if answer and answer.score is not None else None,
+        "options": [
+            {
+                "label": labels[key],
+                "key": key,
+                "text": texts.get(key, ""),
+                "correct": key in correct,
+                "chosen": version.type != QuestionType.FILL and key in chosen,
+            }
+            for key in item.option_order
+        ],
+        "response": _response_text(version.type, response, labels),
+        "answer": key_text,
+        "flagged": bool(answer and answer.flagged),
+    }
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def review(attempt_id: int):
+    """One attempt: the paper in the candidate's order, responses, key, marks and events."""
+    attempt = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
+    services.refresh(attempt, utcnow())
+    db.session.commit()
+    answers = {a.question_id: a for a in attempt.answers}
+    events = list(
+        db.session.scalars(
+            select(AttemptEvent)
+            .where(AttemptEvent.attempt_id == attempt.id)
+            .order_by(AttemptEvent.created_at, AttemptEvent.id)
+        )
+    )
+    by_ids = {e.by_user_id for e in events if e.by_user_id}
+    users = {
+        u.id: u.display_name or u.username
+        for u in db.session.scalars(select(User).where(User.id.in_(by_ids)))
+    }
+    return render_template(
+        "exams/manage/review.html",
+        attempt=attempt,
+        exam=attempt.exam,
+        items=[_review_item(i, answers.get(i.question_id)) for i in attempt.questions],
+        events=events,
+        users=users,
+        event_labels=EVENT_LABELS,
+        reasons=SUBMIT_REASONS,
+        others=services.attempts_of(attempt.exam_id, attempt.employee_id),
+        counted=services.counted_attempt(
+            services.attempts_of(attempt.exam_id, attempt.employee_id), attempt.exam.scoring
+        ),
+        type_labels=TYPE_LABELS,
+    )
+
+
+def _option_rows(version: QuestionVersion, frequencies: dict[str, int], attempts: int) -> list:
+    """The bars of one question: each option (or answer given) and how often it was chosen."""
+    if version.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        correct = {version.answer} if isinstance(version.answer, str) else set(version.answer)
+        rows = [
+            (o["key"], o["text"], frequencies.get(o["key"], 0), o["key"] in correct)
+            for o in version.options or []
+        ]
+    elif version.type == QuestionType.TRUE_FALSE:
+        rows = [
+            ("对", "", frequencies.get("true", 0), version.answer is True),
+            ("错", "", frequencies.get("false", 0), version.answer is False),
+        ]
+    else:
+        given = [(k, v) for k, v in frequencies.items() if k not in item_analysis_special()]
+        accepted = {a for blank in version.blanks or [] for a in blank}
+        rows = [
+            (text, "", count, text in accepted)
+            for text, count in sorted(given, key=lambda kv: -kv[1])[:5]
+        ]
+    rows += [(k, "", frequencies[k], False) for k in item_analysis_special() if k in frequencies]
+    return [
+        {
+            "label": label,
+            "text": text,
+            "count": count,
+            "share": count / attempts if attempts else 0,
+            "correct": correct,
+        }
+        for label, text, count, correct in rows
+    ]
+
+
+def item_analysis_special() -> tuple[str, str]:
+    """The frequency labels that are not options: no answer, an invalid answer."""
+    return (item_analysis.NO_ANSWER, item_analysis.INVALID_ANSWER)
+
+
+@bp.get("/<int:exam_id>/statistics")
+@login_required
+def statistics(exam_id: int):
+    """Moodle's quiz statistics: facility, discrimination, efficiency, options, alpha."""
+    exam = _exam(exam_id)
+    _sweep(exam)
+    report = reports.statistics(exam)
+    # The version the candidates were given (the latest one, if it changed meanwhile).
+    version_ids = (
+        select(func.max(AttemptQuestion.version_id))
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.exam_id == exam.id)
+        .group_by(AttemptQuestion.question_id)
+    )
+    versions = {
+        v.question_id: v
+        for v in db.session.scalars(
+            select(QuestionVersion).where(QuestionVersion.id.in_(version_ids))
+        )
+    }
+    bars = {
+        q["question_id"]: _option_rows(versions[q["question_id"]], q["options"], q["attempts"])
+        for q in report["questions"]
+    }
+    return render_template(
+        "exams/manage/statistics.html",
+        exam=exam,
+        report=report,
+        bars=bars,
+        type_labels=TYPE_LABELS,
+        negatives=sum(1 for q in report["questions"] if q["negative"]),
+    )

@@ -1,0 +1,390 @@
+"""API: exams (create, candidates, results, statistics, proctoring) and attempts."""
+
+from datetime import UTC
+
+from flask import request
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from app.api import API_PREFIX, ApiError
+from app.auth.models import Role
+from app.extensions import db
+from app.orgs.models import Employee
+from app.security import Action, get_or_404, may, owned_bank, visible
+from app.timeutil import utcnow
+from exams import reports, services
+from exams.models import Attempt, Exam
+from exams.views_common import attempt_body, exam_summary, iso, points
+
+blp = Blueprint("exams_api", __name__, url_prefix=API_PREFIX, description="在线考试")
+
+TYPES = ["single", "multiple", "true_false", "fill"]
+
+
+class RuleSchema(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(TYPES))
+    count = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
+    points = fields.Decimal(required=True, places=2, validate=validate.Range(min=0.01))
+    tags = fields.List(fields.String(), load_default=list)
+    difficulty = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(["easy", "medium", "hard"])
+    )
+
+
+class FixedQuestionSchema(Schema):
+    question_id = fields.Integer(required=True)
+    points = fields.Decimal(required=True, places=2, validate=validate.Range(min=0.01))
+
+
+class ExamInput(Schema):
+    title = fields.String(required=True, validate=validate.Length(2, 128))
+    time_limit_seconds = fields.Integer(required=True, validate=validate.Range(60, 24 * 3600))
+    opens_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    closes_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    pass_score = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
+    max_attempts = fields.Integer(load_default=1, validate=validate.Range(1, 20))
+    scoring = fields.String(load_default="best", validate=validate.OneOf(["best", "last"]))
+    shuffle_questions = fields.Boolean(load_default=True)
+    shuffle_options = fields.Boolean(load_default=True)
+    partial_credit = fields.String(
+        load_default="none", validate=validate.OneOf(["none", "fixed", "proportional"])
+    )
+    partial_percent = fields.Integer(load_default=50, validate=validate.Range(1, 99))
+    review = fields.String(load_default="score", validate=validate.OneOf(["score", "answers"]))
+    review_from = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
+    leave_limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0))
+    rules = fields.List(fields.Nested(RuleSchema), load_default=list)
+    fixed_questions = fields.List(fields.Nested(FixedQuestionSchema), load_default=list)
+    candidates = fields.List(fields.Integer(), load_default=list)
+    candidate_enterprises = fields.List(fields.Integer(), load_default=list)
+    candidate_posts = fields.List(fields.String(), load_default=list)
+
+
+class CandidatesInput(Schema):
+    candidates = fields.List(fields.Integer(), load_default=list)
+    candidate_enterprises = fields.List(fields.Integer(), load_default=list)
+    candidate_posts = fields.List(fields.String(), load_default=list)
+
+
+class SaveInput(Schema):
+    response = fields.Raw(required=True, allow_none=True)
+    seq = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class FlagInput(Schema):
+    flagged = fields.Boolean(required=True)
+
+
+class EventInput(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(sorted(services.EVENT_TYPES)))
+
+
+class ExtendInput(Schema):
+    seconds = fields.Integer(required=True, validate=validate.Range(1, 4 * 3600))
+    reason = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class CloseInput(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+def _naive(moment):
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment else None
+
+
+def _centi(value) -> int:
+    return int((value * 100).to_integral_value())
+
+
+def _refuse(error: services.ExamError):
+    raise ApiError(error.status, error.message, code=error.code, details=error.details)
+
+
+def _device() -> str | None:
+    return (request.headers.get("X-Device-Id") or "").strip()[:64] or None
+
+
+def candidate_ids(data: dict) -> list[int]:
+    """Employees named directly or by enterprise (and post); all must be in the caller's scope."""
+    ids = list(data["candidates"])
+    if ids:
+        found = set(
+            db.session.scalars(
+                select(Employee.id).where(Employee.id.in_(ids), visible(current_user, Employee))
+            )
+        )
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise ApiError(
+                422,
+                "有考生不存在或不在您的管理范围内",
+                details=[{"field": "candidates", "message": f"无效的人员：{missing[:20]}"}],
+            )
+    if data["candidate_enterprises"]:
+        stmt = select(Employee.id).where(
+            Employee.enterprise_id.in_(data["candidate_enterprises"]),
+            Employee.left_on.is_(None),
+            visible(current_user, Employee),
+        )
+        if data["candidate_posts"]:
+            stmt = stmt.where(Employee.post.in_(data["candidate_posts"]))
+        ids += list(db.session.scalars(stmt))
+    return ids
+
+
+@blp.post("/exams")
+@blp.arguments(ExamInput)
+@blp.response(201)
+@login_required
+def create_exam(data):
+    """Create an exam from paper rules (or a fixed paper); a rule the bank can't fill → 422."""
+    bank = owned_bank(current_user)
+    if bank is None or current_user.role not in (Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN):
+        raise ApiError(403, "只有题库管理者可以创建考试")
+    settings = {
+        "title": data["title"].strip(),
+        "time_limit_seconds": data["time_limit_seconds"],
+        "opens_at": _naive(data["opens_at"]),
+        "closes_at": _naive(data["closes_at"]),
+        "pass_score": _centi(data["pass_score"]),
+        "max_attempts": data["max_attempts"],
+        "scoring": data["scoring"],
+        "shuffle_questions": data["shuffle_questions"],
+        "shuffle_options": data["shuffle_options"],
+        "partial_credit": data["partial_credit"],
+        "partial_percent": data["partial_percent"],
+        "review": data["review"],
+        "review_from": _naive(data["review_from"]),
+        "leave_limit": data["leave_limit"],
+        "rules": [
+            {
+                "type": r["type"],
+                "count": r["count"],
+                "points": _centi(r["points"]),
+                "tags": r["tags"],
+                "difficulty": r["difficulty"],
+            }
+            for r in data["rules"]
+        ],
+        "fixed_questions": [
+            {"question_id": f["question_id"], "points": _centi(f["points"])}
+            for f in data["fixed_questions"]
+        ],
+    }
+    try:
+        exam = services.create_exam(
+            bank=bank, user_id=current_user.id, candidate_ids=candidate_ids(data), **settings
+        )
+    except services.ExamError as error:
+        _refuse(error)
+    db.session.commit()
+    return {"id": exam.id}
+
+
+@blp.get("/exams")
+@login_required
+def exams():
+    """Exams the caller manages, or (trainees) the exams open to them with their attempts."""
+    stmt = select(Exam).where(visible(current_user, Exam)).order_by(Exam.opens_at.desc())
+    items = []
+    now = utcnow()
+    for exam in db.session.scalars(stmt):
+        item = exam_summary(exam)
+        if current_user.employee_id:
+            attempts = services.attempts_of(exam.id, current_user.employee_id)
+            for attempt in attempts:
+                services.refresh(attempt, now)
+            counted = services.counted_attempt(attempts, exam.scoring)
+            item["attempts"] = [
+                {"id": a.id, "status": a.status, "score": points(a.score)} for a in attempts
+            ]
+            item["score"] = points(counted.score) if counted else None
+        items.append(item)
+    db.session.commit()
+    return {"items": items, "total": len(items), "page": 1}
+
+
+@blp.get("/exams/<int:exam_id>")
+@login_required
+def exam(exam_id):
+    """One exam's settings."""
+    return exam_summary(get_or_404(current_user, Exam, exam_id))
+
+
+@blp.post("/exams/<int:exam_id>/candidates")
+@blp.arguments(CandidatesInput)
+@login_required
+def add_candidates(data, exam_id):
+    """Admit more candidates: picked employees, whole enterprises, a post."""
+    exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
+    added = services.add_candidates(exam, candidate_ids(data))
+    db.session.commit()
+    return {"added": added}
+
+
+@blp.get("/exams/<int:exam_id>/preview")
+@login_required
+def preview(exam_id):
+    """A sample paper drawn by the exam's rules (nothing is stored)."""
+    exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
+    try:
+        return {"questions": reports.sample_paper(exam)}
+    except services.ExamError as error:
+        _refuse(error)
+
+
+@blp.post("/exams/<int:exam_id>/attempts")
+@login_required
+def start_attempt(exam_id):
+    """Start the exam (201), or resume the attempt in progress (200) on this device."""
+    exam = get_or_404(current_user, Exam, exam_id)
+    if not services.is_candidate(exam, current_user.employee_id):
+        raise ApiError(403, "您不在本场考试的考生名单中")
+    now = utcnow()
+    try:
+        attempt, created = services.start_or_resume(
+            exam,
+            employee_id=current_user.employee_id,
+            user_id=current_user.id,
+            device=_device(),
+            now=now,
+        )
+    except services.ExamError as error:
+        db.session.commit()  # an overdue attempt submitted on the way stays submitted
+        _refuse(error)
+    db.session.commit()
+    return attempt_body(attempt, now), 201 if created else 200
+
+
+@blp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id):
+    """An attempt with its paper, answers and the time that truly remains."""
+    target = get_or_404(current_user, Attempt, attempt_id)
+    now = utcnow()
+    services.refresh(target, now)
+    if may(current_user, Action.TAKE, target) and target.status == services.IN_PROGRESS:
+        services.take_over(target, _device(), now)
+    db.session.commit()
+    return attempt_body(target, now)
+
+
+@blp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
+@blp.arguments(SaveInput)
+@login_required
+def save_answer(data, attempt_id, question_id):
+    """Save a response; a save whose `seq` is not above the stored one changes nothing."""
+    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
+    now = utcnow()
+    try:
+        result = services.save_answer(
+            target, question_id, data["response"], data["seq"], device=_device(), now=now
+        )
+    except services.ExamError as error:
+        db.session.commit()
+        _refuse(error)
+    db.session.commit()
+    answer = result.answer
+    return {
+        "saved_at": iso(answer.saved_at),
+        "seq": answer.seq,
+        "response": answer.response,
+        "changed": result.changed,
+    }
+
+
+@blp.put("/attempts/<int:attempt_id>/flags/<int:question_id>")
+@blp.arguments(FlagInput)
+@blp.response(204)
+@login_required
+def flag(data, attempt_id, question_id):
+    """Flag a question for review, or clear the flag."""
+    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
+    try:
+        services.set_flag(target, question_id, data["flagged"], device=_device(), now=utcnow())
+    except services.ExamError as error:
+        _refuse(error)
+    db.session.commit()
+
+
+@blp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id):
+    """Hand in; submitting twice answers the same result."""
+    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
+    now = utcnow()
+    services.submit(target, now)
+    db.session.commit()
+    return attempt_body(target, now)
+
+
+@blp.post("/attempts/<int:attempt_id>/events")
+@blp.arguments(EventInput)
+@blp.response(204)
+@login_required
+def event(data, attempt_id):
+    """Record that the candidate left or came back to the page."""
+    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
+    services.record_event(target, data["type"], utcnow())
+    db.session.commit()
+
+
+@blp.get("/exams/<int:exam_id>/board")
+@login_required
+def board(exam_id):
+    """The proctor's live board: every candidate, progress, time left, leaves, offline."""
+    exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
+    now = utcnow()
+    services.finalise_overdue(now, exam.id)
+    db.session.commit()
+    return {"exam": exam_summary(exam), "server_time": iso(now), "rows": reports.board(exam, now)}
+
+
+@blp.post("/attempts/<int:attempt_id>/extend")
+@blp.arguments(ExtendInput)
+@login_required
+def extend(data, attempt_id):
+    """Give a candidate extra time, with the reason recorded."""
+    target = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
+    try:
+        services.extend(
+            target, data["seconds"], data["reason"], by_user_id=current_user.id, now=utcnow()
+        )
+    except services.ExamError as error:
+        _refuse(error)
+    db.session.commit()
+    return {"deadline": iso(target.deadline)}
+
+
+@blp.post("/attempts/<int:attempt_id>/close")
+@blp.arguments(CloseInput)
+@login_required
+def close(data, attempt_id):
+    """End a candidate's attempt from the board, with the reason recorded."""
+    target = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
+    services.close_by_proctor(target, data["reason"], by_user_id=current_user.id, now=utcnow())
+    db.session.commit()
+    return {"status": target.status, "score": points(target.score)}
+
+
+@blp.get("/exams/<int:exam_id>/results")
+@login_required
+def results(exam_id):
+    """Every candidate's counted result."""
+    exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
+    services.finalise_overdue(utcnow(), exam.id)
+    db.session.commit()
+    rows = reports.results(exam)
+    return {"items": rows, "total": len(rows), "page": 1}
+
+
+@blp.get("/exams/<int:exam_id>/statistics")
+@login_required
+def statistics(exam_id):
+    """Moodle-style statistics: facility, discrimination, efficiency, options, alpha."""
+    exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
+    services.finalise_overdue(utcnow(), exam.id)
+    db.session.commit()
+    return reports.statistics(exam)

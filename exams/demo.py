@@ -1,0 +1,56 @@
+"""A demo exam open to trainee1 … trainee20, drawn from the demo question bank."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.extensions import db
+from app.timeutil import utcnow
+from exams.models import Exam
+from exams.services import create_exam
+from question_bank.models import PROVINCIAL_BANK
+
+DEMO_TITLE = "物业管理员（四级）理论知识模拟考试"
+
+
+def load_demo_exam() -> Exam:
+    """Create the demo exam once; it stays open for 90 days from its creation."""
+    exam = db.session.scalar(select(Exam).where(Exam.title == DEMO_TITLE))
+    if exam is not None:
+        return exam
+    now = utcnow()
+    candidates = list(
+        db.session.scalars(
+            select(User.employee_id).where(
+                User.username.in_([f"trainee{n}" for n in range(1, 21)]),
+                User.employee_id.is_not(None),
+            )
+        )
+    )
+    return create_exam(
+        bank=PROVINCIAL_BANK,
+        user_id=None,
+        candidate_ids=candidates,
+        title=DEMO_TITLE,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=90),
+        time_limit_seconds=60 * 60,
+        pass_score=60 * 100,
+        max_attempts=3,
+        scoring="best",
+        shuffle_questions=True,
+        shuffle_options=True,
+        partial_credit="fixed",
+        partial_percent=50,
+        review="answers",
+        review_from=None,
+        leave_limit=10,
+        rules=[
+            {"type": "single", "count": 20, "points": 200, "tags": [], "difficulty": None},
+            {"type": "multiple", "count": 10, "points": 300, "tags": [], "difficulty": None},
+            {"type": "true_false", "count": 10, "points": 200, "tags": [], "difficulty": None},
+            {"type": "fill", "count": 5, "points": 200, "tags": [], "difficulty": None},
+        ],
+        fixed_questions=[],
+    )

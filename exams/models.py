@@ -1,0 +1,144 @@
+"""Exams, their candidates, and attempts with the paper drawn for each."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+class Exam(db.Model):
+    """A timed online exam: a paper rule or a fixed paper, a window and its settings.
+
+    Scores are integer centipoints (points × 100).
+    """
+
+    __tablename__ = "exams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(128))
+    bank: Mapped[str] = mapped_column(String(32))  # the question bank papers are drawn from
+    # [{"type", "count", "points" (centipoints), "tags": [...], "difficulty"}]
+    rules: Mapped[list] = mapped_column(JSON, default=list)
+    # A fixed paper instead of rules: [{"question_id", "points"}]
+    fixed_questions: Mapped[list] = mapped_column(JSON, default=list)
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    time_limit_seconds: Mapped[int]
+    pass_score: Mapped[int]  # centipoints
+    max_attempts: Mapped[int] = mapped_column(default=1)
+    scoring: Mapped[str] = mapped_column(String(8), default="best")  # best | last
+    shuffle_questions: Mapped[bool] = mapped_column(default=True)
+    shuffle_options: Mapped[bool] = mapped_column(default=True)
+    partial_credit: Mapped[str] = mapped_column(String(16), default="none")
+    partial_percent: Mapped[int] = mapped_column(default=50)
+    review: Mapped[str] = mapped_column(String(16), default="score")  # score | answers
+    review_from: Mapped[datetime | None]  # answers shown from then (None: at once)
+    leave_limit: Mapped[int | None]  # submit after this many page leaves (None: no limit)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    candidates = relationship("ExamCandidate", back_populates="exam")
+
+
+class ExamCandidate(db.Model):
+    """An employee admitted to an exam."""
+
+    __tablename__ = "exam_candidates"
+    __table_args__ = (UniqueConstraint("exam_id", "employee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+
+    exam = relationship("Exam", back_populates="candidates")
+    employee = relationship("Employee")
+
+
+class Attempt(db.Model):
+    """One sitting of an exam by one candidate; the server owns its clock."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        UniqueConstraint("exam_id", "employee_id", "number"),
+        Index("ix_attempts_exam_status", "exam_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    number: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    seed: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline: Mapped[datetime]
+    extension_seconds: Mapped[int] = mapped_column(default=0)
+    submitted_at: Mapped[datetime | None]
+    # manual | deadline | leave_limit | proctor
+    submit_reason: Mapped[str | None] = mapped_column(String(16))
+    score: Mapped[int | None]
+    max_score: Mapped[int] = mapped_column(default=0)
+    passed: Mapped[bool | None]
+    device: Mapped[str | None] = mapped_column(String(64))  # the device that holds the attempt
+    takeovers: Mapped[int] = mapped_column(default=0)
+    leave_count: Mapped[int] = mapped_column(default=0)
+    last_seen_at: Mapped[datetime | None]
+
+    exam = relationship("Exam")
+    employee = relationship("Employee")
+    questions = relationship(
+        "AttemptQuestion", order_by="AttemptQuestion.position", back_populates="attempt"
+    )
+    answers = relationship("AttemptAnswer", back_populates="attempt")
+
+
+class AttemptQuestion(db.Model):
+    """A question of an attempt's paper: the version given, its place and option order."""
+
+    __tablename__ = "attempt_questions"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    position: Mapped[int]
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
+    points: Mapped[int]  # centipoints
+    option_order: Mapped[list] = mapped_column(JSON, default=list)  # option keys as shown
+
+    attempt = relationship("Attempt", back_populates="questions")
+    version = relationship("QuestionVersion")
+
+
+class AttemptAnswer(db.Model):
+    """The latest response to one question; `seq` orders the client's saves."""
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    response: Mapped[object] = mapped_column(JSON, nullable=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    flagged: Mapped[bool] = mapped_column(default=False)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    score: Mapped[int | None]
+
+    attempt = relationship("Attempt", back_populates="answers")
+
+
+class AttemptEvent(db.Model):
+    """Something the proctor should know: page leaves, takeovers, extensions, closing."""
+
+    __tablename__ = "attempt_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    type: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

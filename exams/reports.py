@@ -1,0 +1,261 @@
+"""What managers read about an exam: sample paper, live board, results, statistics."""
+
+import secrets
+from datetime import datetime, timedelta
+from io import BytesIO
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.orgs.models import Employee, Enterprise
+from app.orgs.rules.posts import Post
+from app.timeutil import to_local
+from exams import services
+from exams.models import Attempt, AttemptAnswer, AttemptQuestion, ExamCandidate
+from exams.rules import statistics as stats
+from exams.rules import timing
+from exams.views_common import points
+from question_bank.models import QuestionVersion
+
+# A candidate whose page has not been heard from for this long is shown as offline.
+OFFLINE_AFTER = timedelta(seconds=60)
+
+
+def sample_paper(exam) -> list[dict]:
+    """A paper drawn as a candidate would get it, with answers, for the preview."""
+    paper = services.draw(exam, secrets.randbelow(2**31))
+    latest = dict(
+        db.session.execute(
+            select(QuestionVersion.question_id, func.max(QuestionVersion.id))
+            .where(QuestionVersion.question_id.in_([q for q, _ in paper]))
+            .group_by(QuestionVersion.question_id)
+        ).all()
+    )
+    versions = {
+        v.question_id: v
+        for v in db.session.scalars(
+            select(QuestionVersion).where(QuestionVersion.id.in_(latest.values()))
+        )
+    }
+    return [
+        {
+            "id": question_id,
+            "type": versions[question_id].type,
+            "stem": versions[question_id].stem,
+            "options": versions[question_id].options,
+            "answer": versions[question_id].answer,
+            "blanks": versions[question_id].blanks,
+            "points": points(item_points),
+        }
+        for question_id, item_points in paper
+    ]
+
+
+def _candidates(exam):
+    return db.session.execute(
+        select(Employee, Enterprise.name)
+        .join(ExamCandidate, ExamCandidate.employee_id == Employee.id)
+        .join(Enterprise, Enterprise.id == Employee.enterprise_id)
+        .where(ExamCandidate.exam_id == exam.id)
+        .order_by(Enterprise.name, Employee.name)
+    ).all()
+
+
+def _attempts_by_employee(exam) -> dict[int, list[Attempt]]:
+    grouped: dict[int, list[Attempt]] = {}
+    for attempt in db.session.scalars(
+        select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.number)
+    ):
+        grouped.setdefault(attempt.employee_id, []).append(attempt)
+    return grouped
+
+
+def board(exam, now: datetime) -> list[dict]:
+    """One row per candidate: state, progress, time left, page leaves, takeovers, offline."""
+    attempts = _attempts_by_employee(exam)
+    answered = dict(
+        db.session.execute(
+            select(AttemptAnswer.attempt_id, func.count())
+            .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+            .where(Attempt.exam_id == exam.id, AttemptAnswer.response.is_not(None))
+            .group_by(AttemptAnswer.attempt_id)
+        ).all()
+    )
+    sizes = dict(
+        db.session.execute(
+            select(AttemptQuestion.attempt_id, func.count())
+            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+            .where(Attempt.exam_id == exam.id)
+            .group_by(AttemptQuestion.attempt_id)
+        ).all()
+    )
+    rows = []
+    for employee, enterprise in _candidates(exam):
+        mine = attempts.get(employee.id, [])
+        current = mine[-1] if mine else None
+        row = {
+            "employee_id": employee.id,
+            "name": employee.name,
+            "enterprise": enterprise,
+            "state": "not_started",
+            "attempt_id": None,
+        }
+        if current is not None:
+            in_progress = current.status == services.IN_PROGRESS
+            row.update(
+                attempt_id=current.id,
+                state=current.status,
+                answered=answered.get(current.id, 0),
+                questions=sizes.get(current.id, 0),
+                remaining_seconds=timing.remaining_seconds(current.deadline, now)
+                if in_progress
+                else 0,
+                leave_count=current.leave_count,
+                takeovers=current.takeovers,
+                extension_seconds=current.extension_seconds,
+                offline=in_progress
+                and (current.last_seen_at is None or now - current.last_seen_at > OFFLINE_AFTER),
+                score=points(current.score),
+                submit_reason=current.submit_reason,
+            )
+        rows.append(row)
+    return rows
+
+
+def results(exam) -> list[dict]:
+    """Each candidate's counted attempt (best or last, as the exam says)."""
+    attempts = _attempts_by_employee(exam)
+    rows = []
+    for employee, enterprise in _candidates(exam):
+        mine = attempts.get(employee.id, [])
+        counted = services.counted_attempt(mine, exam.scoring)
+        rows.append(
+            {
+                "employee_id": employee.id,
+                "name": employee.name,
+                "id_number_masked": employee.id_number_masked,
+                "enterprise": enterprise,
+                "post": employee.post,
+                "attempts": len(mine),
+                "attempt_id": counted.id if counted else None,
+                "score": points(counted.score) if counted else None,
+                "max_score": points(counted.max_score) if counted else None,
+                "passed": counted.passed if counted else None,
+                "submitted_at": counted.submitted_at if counted else None,
+                "submit_reason": counted.submit_reason if counted else None,
+            }
+        )
+    return rows
+
+
+def results_workbook(exam) -> bytes:
+    """The results as an Excel sheet."""
+    reasons = {
+        "manual": "考生交卷",
+        "deadline": "到时自动交卷",
+        "leave_limit": "离开页面超限",
+        "proctor": "监考结束",
+    }
+    frame = pd.DataFrame(
+        [
+            {
+                "姓名": r["name"],
+                "身份证号": r["id_number_masked"],
+                "企业": r["enterprise"],
+                "岗位": Post(r["post"]).label,
+                "作答次数": r["attempts"],
+                "成绩": r["score"],
+                "满分": r["max_score"],
+                "是否通过": {True: "通过", False: "未通过", None: "缺考"}[r["passed"]],
+                "交卷时间": to_local(r["submitted_at"]).strftime("%Y-%m-%d %H:%M")
+                if r["submitted_at"]
+                else "",
+                "交卷方式": reasons.get(r["submit_reason"], ""),
+            }
+            for r in results(exam)
+        ]
+    )
+    buffer = BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="成绩", index=False)
+    return buffer.getvalue()
+
+
+def statistics(exam) -> dict:
+    """Moodle's quiz statistics over the counted attempt of each candidate.
+
+    When every paper holds the same questions (a fixed paper, or rules that take the whole
+    pool) the full analysis runs, Cronbach's alpha included. Papers drawn at random differ,
+    so then each question is analysed over the attempts that had it, against the rest of
+    those attempts' marks, and alpha (which needs one common set of items) is left out.
+    """
+    attempts = _attempts_by_employee(exam)
+    counted = [
+        a for a in (services.counted_attempt(m, exam.scoring) for m in attempts.values()) if a
+    ]
+    if not counted:
+        return {"test": None, "questions": [], "common_paper": None}
+    ids = [a.id for a in counted]
+    marks = {
+        (a.attempt_id, a.question_id): (a.score or 0, a.response)
+        for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id.in_(ids)))
+    }
+    items: dict[int, list[AttemptQuestion]] = {}
+    for item in db.session.scalars(
+        select(AttemptQuestion).where(AttemptQuestion.attempt_id.in_(ids))
+    ):
+        items.setdefault(item.question_id, []).append(item)
+    common = all(len(group) == len(counted) for group in items.values())
+    question_ids = sorted(items)
+    by_attempt = {a.id: a for a in counted}
+
+    def mark(attempt_id, question_id):
+        return marks.get((attempt_id, question_id), (0, None))
+
+    if common:
+        matrix = [[mark(a.id, q)[0] for q in question_ids] for a in counted]
+        maxima = [items[q][0].points for q in question_ids]
+        question_results = stats.question_stats(matrix, maxima)
+        test = stats.test_stats(matrix)
+    else:
+        question_results = []
+        for q in question_ids:
+            pairs = [
+                [
+                    mark(i.attempt_id, q)[0],
+                    (by_attempt[i.attempt_id].score or 0) - mark(i.attempt_id, q)[0],
+                ]
+                for i in items[q]
+            ]
+            maximum = items[q][0].points
+            rest_max = max(1, by_attempt[items[q][0].attempt_id].max_score - maximum)
+            question_results.append(stats.question_stats(pairs, [maximum, rest_max])[0])
+        test = stats.test_stats([[a.score or 0] for a in counted])
+    questions = []
+    for q, result in zip(question_ids, question_results, strict=True):
+        version = items[q][0].version
+        questions.append(
+            {
+                "question_id": q,
+                "stem": version.stem,
+                "type": version.type,
+                "attempts": len(items[q]),
+                "facility": result.facility,
+                "discrimination": result.discrimination,
+                "efficiency": result.efficiency,
+                "negative": result.negative,
+                "options": stats.option_frequencies([mark(i.attempt_id, q)[1] for i in items[q]]),
+            }
+        )
+    return {
+        "common_paper": common,
+        "test": {
+            "attempts": test.attempts,
+            "mean": round(test.mean / 100, 2),
+            "median": round(test.median / 100, 2),
+            "sd": round(test.sd / 100, 2) if test.sd is not None else None,
+            "alpha": test.alpha if common else None,
+        },
+        "questions": questions,
+    }

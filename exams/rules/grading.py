@@ -1,0 +1,124 @@
+"""Grading one response against its key, in integer centipoints (points × 100).
+
+Responses come from candidates' devices, so anything malformed (a wrong type, an unknown
+option, None) earns 0 and never raises. Keys come from the question bank, which validated
+them on the way in, so a malformed key is a bug and raises ValueError.
+"""
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from question_bank.rules.types import FillRules, QuestionType, fill_matches
+
+
+class PartialCredit(StrEnum):
+    """How a multiple-choice answer with some but not all correct options is scored."""
+
+    NONE = "none"  # all or nothing
+    FIXED = "fixed"  # 少选得部分分，错选不得分: a fixed percentage of the points
+    PROPORTIONAL = "proportional"  # points × chosen / correct
+
+
+def grade(
+    kind: str,
+    key: object,
+    response: object,
+    points: int,
+    *,
+    partial: PartialCredit = PartialCredit.NONE,
+    percent: int = 50,
+    fill_rules: FillRules | None = None,
+    blanks: list[list[str]] | None = None,
+) -> int:
+    """The centipoints a response earns out of `points` (partial credit rounded down)."""
+    if not _is_int(points) or points < 0:
+        raise ValueError(f"points must be a non-negative integer, not {points!r}")
+    if not _is_int(percent) or not 0 <= percent <= 100:
+        raise ValueError(f"percent must be an integer from 0 to 100, not {percent!r}")
+    partial = PartialCredit(partial)
+    if kind == QuestionType.SINGLE:
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"malformed single-choice key {key!r}")
+        return points if isinstance(response, str) and response == key else 0
+    if kind == QuestionType.MULTIPLE:
+        return _grade_multiple(_keys(key), response, points, partial, percent)
+    if kind == QuestionType.TRUE_FALSE:
+        if not isinstance(key, bool):
+            raise ValueError(f"malformed true/false key {key!r}")
+        # Only the JSON booleans: "true" or 1 is not what the page sends, so it earns nothing.
+        return points if isinstance(response, bool) and response is key else 0
+    if kind == QuestionType.FILL:
+        accepted = blanks if blanks is not None else key
+        return _grade_fill(_blanks(accepted), response, points, fill_rules or FillRules())
+    raise ValueError(f"unknown question type {kind!r}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _keys(key: object) -> frozenset[str]:
+    if not isinstance(key, list | tuple) or not key or not all(isinstance(k, str) for k in key):
+        raise ValueError(f"malformed multiple-choice key {key!r}")
+    return frozenset(key)
+
+
+def _grade_multiple(
+    correct: frozenset[str], response: object, points: int, partial: PartialCredit, percent: int
+) -> int:
+    if not isinstance(response, list | tuple) or not all(isinstance(r, str) for r in response):
+        return 0
+    chosen = frozenset(response)  # order-insensitive, duplicates ignored
+    if chosen == correct:
+        return points
+    if not chosen or not chosen < correct:
+        return 0  # nothing chosen, or a wrong (or unknown) option: 错选不得分
+    if partial is PartialCredit.FIXED:
+        return points * percent // 100
+    if partial is PartialCredit.PROPORTIONAL:
+        return points * len(chosen) // len(correct)
+    return 0
+
+
+def _blanks(accepted: object) -> list[list[str]]:
+    if (
+        not isinstance(accepted, list | tuple)
+        or not accepted
+        or not all(isinstance(b, list | tuple) for b in accepted)
+        or not all(isinstance(a, str) for b in accepted for a in b)
+    ):
+        raise ValueError(f"malformed fill-in blanks {accepted!r}")
+    return [list(b) for b in accepted]
+
+
+def blank_shares(points: int, blanks: int) -> list[int]:
+    """`points` split over `blanks` in integers summing exactly to `points` (34+33+33)."""
+    share, extra = divmod(points, blanks)
+    return [share + 1 if index < extra else share for index in range(blanks)]
+
+
+def _grade_fill(accepted: list[list[str]], response: object, points: int, rules: FillRules) -> int:
+    if not isinstance(response, list | tuple):
+        return 0
+    # Each blank earns its own share whatever the exam's partial-credit mode: a blank is a
+    # separate answer, not part of a set of options.
+    shares = blank_shares(points, len(accepted))
+    earned = 0
+    for index, (answers, share) in enumerate(zip(accepted, shares, strict=True)):
+        given = response[index] if index < len(response) else None
+        if isinstance(given, str) and fill_matches(given, answers, rules):
+            earned += share
+    return earned
+
+
+def total(scores: Iterable[int]) -> int:
+    """The sum of a paper's scores, in centipoints."""
+    scores = list(scores)
+    if not all(_is_int(score) for score in scores):
+        raise ValueError("scores must be integer centipoints")
+    return sum(scores)
+
+
+def passed(score: int, pass_score: int) -> bool:
+    """Whether a score reaches the pass mark (reaching it is enough)."""
+    return score >= pass_score

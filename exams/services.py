@@ -1,0 +1,467 @@
+"""Operations on exams and attempts. They flush, never commit; `now` is passed in."""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from exams.models import Attempt, AttemptAnswer, AttemptEvent, AttemptQuestion, Exam, ExamCandidate
+from exams.rules import assembly, grading, timing
+from question_bank.models import KnowledgePoint, Question, QuestionVersion
+from question_bank.rules.types import FillRules, QuestionType
+
+IN_PROGRESS, SUBMITTED = "in_progress", "submitted"
+LEAVE_EVENTS = {"blur", "visibility_hidden"}
+RETURN_EVENTS = {"focus", "visibility_visible"}
+EVENT_TYPES = LEAVE_EVENTS | RETURN_EVENTS
+
+
+class ExamError(ValueError):
+    """A refused exam operation: HTTP status, machine code, Chinese message, details."""
+
+    def __init__(self, status: int, code: str, message: str, details=None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.details = details or []
+
+
+def closed_error() -> ExamError:
+    """The answer to any change of an attempt that is over."""
+    return ExamError(409, "attempt_closed", "考试已结束或已交卷，答案不能再修改")
+
+
+# Exams --------------------------------------------------------------------------------
+
+
+def question_pool(bank: str) -> list[assembly.PoolQuestion]:
+    """The active questions of `bank` as paper assembly sees them."""
+    rows = db.session.execute(
+        select(Question.id, Question.type, KnowledgePoint.path, Question.difficulty)
+        .join(KnowledgePoint, Question.knowledge_point_id == KnowledgePoint.id, isouter=True)
+        .where(Question.bank == bank, Question.status == "active")
+    ).all()
+    return [assembly.PoolQuestion(*row) for row in rows]
+
+
+def paper_rules(exam: Exam) -> list[assembly.PaperRule]:
+    """The exam's stored rules as assembly rules."""
+    return [
+        assembly.PaperRule(
+            type=r["type"],
+            count=r["count"],
+            points=r["points"],
+            tags=tuple(r.get("tags") or ()),
+            difficulty=r.get("difficulty"),
+        )
+        for r in exam.rules
+    ]
+
+
+def create_exam(*, bank: str, user_id: int | None, candidate_ids: list[int], **settings) -> Exam:
+    """Create an exam after checking its window, its rules and that the bank can fill them."""
+    if settings["closes_at"] <= settings["opens_at"]:
+        raise ExamError(422, "validation_error", "结束时间必须晚于开始时间")
+    if settings["time_limit_seconds"] < 60:
+        raise ExamError(422, "validation_error", "考试时长至少 1 分钟")
+    exam = Exam(bank=bank, created_by_id=user_id, **settings)
+    if exam.fixed_questions:
+        _check_fixed_paper(exam)
+    else:
+        rules = paper_rules(exam)
+        problems = assembly.rule_problems(rules) if rules else ["请至少设置一条组卷规则"]
+        if problems:
+            raise ExamError(
+                422, "validation_error", problems[0], [{"message": p} for p in problems]
+            )
+        missing = assembly.shortfalls(rules, question_pool(bank))
+        if missing:
+            raise ExamError(
+                422,
+                "rules_unfillable",
+                "题库中的试题不足以按规则组卷",
+                [
+                    {
+                        "rule": s.rule,
+                        "needed": s.needed,
+                        "available": s.available,
+                        "message": s.message,
+                    }
+                    for s in missing
+                ],
+            )
+    db.session.add(exam)
+    db.session.flush()
+    add_candidates(exam, candidate_ids)
+    return exam
+
+
+def _check_fixed_paper(exam: Exam) -> None:
+    ids = [item["question_id"] for item in exam.fixed_questions]
+    found = set(
+        db.session.scalars(
+            select(Question.id).where(
+                Question.id.in_(ids), Question.bank == exam.bank, Question.status == "active"
+            )
+        )
+    )
+    unknown = [i for i in ids if i not in found]
+    if unknown or len(set(ids)) != len(ids):
+        raise ExamError(
+            422,
+            "validation_error",
+            f"固定试卷中有题库里不存在、已停用或重复的试题：{unknown or '重复'}",
+        )
+
+
+def add_candidates(exam: Exam, employee_ids: list[int]) -> int:
+    """Admit employees (already checked to be in the caller's scope); answers how many were new."""
+    known = set(
+        db.session.scalars(
+            select(ExamCandidate.employee_id).where(ExamCandidate.exam_id == exam.id)
+        )
+    )
+    new = [i for i in dict.fromkeys(employee_ids) if i not in known]
+    db.session.add_all(ExamCandidate(exam_id=exam.id, employee_id=i) for i in new)
+    db.session.flush()
+    return len(new)
+
+
+def max_score(exam: Exam) -> int:
+    """The exam's full marks in centipoints."""
+    if exam.fixed_questions:
+        return sum(item["points"] for item in exam.fixed_questions)
+    return sum(r["count"] * r["points"] for r in exam.rules)
+
+
+def is_candidate(exam: Exam, employee_id: int | None) -> bool:
+    """Whether the employee is admitted to the exam."""
+    return employee_id is not None and bool(
+        db.session.scalar(
+            select(ExamCandidate.id).where(
+                ExamCandidate.exam_id == exam.id, ExamCandidate.employee_id == employee_id
+            )
+        )
+    )
+
+
+# Attempts -------------------------------------------------------------------------------
+
+
+def draw(exam: Exam, seed: int) -> list[tuple[int, int]]:
+    """A paper for the exam as (question_id, points) in the order shown; the seed fixes it."""
+    rng = random.Random(seed)
+    if exam.fixed_questions:
+        paper = [(item["question_id"], item["points"]) for item in exam.fixed_questions]
+    else:
+        try:
+            paper = assembly.draw_paper(paper_rules(exam), question_pool(exam.bank), rng)
+        except assembly.PaperError as error:
+            raise ExamError(
+                409,
+                "paper_unavailable",
+                "题库中的试题已不足以组卷，请联系考试管理员",
+                [{"message": s.message} for s in error.shortfalls],
+            ) from error
+    return assembly.sample_order(paper, rng) if exam.shuffle_questions else paper
+
+
+def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device, now) -> Attempt:
+    seed = secrets.randbelow(2**31)
+    paper = draw(exam, seed)
+    versions = dict(
+        db.session.execute(
+            select(QuestionVersion.question_id, func.max(QuestionVersion.id))
+            .where(QuestionVersion.question_id.in_([qid for qid, _ in paper]))
+            .group_by(QuestionVersion.question_id)
+        ).all()
+    )
+    options = dict(
+        db.session.execute(
+            select(QuestionVersion.id, QuestionVersion.options).where(
+                QuestionVersion.id.in_(versions.values())
+            )
+        ).all()
+    )
+    rng = random.Random(seed + 1)  # option order: reproducible, independent of the draw
+    attempt = Attempt(
+        exam_id=exam.id,
+        employee_id=employee_id,
+        user_id=user_id,
+        number=number,
+        status=IN_PROGRESS,
+        seed=seed,
+        started_at=now,
+        deadline=timing.attempt_deadline(now, exam.time_limit_seconds, 0, exam.closes_at),
+        max_score=sum(points for _, points in paper),
+        device=device,
+        last_seen_at=now,
+    )
+    for position, (question_id, points) in enumerate(paper, start=1):
+        keys = [o["key"] for o in options[versions[question_id]] or []]
+        order = assembly.option_order(keys, rng) if exam.shuffle_options and keys else keys
+        attempt.questions.append(
+            AttemptQuestion(
+                position=position,
+                question_id=question_id,
+                version_id=versions[question_id],
+                points=points,
+                option_order=order,
+            )
+        )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def attempts_of(exam_id: int, employee_id: int) -> list[Attempt]:
+    """The employee's attempts at the exam, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.exam_id == exam_id, Attempt.employee_id == employee_id)
+            .order_by(Attempt.number)
+        )
+    )
+
+
+def start_or_resume(exam: Exam, *, employee_id: int, user_id: int, device: str | None, now):
+    """The attempt in progress (taken over by this device), or a new one: (attempt, created)."""
+    attempts = attempts_of(exam.id, employee_id)
+    current = next((a for a in attempts if a.status == IN_PROGRESS), None)
+    if current is not None:
+        if timing.is_overdue(current.deadline, now):
+            finalise(current, "deadline", now)
+        else:
+            take_over(current, device, now)
+            return current, False
+    problem = timing.window_problem(exam.opens_at, exam.closes_at, now)
+    if problem:
+        raise ExamError(409, "exam_not_open", problem)
+    if len(attempts) >= exam.max_attempts:
+        raise ExamError(409, "no_attempts_left", f"已用完全部 {exam.max_attempts} 次考试机会")
+    return _new_attempt(exam, employee_id, user_id, len(attempts) + 1, device, now), True
+
+
+def take_over(attempt: Attempt, device: str | None, now) -> None:
+    """Make `device` the one that holds the attempt; the previous one is told on its next save."""
+    if device and attempt.device and device != attempt.device:
+        attempt.takeovers += 1
+        db.session.add(AttemptEvent(attempt_id=attempt.id, type="takeover", detail=device[:64]))
+    if device:
+        attempt.device = device
+    attempt.last_seen_at = now
+    db.session.flush()
+
+
+def refresh(attempt: Attempt, now) -> Attempt:
+    """Submit the attempt if its time is over (the server does it, browser or not)."""
+    if attempt.status == IN_PROGRESS and timing.is_overdue(attempt.deadline, now):
+        finalise(attempt, "deadline", now)
+    return attempt
+
+
+def _check_open(attempt: Attempt, device: str | None, now) -> None:
+    if attempt.status != IN_PROGRESS or not timing.accepts_answers(attempt.deadline, now):
+        refresh(attempt, now)
+        raise closed_error()
+    if device and attempt.device and device != attempt.device:
+        raise ExamError(409, "taken_over", "本场考试已在另一台设备上继续，此页面不再保存答案")
+
+
+def _valid_response(kind: str, response) -> bool:
+    if response is None:
+        return True  # clearing an answer
+    if kind == QuestionType.SINGLE:
+        return isinstance(response, str)
+    if kind == QuestionType.MULTIPLE:
+        return isinstance(response, list) and all(isinstance(r, str) for r in response)
+    if kind == QuestionType.TRUE_FALSE:
+        return isinstance(response, bool)
+    return isinstance(response, list) and all(isinstance(r, str) for r in response)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    answer: AttemptAnswer
+    changed: bool
+
+
+def save_answer(
+    attempt: Attempt, question_id: int, response, seq: int, *, device: str | None, now
+) -> SaveResult:
+    """Store a response unless a save with a higher or equal `seq` is already stored."""
+    _check_open(attempt, device, now)
+    kind = db.session.scalar(
+        select(QuestionVersion.type)
+        .join(AttemptQuestion, AttemptQuestion.version_id == QuestionVersion.id)
+        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_id == question_id)
+    )
+    if kind is None:
+        raise ExamError(404, "not_found", "试卷中没有这道题")
+    if not _valid_response(kind, response):
+        raise ExamError(422, "validation_error", "答案格式与题型不符")
+    answer = db.session.scalar(
+        select(AttemptAnswer).where(
+            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
+        )
+    )
+    if answer is not None and answer.seq >= seq:
+        return SaveResult(answer, False)  # an older or repeated save arriving late
+    if answer is None:
+        answer = AttemptAnswer(attempt_id=attempt.id, question_id=question_id)
+        db.session.add(answer)
+    answer.response, answer.seq, answer.saved_at = response, seq, now
+    attempt.last_seen_at = now
+    db.session.flush()
+    return SaveResult(answer, True)
+
+
+def set_flag(attempt: Attempt, question_id: int, flagged: bool, *, device, now) -> None:
+    """Mark a question for review (or clear the mark)."""
+    _check_open(attempt, device, now)
+    if question_id not in {q.question_id for q in attempt.questions}:
+        raise ExamError(404, "not_found", "试卷中没有这道题")
+    answer = db.session.scalar(
+        select(AttemptAnswer).where(
+            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
+        )
+    )
+    if answer is None:
+        answer = AttemptAnswer(attempt_id=attempt.id, question_id=question_id, seq=0)
+        db.session.add(answer)
+    answer.flagged = flagged
+    db.session.flush()
+
+
+def record_event(attempt: Attempt, event_type: str, now) -> None:
+    """Record focus changes; past the exam's limit of leaves the attempt is submitted."""
+    if attempt.status != IN_PROGRESS:
+        return
+    last = db.session.scalar(
+        select(AttemptEvent.type)
+        .where(AttemptEvent.attempt_id == attempt.id, AttemptEvent.type.in_(EVENT_TYPES))
+        .order_by(AttemptEvent.id.desc())
+        .limit(1)
+    )
+    # blur and visibilitychange usually fire together for one switch: count the switch once.
+    is_new_leave = event_type in LEAVE_EVENTS and last not in LEAVE_EVENTS
+    db.session.add(AttemptEvent(attempt_id=attempt.id, type=event_type))
+    attempt.last_seen_at = now
+    if is_new_leave:
+        attempt.leave_count += 1
+        limit = attempt.exam.leave_limit
+        if limit is not None and attempt.leave_count > limit:
+            finalise(attempt, "leave_limit", now)
+    db.session.flush()
+
+
+def finalise(attempt: Attempt, reason: str, now) -> Attempt:
+    """Grade and close an attempt; doing it twice changes nothing."""
+    if attempt.status == SUBMITTED:
+        return attempt
+    exam = attempt.exam
+    answers = {a.question_id: a for a in attempt.answers}
+    scores = []
+    for item in attempt.questions:
+        version = item.version
+        answer = answers.get(item.question_id)
+        score = grading.grade(
+            version.type,
+            version.answer,
+            answer.response if answer else None,
+            item.points,
+            partial=grading.PartialCredit(exam.partial_credit),
+            percent=exam.partial_percent,
+            fill_rules=FillRules(**(version.fill_rules or {})),
+            blanks=version.blanks,
+        )
+        if answer is not None:
+            answer.score = score
+        scores.append(score)
+    attempt.score = grading.total(scores)
+    attempt.passed = grading.passed(attempt.score, exam.pass_score)
+    attempt.status, attempt.submitted_at, attempt.submit_reason = SUBMITTED, now, reason
+    db.session.flush()
+    return attempt
+
+
+def submit(attempt: Attempt, now) -> Attempt:
+    """The candidate hands in; a second submit answers the same result."""
+    if attempt.status == IN_PROGRESS:
+        finalise(attempt, "deadline" if timing.is_overdue(attempt.deadline, now) else "manual", now)
+    return attempt
+
+
+def finalise_overdue(now, exam_id: int | None = None) -> int:
+    """Submit every attempt whose time is over (the sweep behind the server-owned clock)."""
+    stmt = select(Attempt).where(
+        Attempt.status == IN_PROGRESS, Attempt.deadline < now - timing_grace()
+    )
+    if exam_id is not None:
+        stmt = stmt.where(Attempt.exam_id == exam_id)
+    overdue = list(db.session.scalars(stmt))
+    for attempt in overdue:
+        finalise(attempt, "deadline", now)
+    return len(overdue)
+
+
+def timing_grace() -> timedelta:
+    """The grace after a deadline during which in-flight saves are still accepted."""
+    return timedelta(seconds=timing.GRACE_SECONDS)
+
+
+def extend(attempt: Attempt, seconds: int, reason: str, *, by_user_id: int, now) -> None:
+    """Give a candidate extra time (recorded with the reason); capped by the window's close."""
+    if attempt.status != IN_PROGRESS:
+        raise closed_error()
+    if not reason.strip():
+        raise ExamError(422, "validation_error", "请填写延时原因")
+    attempt.extension_seconds += seconds
+    exam = attempt.exam
+    attempt.deadline = timing.attempt_deadline(
+        attempt.started_at, exam.time_limit_seconds, attempt.extension_seconds, exam.closes_at
+    )
+    db.session.add(
+        AttemptEvent(
+            attempt_id=attempt.id,
+            type="extension",
+            detail=f"+{seconds} 秒：{reason.strip()}",
+            by_user_id=by_user_id,
+            created_at=now,
+        )
+    )
+    db.session.flush()
+
+
+def close_by_proctor(attempt: Attempt, reason: str, *, by_user_id: int, now) -> None:
+    """End an attempt from the proctor's board (recorded with the reason)."""
+    if attempt.status != IN_PROGRESS:
+        return
+    db.session.add(
+        AttemptEvent(
+            attempt_id=attempt.id,
+            type="closed",
+            detail=reason.strip(),
+            by_user_id=by_user_id,
+            created_at=now,
+        )
+    )
+    finalise(attempt, "proctor", now)
+
+
+def counted_attempt(attempts: list[Attempt], scoring: str) -> Attempt | None:
+    """The submitted attempt that counts: the best, or the last."""
+    done = [a for a in attempts if a.status == SUBMITTED]
+    if not done:
+        return None
+    if scoring == "last":
+        return done[-1]
+    return max(done, key=lambda a: (a.score or 0, -a.number))
+
+
+def answers_visible(exam: Exam, now: datetime) -> bool:
+    """Whether candidates may see correct answers and explanations after submitting."""
+    return exam.review == "answers" and (exam.review_from is None or now >= exam.review_from)

@@ -1,0 +1,103 @@
+"""How exams and attempts are shown: shared by the JSON API and the pages."""
+
+from datetime import UTC, datetime
+
+from exams import services
+from exams.models import Attempt, Exam
+from exams.rules import timing
+
+
+def points(centipoints: int | None):
+    """Centipoints as the number people read (2, 2.5)."""
+    if centipoints is None:
+        return None
+    return centipoints // 100 if centipoints % 100 == 0 else centipoints / 100
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A stored naive-UTC time as ISO 8601 with its zone."""
+    return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def exam_summary(exam: Exam) -> dict:
+    """An exam's settings as candidates and managers see them."""
+    return {
+        "id": exam.id,
+        "title": exam.title,
+        "opens_at": iso(exam.opens_at),
+        "closes_at": iso(exam.closes_at),
+        "time_limit_seconds": exam.time_limit_seconds,
+        "pass_score": points(exam.pass_score),
+        "max_score": points(services.max_score(exam)),
+        "max_attempts": exam.max_attempts,
+        "scoring": exam.scoring,
+        "leave_limit": exam.leave_limit,
+    }
+
+
+def _question(item, shuffled_options: bool) -> dict:
+    version = item.version
+    by_key = {o["key"]: o["text"] for o in version.options or []}
+    body = {
+        "id": item.question_id,
+        "position": item.position,
+        "type": version.type,
+        "stem": version.stem,
+        "options": [{"key": key, "text": by_key[key]} for key in item.option_order],
+        "points": points(item.points),
+    }
+    if version.type == "fill":
+        body["blanks"] = len(version.blanks or [])
+    if version.image:
+        body["image"] = version.image
+    return body
+
+
+def attempt_body(attempt: Attempt, now: datetime) -> dict:
+    """An attempt as its candidate sees it: never the correct answers before they may."""
+    exam = attempt.exam
+    answers = {a.question_id: a for a in attempt.answers}
+    body = {
+        "id": attempt.id,
+        "exam": exam_summary(exam),
+        "number": attempt.number,
+        "status": attempt.status,
+        "started_at": iso(attempt.started_at),
+        "deadline": iso(attempt.deadline),
+        "server_time": iso(now),
+        "remaining_seconds": timing.remaining_seconds(attempt.deadline, now)
+        if attempt.status == services.IN_PROGRESS
+        else 0,
+        "grace_seconds": timing.GRACE_SECONDS,
+        "questions": [_question(item, exam.shuffle_options) for item in attempt.questions],
+        "answers": {str(qid): a.response for qid, a in answers.items() if a.response is not None},
+        "seqs": {str(qid): a.seq for qid, a in answers.items()},
+        "flagged": [qid for qid, a in answers.items() if a.flagged],
+        "leave_count": attempt.leave_count,
+    }
+    if attempt.status == services.SUBMITTED:
+        body.update(
+            score=points(attempt.score),
+            max_score=points(attempt.max_score),
+            passed=attempt.passed,
+            submitted_at=iso(attempt.submitted_at),
+            submit_reason=attempt.submit_reason,
+        )
+        if services.answers_visible(exam, now):
+            body["review"] = [
+                {
+                    "id": item.question_id,
+                    "answer": item.version.answer
+                    if item.version.type != "fill"
+                    else [b[0] for b in item.version.blanks],
+                    "accepted_answers": item.version.blanks
+                    if item.version.type == "fill"
+                    else None,
+                    "explanation": item.version.explanation,
+                    "score": points(answers[item.question_id].score)
+                    if item.question_id in answers
+                    else 0,
+                }
+                for item in attempt.questions
+            ]
+    return body

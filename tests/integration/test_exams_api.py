@@ -1,0 +1,355 @@
+"""Timed exams through the API: papers, the server's clock, saves, takeover, scope."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from app.auth.models import Role
+from app.extensions import db
+from app.timeutil import utcnow
+from exams.models import Attempt, AttemptAnswer
+from question_bank.models import PROVINCIAL_BANK
+from question_bank.rules.types import Option, QuestionDraft, QuestionType
+from question_bank.services import create_question
+
+
+def seed_bank(singles=6, trues=4, fills=2):
+    """A small provincial bank whose correct answers are known: A, True, 业主委员会."""
+    for n in range(singles):
+        create_question(
+            PROVINCIAL_BANK,
+            QuestionDraft(
+                type=QuestionType.SINGLE,
+                stem=f"单选题 {n}",
+                options=[Option("A", "对的"), Option("B", "错的"), Option("C", "也错")],
+                answer="A",
+                knowledge_point="法律法规/民法典",
+            ),
+        )
+    for n in range(trues):
+        create_question(
+            PROVINCIAL_BANK,
+            QuestionDraft(
+                type=QuestionType.TRUE_FALSE,
+                stem=f"判断题 {n}",
+                answer=True,
+                knowledge_point="安全管理/消防",
+            ),
+        )
+    for n in range(fills):
+        create_question(
+            PROVINCIAL_BANK,
+            QuestionDraft(
+                type=QuestionType.FILL, stem=f"填空题 {n}：____", blanks=[["业主委员会"]]
+            ),
+        )
+    db.session.commit()
+
+
+@pytest.fixture
+def world(make, login, client):
+    seed_bank()
+    enterprise = make.enterprise()
+    first = make.employee(enterprise, name="考生甲")
+    second = make.employee(enterprise, name="考生乙")
+    make.user(Role.PROVINCE_ADMIN, username="examiner")
+    make.user(Role.TRAINEE, username="cand1", employee=first)
+    make.user(Role.TRAINEE, username="cand2", employee=second)
+    return {"first": first, "second": second, "enterprise": enterprise}
+
+
+def exam_body(world, **overrides):
+    now = utcnow()
+    body = {
+        "title": "物业管理员理论考试",
+        "time_limit_seconds": 1800,
+        "opens_at": (now - timedelta(minutes=5)).isoformat() + "Z",
+        "closes_at": (now + timedelta(hours=2)).isoformat() + "Z",
+        "pass_score": 60,
+        "max_attempts": 1,
+        "shuffle_questions": True,
+        "shuffle_options": True,
+        "rules": [
+            {"type": "single", "count": 5, "points": 10, "tags": ["法律法规"], "difficulty": None},
+            {"type": "true_false", "count": 4, "points": 10},
+            {"type": "fill", "count": 1, "points": 10},
+        ],
+        "candidates": [world["first"].id, world["second"].id],
+    }
+    body.update(overrides)
+    return body
+
+
+def create_exam(client, login, world, **overrides) -> int:
+    token = login("examiner")
+    response = client.post(
+        "/api/v1/exams", json=exam_body(world, **overrides), headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def as_candidate(client, login, username="cand1", device="phone-1"):
+    return {"X-CSRFToken": login(username), "X-Device-Id": device}
+
+
+def right_answer(question):
+    return {"single": "A", "true_false": True, "fill": ["业主委员会"]}[question["type"]]
+
+
+def test_a_rule_the_bank_cannot_fill_is_refused_with_the_numbers(client, login, world):
+    token = login("examiner")
+    body = exam_body(world, rules=[{"type": "single", "count": 9, "points": 5}])
+    response = client.post("/api/v1/exams", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 422
+    detail = response.get_json()["error"]["details"][0]
+    assert (detail["needed"], detail["available"]) == (9, 6)
+
+
+def test_only_bank_owners_create_exams(client, login, world):
+    response = client.post(
+        "/api/v1/exams", json=exam_body(world), headers={"X-CSRFToken": login("cand1")}
+    )
+    assert response.status_code == 403
+
+
+def test_start_then_resume_gives_the_same_paper_without_answers(client, login, world):
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)
+    started = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers)
+    assert started.status_code == 201
+    body = started.get_json()
+    assert len(body["questions"]) == 10
+    assert 1790 <= body["remaining_seconds"] <= 1800
+    assert all("answer" not in q and "explanation" not in q for q in body["questions"])
+    resumed = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers)
+    assert resumed.status_code == 200
+    assert resumed.get_json()["id"] == body["id"]
+    assert resumed.get_json()["questions"] == body["questions"]  # no reshuffle on reload
+
+
+def test_saves_are_idempotent_and_ordered(client, login, world):
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    single = next(q for q in attempt["questions"] if q["type"] == "single")
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{single['id']}"
+
+    assert client.put(url, json={"response": "B", "seq": 2}, headers=headers).status_code == 200
+    late = client.put(url, json={"response": "C", "seq": 1}, headers=headers)  # older, arrives late
+    assert late.status_code == 200
+    assert late.get_json()["response"] == "B"
+    again = client.put(url, json={"response": "B", "seq": 2}, headers=headers)
+    assert again.status_code == 200
+    current = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).get_json()
+    assert current["answers"][str(single["id"])] == "B"
+    assert current["seqs"][str(single["id"])] == 2
+
+
+def test_a_wrongly_shaped_response_is_refused(client, login, world):
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    single = next(q for q in attempt["questions"] if q["type"] == "single")
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{single['id']}"
+    assert client.put(url, json={"response": ["A"], "seq": 1}, headers=headers).status_code == 422
+    assert (
+        client.put(
+            f"/api/v1/attempts/{attempt['id']}/answers/999999",
+            json={"response": "A", "seq": 1},
+            headers=headers,
+        ).status_code
+        == 404
+    )
+
+
+def test_submit_grades_exactly_and_twice_gives_the_same_result(client, login, world):
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    for n, question in enumerate(attempt["questions"][:8], start=1):
+        client.put(
+            f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}",
+            json={"response": right_answer(question), "seq": n},
+            headers=headers,
+        )
+    first = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers).get_json()
+    second = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers).get_json()
+    assert (first["status"], first["score"], first["max_score"], first["passed"]) == (
+        "submitted",
+        80,
+        100,
+        True,
+    )
+    assert (second["score"], second["passed"]) == (80, True)
+    late = client.put(
+        f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][9]['id']}",
+        json={"response": "A", "seq": 99},
+        headers=headers,
+    )
+    assert late.status_code == 409
+    assert late.get_json()["error"]["code"] == "attempt_closed"
+
+
+def test_the_server_submits_at_the_deadline_and_refuses_later_saves(client, login, world):
+    exam_id = create_exam(client, login, world, time_limit_seconds=600)
+    headers = as_candidate(client, login)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+        question = attempt["questions"][0]
+        url = f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}"
+        client.put(url, json={"response": right_answer(question), "seq": 1}, headers=headers)
+        clock.shift(timedelta(seconds=601))  # within the grace: an in-flight save still lands
+        assert (
+            client.put(
+                url, json={"response": right_answer(question), "seq": 2}, headers=headers
+            ).status_code
+            == 200
+        )
+        clock.shift(timedelta(seconds=30))
+        refused = client.put(url, json={"response": "B", "seq": 3}, headers=headers)
+        assert refused.status_code == 409
+        body = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).get_json()
+    assert body["status"] == "submitted"
+    assert body["score"] == 10
+    stored = db.session.scalar(select(Attempt).where(Attempt.id == attempt["id"]))
+    assert stored.submit_reason == "deadline"
+
+
+def test_the_deadline_is_capped_by_the_window(client, login, world):
+    now = utcnow()
+    exam_id = create_exam(
+        client, login, world, closes_at=(now + timedelta(minutes=10)).isoformat() + "Z"
+    )
+    body = client.post(
+        f"/api/v1/exams/{exam_id}/attempts", headers=as_candidate(client, login)
+    ).get_json()
+    assert 590 <= body["remaining_seconds"] <= 600
+
+
+def test_another_device_takes_over_and_the_first_is_told(client, login, world):
+    exam_id = create_exam(client, login, world)
+    phone = as_candidate(client, login, device="phone")
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=phone).get_json()
+    question = next(q for q in attempt["questions"] if q["type"] == "single")
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}"
+    client.put(url, json={"response": right_answer(question), "seq": 1}, headers=phone)
+
+    laptop = {**phone, "X-Device-Id": "laptop"}
+    resumed = client.get(f"/api/v1/attempts/{attempt['id']}", headers=laptop).get_json()
+    assert resumed["answers"][str(question["id"])] == right_answer(question)
+    refused = client.put(url, json={"response": "B", "seq": 2}, headers=phone)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "taken_over"
+    assert client.put(url, json={"response": "B", "seq": 2}, headers=laptop).status_code == 200
+    board = client.get(
+        f"/api/v1/exams/{exam_id}/board", headers={"X-CSRFToken": login("examiner")}
+    ).get_json()
+    row = next(r for r in board["rows"] if r["attempt_id"] == attempt["id"])
+    assert row["takeovers"] == 1
+
+
+def test_a_candidate_never_reads_another_candidates_attempt(client, login, world):
+    exam_id = create_exam(client, login, world)
+    mine = client.post(
+        f"/api/v1/exams/{exam_id}/attempts", headers=as_candidate(client, login, "cand1")
+    ).get_json()
+    other = as_candidate(client, login, "cand2")
+    assert client.get(f"/api/v1/attempts/{mine['id']}", headers=other).status_code == 404
+    question = mine["questions"][0]
+    assert (
+        client.put(
+            f"/api/v1/attempts/{mine['id']}/answers/{question['id']}",
+            json={"response": "A", "seq": 1},
+            headers=other,
+        ).status_code
+        == 404
+    )
+    assert client.post(f"/api/v1/attempts/{mine['id']}/submit", headers=other).status_code == 404
+
+
+def test_leaving_the_page_past_the_limit_submits(client, login, world):
+    exam_id = create_exam(client, login, world, leave_limit=1)
+    headers = as_candidate(client, login)
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    events = f"/api/v1/attempts/{attempt['id']}/events"
+    for kind in ("blur", "visibility_hidden", "visibility_visible", "focus"):  # one leave
+        assert client.post(events, json={"type": kind}, headers=headers).status_code == 204
+    assert client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).get_json()[
+        "status"
+    ] == ("in_progress")
+    client.post(events, json={"type": "visibility_hidden"}, headers=headers)  # the second
+    body = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).get_json()
+    assert body["status"] == "submitted"
+    assert body["submit_reason"] == "leave_limit"
+
+
+def test_the_proctor_extends_time_and_closes_attempts(client, login, world):
+    exam_id = create_exam(client, login, world)
+    attempt = client.post(
+        f"/api/v1/exams/{exam_id}/attempts", headers=as_candidate(client, login)
+    ).get_json()
+    proctor = {"X-CSRFToken": login("examiner")}
+    extended = client.post(
+        f"/api/v1/attempts/{attempt['id']}/extend",
+        json={"seconds": 300, "reason": "网络故障"},
+        headers=proctor,
+    )
+    assert extended.status_code == 200
+    assert extended.get_json()["deadline"] > attempt["deadline"]
+    closed = client.post(
+        f"/api/v1/attempts/{attempt['id']}/close", json={"reason": "违纪"}, headers=proctor
+    )
+    assert closed.get_json()["status"] == "submitted"
+    results = client.get(f"/api/v1/exams/{exam_id}/results", headers=proctor).get_json()
+    assert {r["name"] for r in results["items"]} == {"考生甲", "考生乙"}
+    assert next(r for r in results["items"] if r["name"] == "考生乙")["score"] is None
+
+
+def test_no_attempt_outside_the_window_or_beyond_the_allowed_number(client, login, world):
+    now = utcnow()
+    later = create_exam(
+        client,
+        login,
+        world,
+        opens_at=(now + timedelta(hours=1)).isoformat() + "Z",
+        closes_at=(now + timedelta(hours=3)).isoformat() + "Z",
+    )
+    headers = as_candidate(client, login)
+    refused = client.post(f"/api/v1/exams/{later}/attempts", headers=headers)
+    assert refused.status_code == 409
+    assert "尚未开始" in refused.get_json()["error"]["message"]
+
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)  # creating the exam logged the examiner in
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers)
+    again = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers)
+    assert again.status_code == 409
+    assert again.get_json()["error"]["code"] == "no_attempts_left"
+
+
+def test_statistics_report_facility_per_question(client, login, world):
+    fixed = [{"question_id": q, "points": 10} for q in range(1, 5)]
+    exam_id = create_exam(client, login, world, rules=[], fixed_questions=fixed)
+    for username in ("cand1", "cand2"):
+        headers = as_candidate(client, login, username)
+        attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+        for n, question in enumerate(attempt["questions"], start=1):
+            response = "A" if username == "cand1" or question["id"] == 1 else "B"
+            client.put(
+                f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}",
+                json={"response": response, "seq": n},
+                headers=headers,
+            )
+        client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers)
+    report = client.get(
+        f"/api/v1/exams/{exam_id}/statistics", headers={"X-CSRFToken": login("examiner")}
+    ).get_json()
+    assert report["common_paper"] is True
+    assert report["test"]["attempts"] == 2
+    facility = {q["question_id"]: q["facility"] for q in report["questions"]}
+    assert facility == {1: 1.0, 2: 0.5, 3: 0.5, 4: 0.5}
+    assert db.session.scalar(select(AttemptAnswer.id).limit(1)) is not None
