@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.orgs.spreadsheet import SpreadsheetError, read_first_sheet
@@ -178,8 +179,9 @@ def create_question(
     user_id: int | None = None,
     image: str | None = None,
     points: KnowledgePointCache | None = None,
+    flush: bool = True,
 ) -> Question:
-    """Add a question to `bank` with its first version."""
+    """Add a question to `bank` with its first version (imports flush once, at the end)."""
     _check(draft)
     question = Question(bank=bank, status=ACTIVE, version=1, created_by_id=user_id)
     _classify(question, draft, points or KnowledgePointCache(bank))
@@ -187,7 +189,8 @@ def create_question(
         QuestionVersion(number=1, image=image, created_by_id=user_id, **_content(draft))
     )
     db.session.add(question)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return question
 
 
@@ -289,8 +292,9 @@ def import_questions(
     for index, item in enumerate(parsed.items):
         if item.skipped or index in report.duplicates:
             continue
-        create_question(bank, item.draft, user_id=user_id, points=points)
+        create_question(bank, item.draft, user_id=user_id, points=points, flush=False)
         report.imported += 1
+    db.session.flush()
     return report
 
 
@@ -320,7 +324,10 @@ def search(
         tag = "/".join(s.strip() for s in tag.split("/") if s.strip())
         points = select(KnowledgePoint.id).where(
             KnowledgePoint.bank == bank,
-            or_(KnowledgePoint.path == tag, KnowledgePoint.path.startswith(tag + "/")),
+            or_(
+                KnowledgePoint.path == tag,
+                KnowledgePoint.path.startswith(tag + "/", autoescape=True),
+            ),
         )
         stmt = stmt.where(Question.knowledge_point_id.in_(points))
     if q and normalise_stem(q):
@@ -330,7 +337,10 @@ def search(
         stmt = stmt.where(or_(Question.posts == "", Question.posts.contains(f",{post},")))
     if level:
         stmt = stmt.where(or_(Question.levels == "", Question.levels.contains(f",{level},")))
-    return stmt.order_by(Question.id.desc())
+    # Lists show each question's current version and knowledge point: load them with it.
+    return stmt.order_by(Question.id.desc()).options(
+        selectinload(Question.versions), joinedload(Question.knowledge_point)
+    )
 
 
 def knowledge_point_counts(bank: str) -> list[dict]:
