@@ -15,7 +15,9 @@ NAVIGATION = [
     ("orgs.regions", "地区", {Role.PROVINCE_ADMIN, Role.CITY_ADMIN}),
     ("orgs.enterprises", "企业", {Role.PROVINCE_ADMIN, Role.CITY_ADMIN}),
     ("orgs.my_roster", "花名册", {Role.ENTERPRISE_ADMIN}),
+    ("exams.my_exams", "我的考试", {Role.TRAINEE}),
     ("question_bank.index", "题库", {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN}),
+    ("exam_admin.index", "考试", {Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN}),
     ("auth.accounts", "账号", {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN}),
     ("orgs.pii_exports", "导出记录", {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN}),
 ]

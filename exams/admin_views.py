@@ -7,6 +7,7 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
@@ -24,6 +25,7 @@ from exams.forms import (
     CandidateRow,
     CandidatesForm,
     ExamForm,
+    RuleForm,
     candidate_rows,
     centipoints,
     to_utc,
@@ -58,6 +60,11 @@ EVENT_LABELS = {
     "extension": "延时",
     "closed": "监考结束作答",
 }
+
+
+@bp.context_processor
+def _template_helpers() -> dict:
+    return {"points": points, "type_labels": TYPE_LABELS}
 
 
 def _bank() -> str:
@@ -120,7 +127,8 @@ def _match_rows(rows: list[CandidateRow]) -> tuple[list[int], list[tuple[int, st
     wanted: dict[int, tuple[str, object]] = {}  # row → ("index", blind index) or ("id", id)
     for r in rows:
         if r.kind == "employee_id":
-            text = str(int(r.value) if isinstance(r.value, float) else r.value).strip()
+            integral = isinstance(r.value, float) and r.value.is_integer()
+            text = str(int(r.value) if integral else r.value).strip()
             if text.isdigit():
                 wanted[r.row] = ("id", int(text))
             else:
@@ -195,6 +203,24 @@ def _flash_unmatched(unmatched: list[tuple[int, str, str]]) -> None:
         ),
         "warning",
     )
+
+
+@bp.get("/candidate-template.xlsx")
+@login_required
+def candidate_template():
+    """An empty candidate list: 姓名, 身份证号 (a text column), 人员编号."""
+    _bank()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "考生名单"
+    sheet.append(["姓名", "身份证号", "人员编号"])
+    for row in range(2, 2002):  # identity numbers typed as numbers would lose digits
+        sheet.cell(row=row, column=2).number_format = "@"
+    sheet.column_dimensions["B"].width = 24
+    buffer = BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name="考生名单模板.xlsx")
 
 
 # Listing and creating -------------------------------------------------------------------------
@@ -343,7 +369,7 @@ def new():
         form=form,
         paths=bank_services.knowledge_point_paths(bank),
         bank_counts=_bank_counts(bank),
-        type_labels=TYPE_LABELS,
+        blank_rule=RuleForm(prefix="rules-__prefix__-"),
         has_errors=request.method == "POST",
     )
 
@@ -451,7 +477,6 @@ def preview(exam_id: int):
         paper=paper,
         problem=problem,
         total=sum(q["points"] for q in paper),
-        type_labels=TYPE_LABELS,
     )
 
 
@@ -505,15 +530,18 @@ def results_export(exam_id: int):
 
 
 def _response_text(kind: str, response, labels: dict[str, str]) -> str:
+    """A response (or key) in words, options by the labels the candidate saw."""
     if response is None or response == [] or response == "":
         return "未作答"
     if kind == QuestionType.TRUE_FALSE:
-        return {True: "对", False: "错"}.get(response, "无效作答")
+        return "对" if response is True else "错" if response is False else "无效作答"
     if kind == QuestionType.FILL:
-        return (
-            " | ".join(str(r) or "（空）" for r in response) if isinstance(response, list) else ""
-        )
-    chosen = [response] if isinstance(response, str) else list(response)
+        if not isinstance(response, list):
+            return "无效作答"
+        return " | ".join(str(r) or "（空）" for r in response)
+    chosen = [response] if isinstance(response, str) else response
+    if not isinstance(chosen, list) or not all(isinstance(k, str) for k in chosen):
+        return "无效作答"
     return "、".join(sorted(labels.get(k, k) for k in chosen))
 
 
@@ -529,7 +557,12 @@ def _review_item(item: AttemptQuestion, answer) -> dict:
         correct = set(version.answer or [])
     else:
         correct = set()
-    chosen = {response} if isinstance(response, str) else set(response or [])
+    if isinstance(response, str):
+        chosen = {response}
+    elif isinstance(response, list):
+        chosen = {r for r in response if isinstance(r, str)}
+    else:
+        chosen = set()  # true/false, or nothing
     if version.type == QuestionType.FILL:
         key_text = " | ".join(" / ".join(blank) for blank in version.blanks or [])
     else:
@@ -591,7 +624,6 @@ def review(attempt_id: int):
         counted=services.counted_attempt(
             services.attempts_of(attempt.exam_id, attempt.employee_id), attempt.exam.scoring
         ),
-        type_labels=TYPE_LABELS,
     )
 
 
@@ -662,6 +694,5 @@ def statistics(exam_id: int):
         exam=exam,
         report=report,
         bars=bars,
-        type_labels=TYPE_LABELS,
         negatives=sum(1 for q in report["questions"] if q["negative"]),
     )

@@ -12,7 +12,7 @@ from app.api import API_PREFIX, ApiError
 from app.auth.models import Role
 from app.extensions import db
 from app.orgs.models import Employee
-from app.security import Action, get_or_404, may, owned_bank, visible
+from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import utcnow
 from exams import reports, services
 from exams.models import Attempt, Exam
@@ -264,9 +264,7 @@ def attempt(attempt_id):
     """An attempt with its paper, answers and the time that truly remains."""
     target = get_or_404(current_user, Attempt, attempt_id)
     now = utcnow()
-    services.refresh(target, now)
-    if may(current_user, Action.TAKE, target) and target.status == services.IN_PROGRESS:
-        services.take_over(target, _device(), now)
+    services.refresh(target, now)  # reading never takes the attempt over; starting does
     db.session.commit()
     return attempt_body(target, now)
 
@@ -305,6 +303,7 @@ def flag(data, attempt_id, question_id):
     try:
         services.set_flag(target, question_id, data["flagged"], device=_device(), now=utcnow())
     except services.ExamError as error:
+        db.session.commit()  # an overdue attempt submitted on the way stays submitted
         _refuse(error)
     db.session.commit()
 
@@ -315,7 +314,10 @@ def submit(attempt_id):
     """Hand in; submitting twice answers the same result."""
     target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
     now = utcnow()
-    services.submit(target, now)
+    try:
+        services.submit(target, now, device=_device())
+    except services.ExamError as error:
+        _refuse(error)
     db.session.commit()
     return attempt_body(target, now)
 
@@ -327,7 +329,7 @@ def submit(attempt_id):
 def event(data, attempt_id):
     """Record that the candidate left or came back to the page."""
     target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
-    services.record_event(target, data["type"], utcnow())
+    services.record_event(target, data["type"], utcnow(), device=_device())
     db.session.commit()
 
 

@@ -122,7 +122,8 @@ class AttemptAnswer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
-    response: Mapped[object] = mapped_column(JSON, nullable=True)
+    # A cleared answer is SQL NULL (not JSON null), so "answered" is simply IS NOT NULL.
+    response: Mapped[object] = mapped_column(JSON(none_as_null=True), nullable=True)
     seq: Mapped[int] = mapped_column(default=0)
     flagged: Mapped[bool] = mapped_column(default=False)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,11 +1,13 @@
 """Operations on exams and attempts. They flush, never commit; `now` is passed in."""
 
+import json
 import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from exams.models import Attempt, AttemptAnswer, AttemptEvent, AttemptQuestion, Exam, ExamCandidate
@@ -336,9 +338,13 @@ def set_flag(attempt: Attempt, question_id: int, flagged: bool, *, device, now) 
     db.session.flush()
 
 
-def record_event(attempt: Attempt, event_type: str, now) -> None:
-    """Record focus changes; past the exam's limit of leaves the attempt is submitted."""
-    if attempt.status != IN_PROGRESS:
+def record_event(attempt: Attempt, event_type: str, now, *, device: str | None = None) -> None:
+    """Record focus changes; past the exam's limit of leaves the attempt is submitted.
+
+    Events from a device that no longer holds the attempt are ignored: an old phone's screen
+    turning off must not count against the candidate now answering on a laptop.
+    """
+    if attempt.status != IN_PROGRESS or (device and attempt.device and device != attempt.device):
         return
     last = db.session.scalar(
         select(AttemptEvent.type)
@@ -388,8 +394,114 @@ def finalise(attempt: Attempt, reason: str, now) -> Attempt:
     return attempt
 
 
-def submit(attempt: Attempt, now) -> Attempt:
+GRADE_BATCH = 1000  # attempts per round trip in `finalise_many`
+
+
+def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> list[Attempt]:
+    """Grade and close many attempts: exactly what `finalise` does to each, in bulk.
+
+    The same `grading.grade` call for every question of every paper (same arguments), the
+    same writes (each answer's score; the attempt's score, pass, status, time and reason);
+    but one query reads the papers and responses of a thousand attempts, a response already
+    graded for the same exam, question version and points is not graded again (`grade` is a
+    pure function), and answer scores are written with one UPDATE per distinct score.
+    Answers the attempts it closed (those already submitted are left as they are).
+    """
+    todo = list({a.id: a for a in attempts if a.status != SUBMITTED}.values())
+    versions: dict[int, tuple] = {}  # version id → (type, key, fill rules, blanks)
+    memo: dict[tuple, int] = {}  # (exam id, version id, points, stored response) → score
+    for start in range(0, len(todo), GRADE_BATCH):
+        batch = {a.id: a for a in todo[start : start + GRADE_BATCH]}
+        rows = db.session.execute(
+            select(
+                AttemptQuestion.attempt_id,
+                AttemptQuestion.version_id,
+                AttemptQuestion.points,
+                AttemptAnswer.id,
+                cast(AttemptAnswer.response, Text),  # the JSON as stored: the memo's key
+            )
+            .outerjoin(
+                AttemptAnswer,
+                (AttemptAnswer.attempt_id == AttemptQuestion.attempt_id)
+                & (AttemptAnswer.question_id == AttemptQuestion.question_id),
+            )
+            .where(AttemptQuestion.attempt_id.in_(batch))
+        ).all()
+        _load_versions(versions, {row[1] for row in rows} - versions.keys())
+        settings = {
+            attempt_id: (
+                attempt.exam.id,
+                grading.PartialCredit(attempt.exam.partial_credit),
+                attempt.exam.partial_percent,
+            )
+            for attempt_id, attempt in batch.items()
+        }
+        scores: dict[int, list[int]] = {attempt_id: [] for attempt_id in batch}
+        answers_by_score: dict[int, list[int]] = {}
+        for attempt_id, version_id, points, answer_id, stored in rows:
+            exam_id, partial, percent = settings[attempt_id]
+            key = (exam_id, version_id, points, stored)
+            score = memo.get(key)
+            if score is None:
+                kind, correct, fill_rules, blanks = versions[version_id]
+                score = memo[key] = grading.grade(
+                    kind,
+                    correct,
+                    None if stored is None else json.loads(stored),
+                    points,
+                    partial=partial,
+                    percent=percent,
+                    fill_rules=fill_rules,
+                    blanks=blanks,
+                )
+            if answer_id is not None:
+                answers_by_score.setdefault(score, []).append(answer_id)
+            scores[attempt_id].append(score)
+        _store_answer_scores(answers_by_score)
+        for attempt_id, attempt in batch.items():
+            attempt.score = grading.total(scores[attempt_id])
+            attempt.passed = grading.passed(attempt.score, attempt.exam.pass_score)
+            attempt.status, attempt.submitted_at, attempt.submit_reason = SUBMITTED, now, reason
+        db.session.flush()
+    return todo
+
+
+def _load_versions(versions: dict[int, tuple], ids: set[int]) -> None:
+    if not ids:
+        return
+    for row in db.session.execute(
+        select(
+            QuestionVersion.id,
+            QuestionVersion.type,
+            QuestionVersion.answer,
+            QuestionVersion.fill_rules,
+            QuestionVersion.blanks,
+        ).where(QuestionVersion.id.in_(ids))
+    ):
+        fill_rules = FillRules(**(row.fill_rules or {}))
+        versions[row.id] = (row.type, row.answer, fill_rules, row.blanks)
+
+
+def _store_answer_scores(answers_by_score: dict[int, list[int]]) -> None:
+    """Write answer scores in bulk, and into the answers this session has loaded."""
+    table = AttemptAnswer.__table__
+    for score, ids in answers_by_score.items():
+        for start in range(0, len(ids), 10_000):  # within every database's parameter limit
+            db.session.execute(
+                update(table).where(table.c.id.in_(ids[start : start + 10_000])).values(score=score)
+            )
+    score_of = {answer_id: score for score, ids in answers_by_score.items() for answer_id in ids}
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, AttemptAnswer) and "score" not in inspect(obj).unloaded:
+            score = score_of.get(obj.id)
+            if score is not None:
+                set_committed_value(obj, "score", score)
+
+
+def submit(attempt: Attempt, now, *, device: str | None = None) -> Attempt:
     """The candidate hands in; a second submit answers the same result."""
+    if attempt.status == IN_PROGRESS and device and attempt.device and device != attempt.device:
+        raise ExamError(409, "taken_over", "本场考试已在另一台设备上继续，请在该设备上交卷")
     if attempt.status == IN_PROGRESS:
         finalise(attempt, "deadline" if timing.is_overdue(attempt.deadline, now) else "manual", now)
     return attempt

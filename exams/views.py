@@ -7,6 +7,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.api import API_PREFIX
 from app.extensions import db
 from app.security import Action, get_or_404, may, visible
 from app.timeutil import utcnow
@@ -23,6 +24,7 @@ SUBMIT_REASONS = {
     "proctor": "监考结束",
 }
 TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "true_false": "判断题", "fill": "填空题"}
+
 
 @bp.app_template_filter("exam_points")
 def _exam_points(centipoints):
@@ -144,6 +146,7 @@ def take(exam_id):
         attempts=attempts,
         counted=counted,
         questions=question_count(exam),
+        api_prefix=API_PREFIX,
     )
 
 
@@ -171,6 +174,11 @@ def result(attempt_id):
         retake=retake,
         reason=SUBMIT_REASONS.get(attempt.submit_reason or "", ""),
         review=review_items(body) if "review" in body else None,
+        # What the server holds, so that the page can tell which saves never arrived.
+        stored={
+            "positions": {str(q["id"]): q["position"] for q in body["questions"]},
+            "seqs": body["seqs"],
+        },
         review_from=exam.review_from
         if exam.review == "answers" and not services.answers_visible(exam, now)
         else None,

@@ -10,6 +10,7 @@ from app.orgs import queries
 from app.orgs.models import Employee, Enterprise, ExternalCertificate
 from app.orgs.rules.posts import Post
 from app.security import visible
+from app.timeutil import utcnow
 
 
 def admin_overview(user, today: date) -> dict:
@@ -39,7 +40,7 @@ def admin_overview(user, today: date) -> dict:
 
 
 def trainee_overview(user, today: date) -> dict:
-    """The trainee's own record: employer, post, certificates held."""
+    """The trainee's own record: employer, post, certificates held, exams open now."""
     employee = db.session.get(Employee, user.employee_id) if user.employee_id else None
     certificates = []
     if employee is not None:
@@ -48,4 +49,12 @@ def trainee_overview(user, today: date) -> dict:
             .where(ExternalCertificate.employee_id == employee.id)
             .order_by(ExternalCertificate.issued_on.desc())
         ).all()
-    return {"employee": employee, "external_certificates": certificates, "today": today}
+    from exams.views import candidate_exams  # the exams package builds on the app's core
+
+    exams = [card for card in candidate_exams(user, utcnow()) if card.is_open]
+    return {
+        "employee": employee,
+        "external_certificates": certificates,
+        "today": today,
+        "exams": exams,
+    }

@@ -238,7 +238,8 @@ def test_another_device_takes_over_and_the_first_is_told(client, login, world):
     client.put(url, json={"response": right_answer(question), "seq": 1}, headers=phone)
 
     laptop = {**phone, "X-Device-Id": "laptop"}
-    resumed = client.get(f"/api/v1/attempts/{attempt['id']}", headers=laptop).get_json()
+    resumed = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=laptop).get_json()
+    assert resumed["id"] == attempt["id"]
     assert resumed["answers"][str(question["id"])] == right_answer(question)
     refused = client.put(url, json={"response": "B", "seq": 2}, headers=phone)
     assert refused.status_code == 409
@@ -353,3 +354,20 @@ def test_statistics_report_facility_per_question(client, login, world):
     facility = {q["question_id"]: q["facility"] for q in report["questions"]}
     assert facility == {1: 1.0, 2: 0.5, 3: 0.5, 4: 0.5}
     assert db.session.scalar(select(AttemptAnswer.id).limit(1)) is not None
+
+
+def test_a_device_that_lost_the_attempt_neither_leaves_nor_submits(client, login, world):
+    exam_id = create_exam(client, login, world, leave_limit=0)
+    phone = as_candidate(client, login, device="phone")
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=phone).get_json()
+    laptop = {**phone, "X-Device-Id": "laptop"}
+    client.post(f"/api/v1/exams/{exam_id}/attempts", headers=laptop)  # takes it over
+
+    hidden = client.post(f"/api/v1/attempts/{attempt['id']}/events",
+                         json={"type": "visibility_hidden"}, headers=phone)
+    assert hidden.status_code == 204
+    refused = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=phone)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "taken_over"
+    body = client.get(f"/api/v1/attempts/{attempt['id']}", headers=laptop).get_json()
+    assert (body["status"], body["leave_count"]) == ("in_progress", 0)
