@@ -1,4 +1,4 @@
-"""The Locust scenarios of `bench.exam_load` and `bench.exam_save_rate` (not a benchmark itself).
+"""The Locust scenario of `bench.exam_load` (not a benchmark itself).
 
 `Candidate` (bench.exam_load): one candidate of a 2,000-strong exam sitting. Candidates arrive
 over the first `EXAM_LOAD_LOGIN_SECONDS` (the spawn rate spreads them) and log in at once;
@@ -7,9 +7,6 @@ that follow the arrivals, and from then on saves a response to a random question
 every 10–30 s until `EXAM_LOAD_SAVE_SECONDS` after the start window closed. Each remembers the
 last response the server acknowledged for each question (and the one in flight, if any); when
 Locust quits, all of that, every request's time and every failure go to `EXAM_LOAD_OUT` (JSON).
-
-`SteadySaver` (bench.exam_save_rate): saves at one request per second per user, on sessions
-logged in beforehand (`EXAM_LOAD_SESSIONS`, JSON), so N users make N saves per second.
 
 Usernames are `EXAM_LOAD_PREFIX` + 1, 2, …; the password is `EXAM_LOAD_PASSWORD`.
 """
@@ -24,7 +21,7 @@ import uuid
 from collections import defaultdict
 
 import gevent
-from locust import FastHttpUser, between, constant_throughput, events, task
+from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
 
 EXAM_ID = int(os.environ.get("EXAM_LOAD_EXAM_ID", "0"))
@@ -34,7 +31,6 @@ LOGIN_SECONDS = float(os.environ.get("EXAM_LOAD_LOGIN_SECONDS", "120"))
 START_WINDOW = float(os.environ.get("EXAM_LOAD_START_WINDOW", "60"))
 SAVE_SECONDS = float(os.environ.get("EXAM_LOAD_SAVE_SECONDS", "180"))
 OUT = os.environ.get("EXAM_LOAD_OUT", "exam_load_result.json")
-SESSIONS = os.environ.get("EXAM_LOAD_SESSIONS", "")
 
 FILL_TEXTS = ["30", "三十", "项目经理", "业主委员会", "立即报告", "119"]
 
@@ -167,52 +163,9 @@ class Candidate(FastHttpUser):
         del self.record["in_flight"][key]
 
 
-class SteadySaver(FastHttpUser):
-    """Saves once a second on a session opened beforehand (so N users make N saves/s)."""
-
-    wait_time = constant_throughput(1)
-
-    def on_start(self):
-        sessions = _sessions()
-        session = sessions[(next(numbers) - 1) % len(sessions)]
-        self.headers = {
-            "Cookie": session["cookie"],  # "name=value" of the session cookie
-            "X-CSRFToken": session["csrf"],
-            "X-Device-Id": session["device"],
-        }
-        self.attempt_id = session["attempt_id"]
-        self.questions = session["questions"]
-        self.seq = session["seq"]
-        gevent.sleep(random.random())  # spread the users over the second
-
-    @task
-    def save(self):
-        question = random.choice(self.questions)
-        self.seq += 1
-        with self.client.put(
-            f"/api/v1/attempts/{self.attempt_id}/answers/{question['id']}",
-            json={"seq": self.seq, "response": random_response(question)},
-            headers=self.headers,
-            name="save",
-            catch_response=True,
-        ) as response:
-            if response.status_code != 200 or not response.json().get("changed"):
-                response.failure(f"save: {response.status_code} {response.text[:120]}")
-
-
-_loaded: list[dict] = []
-
-
-def _sessions() -> list[dict]:
-    if not _loaded:
-        with open(SESSIONS, encoding="utf-8") as source:
-            _loaded.extend(json.load(source))
-    return _loaded
-
-
 if __name__ == "__main__":
     print(
-        "bench.locustfile holds the Locust scenarios of bench.exam_load and "
-        "bench.exam_save_rate; it measures nothing by itself",
+        "bench.locustfile holds the Locust scenario of bench.exam_load; "
+        "it measures nothing by itself",
         file=sys.stderr,
     )

@@ -283,14 +283,17 @@ def save_answer(data, attempt_id, question_id):
     except services.ExamError as error:
         db.session.commit()
         _refuse(error)
-    db.session.commit()
     answer = result.answer
-    return {
+    # Read before committing: the commit expires the answer, and reading it afterwards would
+    # cost another connection checkout and SELECT for the values just written.
+    body = {
         "saved_at": iso(answer.saved_at),
         "seq": answer.seq,
         "response": answer.response,
         "changed": result.changed,
     }
+    db.session.commit()
+    return body
 
 
 @blp.put("/attempts/<int:attempt_id>/flags/<int:question_id>")

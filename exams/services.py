@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Text, cast, func, inspect, select, update
+from sqlalchemy import ARRAY, Integer, Text, any_, bindparam, cast, func, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
@@ -296,20 +296,23 @@ def save_answer(
 ) -> SaveResult:
     """Store a response unless a save with a higher or equal `seq` is already stored."""
     _check_open(attempt, device, now)
-    kind = db.session.scalar(
-        select(QuestionVersion.type)
-        .join(AttemptQuestion, AttemptQuestion.version_id == QuestionVersion.id)
+    # The question's type and the stored answer (if any) in one round trip.
+    found = db.session.execute(
+        select(QuestionVersion.type, AttemptAnswer)
+        .select_from(AttemptQuestion)
+        .join(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
+        .outerjoin(
+            AttemptAnswer,
+            (AttemptAnswer.attempt_id == AttemptQuestion.attempt_id)
+            & (AttemptAnswer.question_id == AttemptQuestion.question_id),
+        )
         .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_id == question_id)
-    )
-    if kind is None:
+    ).first()
+    if found is None:
         raise ExamError(404, "not_found", "试卷中没有这道题")
+    kind, answer = found
     if not _valid_response(kind, response):
         raise ExamError(422, "validation_error", "答案格式与题型不符")
-    answer = db.session.scalar(
-        select(AttemptAnswer).where(
-            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
-        )
-    )
     if answer is not None and answer.seq >= seq:
         return SaveResult(answer, False)  # an older or repeated save arriving late
     if answer is None:
@@ -410,22 +413,25 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
     todo = list({a.id: a for a in attempts if a.status != SUBMITTED}.values())
     versions: dict[int, tuple] = {}  # version id → (type, key, fill rules, blanks)
     memo: dict[tuple, int] = {}  # (exam id, version id, points, stored response) → score
+    paper, answer = AttemptQuestion.__table__, AttemptAnswer.__table__  # Core: plain rows
+    db.session.flush()  # pending saves first, as reading `attempt.answers` would flush them
     for start in range(0, len(todo), GRADE_BATCH):
         batch = {a.id: a for a in todo[start : start + GRADE_BATCH]}
         rows = db.session.execute(
             select(
-                AttemptQuestion.attempt_id,
-                AttemptQuestion.version_id,
-                AttemptQuestion.points,
-                AttemptAnswer.id,
-                cast(AttemptAnswer.response, Text),  # the JSON as stored: the memo's key
+                paper.c.attempt_id,
+                paper.c.version_id,
+                paper.c.points,
+                answer.c.id,
+                cast(answer.c.response, Text),  # the JSON as stored: the memo's key
             )
+            .select_from(paper)
             .outerjoin(
-                AttemptAnswer,
-                (AttemptAnswer.attempt_id == AttemptQuestion.attempt_id)
-                & (AttemptAnswer.question_id == AttemptQuestion.question_id),
+                answer,
+                (answer.c.attempt_id == paper.c.attempt_id)
+                & (answer.c.question_id == paper.c.question_id),
             )
-            .where(AttemptQuestion.attempt_id.in_(batch))
+            .where(_one_of(paper.c.attempt_id, list(batch)))
         ).all()
         _load_versions(versions, {row[1] for row in rows} - versions.keys())
         settings = {
@@ -483,19 +489,25 @@ def _load_versions(versions: dict[int, tuple], ids: set[int]) -> None:
 
 
 def _store_answer_scores(answers_by_score: dict[int, list[int]]) -> None:
-    """Write answer scores in bulk, and into the answers this session has loaded."""
+    """Write answer scores in bulk, and into the answers this session has already loaded."""
     table = AttemptAnswer.__table__
     for score, ids in answers_by_score.items():
-        for start in range(0, len(ids), 10_000):  # within every database's parameter limit
-            db.session.execute(
-                update(table).where(table.c.id.in_(ids[start : start + 10_000])).values(score=score)
-            )
+        db.session.execute(update(table).where(_one_of(table.c.id, ids)).values(score=score))
     score_of = {answer_id: score for score, ids in answers_by_score.items() for answer_id in ids}
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, AttemptAnswer) and "score" not in inspect(obj).unloaded:
             score = score_of.get(obj.id)
             if score is not None:
                 set_committed_value(obj, "score", score)
+
+
+def _one_of(column, ids: list[int]):
+    """`column IN ids` with a single parameter however many the ids: rendering and parsing a
+    statement with thousands of placeholders costs more than the UPDATE it selects for."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    listed = func.json_each(json.dumps(ids)).table_valued("value")  # SQLite
+    return column.in_(select(listed.c.value))
 
 
 def submit(attempt: Attempt, now, *, device: str | None = None) -> Attempt:

@@ -363,8 +363,11 @@ def test_a_device_that_lost_the_attempt_neither_leaves_nor_submits(client, login
     laptop = {**phone, "X-Device-Id": "laptop"}
     client.post(f"/api/v1/exams/{exam_id}/attempts", headers=laptop)  # takes it over
 
-    hidden = client.post(f"/api/v1/attempts/{attempt['id']}/events",
-                         json={"type": "visibility_hidden"}, headers=phone)
+    hidden = client.post(
+        f"/api/v1/attempts/{attempt['id']}/events",
+        json={"type": "visibility_hidden"},
+        headers=phone,
+    )
     assert hidden.status_code == 204
     refused = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=phone)
     assert refused.status_code == 409
