@@ -30,12 +30,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from app.auth import init_app as init_auth
+    from app.courses import init_app as init_courses
+    from app.law_trainings import init_app as init_law_trainings
     from app.orgs import init_app as init_orgs
     from app.reports import init_app as init_reports
 
     init_auth(app)
     init_orgs(app)
     init_reports(app)
+    init_courses(app)
+    init_law_trainings(app)
 
     import certificates
     import competitions

@@ -20,6 +20,11 @@ from app.orgs.rules.posts import Post
 from app.orgs.rules.roster import RosterRow
 from app.orgs.services import insert_roster_rows
 from app.timeutil import local_today
+from app.courses.demo import load_demo_courses
+from app.courses.models import Course, TrainingPlan
+from app.courses.plan_demo import load_demo_plans
+from app.law_trainings.demo import load_demo_law_trainings
+from app.law_trainings.models import LawTraining
 from exams.demo import load_demo_exam
 from exams.models import Exam
 from question_bank.demo import load_demo_questions
@@ -287,6 +292,9 @@ def load_demo_data() -> dict:
     _ensure_accounts(regions, enterprises)
     load_demo_questions()
     load_demo_exam()
+    load_demo_courses()
+    load_demo_plans()
+    load_demo_law_trainings()
     db.session.flush()
     return {
         "regions": db.session.scalar(select(func.count(Region.id))),
@@ -295,6 +303,9 @@ def load_demo_data() -> dict:
         "accounts": db.session.scalar(select(func.count(User.id))),
         "questions": db.session.scalar(select(func.count(Question.id))),
         "exams": db.session.scalar(select(func.count(Exam.id))),
+        "courses": db.session.scalar(select(func.count(Course.id))),
+        "training plans": db.session.scalar(select(func.count(TrainingPlan.id))),
+        "law trainings": db.session.scalar(select(func.count(LawTraining.id))),
     }
 
 

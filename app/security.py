@@ -15,7 +15,9 @@ from sqlalchemy import false, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.auth.models import Role, User
+from app.courses.models import PUBLISHED, Course, TrainingPlan
 from app.extensions import db
+from app.law_trainings.models import LawTraining
 from app.orgs.models import Employee, Enterprise, PiiExport, Region
 from exams.models import Attempt, Exam, ExamCandidate
 from question_bank.models import PROVINCIAL_BANK, Question, enterprise_bank
@@ -76,8 +78,10 @@ def _region_enterprise_ids(region_id: int | None):
 def visible(user: User, model) -> ColumnElement[bool]:
     """SQL condition selecting the rows of `model` that `user` may see."""
     role = _role(user)
-    if model is Region:
-        return true()
+    if model is Region or model is LawTraining:
+        return true()  # law trainings are public events
+    if model is Course:
+        return true() if role is Role.PROVINCE_ADMIN else Course.status == PUBLISHED
     if model is Question:
         banks = readable_banks(user)
         return Question.bank.in_(banks) if banks else false()
@@ -116,6 +120,12 @@ def visible(user: User, model) -> ColumnElement[bool]:
         if role is Role.ENTERPRISE_ADMIN:
             return PiiExport.enterprise_id == user.enterprise_id
         return false()
+    if model is TrainingPlan:
+        if role is Role.CITY_ADMIN:
+            return TrainingPlan.enterprise_id.in_(_region_enterprise_ids(user.region_id))
+        if role is Role.ENTERPRISE_ADMIN:
+            return TrainingPlan.enterprise_id == user.enterprise_id
+        return false()
     raise TypeError(f"no visibility rule for {model.__name__}")
 
 
@@ -138,7 +148,9 @@ def in_scope(user: User, obj) -> bool:
         return (user.employee_id is not None and obj.employee_id == user.employee_id) or (
             obj.exam.bank == owned_bank(user)
         )
-    if isinstance(obj, Region) or role is Role.PROVINCE_ADMIN:
+    if isinstance(obj, Course):
+        return role is Role.PROVINCE_ADMIN or obj.status == PUBLISHED
+    if isinstance(obj, (Region, LawTraining)) or role is Role.PROVINCE_ADMIN:
         return True
     if isinstance(obj, Enterprise):
         if role is Role.CITY_ADMIN:
@@ -159,6 +171,10 @@ def in_scope(user: User, obj) -> bool:
     if isinstance(obj, PiiExport):
         if role is Role.CITY_ADMIN:
             return obj.enterprise is not None and obj.enterprise.region_id == user.region_id
+        return role is Role.ENTERPRISE_ADMIN and obj.enterprise_id == user.enterprise_id
+    if isinstance(obj, TrainingPlan):
+        if role is Role.CITY_ADMIN:
+            return obj.enterprise.region_id == user.region_id
         return role is Role.ENTERPRISE_ADMIN and obj.enterprise_id == user.enterprise_id
     raise TypeError(f"no scope rule for {type(obj).__name__}")
 
@@ -186,6 +202,14 @@ def may(user: User, action: Action, obj) -> bool:
             return obj.exam.bank == owned_bank(user)
         if action is Action.TAKE:
             return user.employee_id is not None and obj.employee_id == user.employee_id
+    if isinstance(obj, Course) and action is Action.MANAGE:
+        return role is Role.PROVINCE_ADMIN  # the catalogue is the province's
+    if isinstance(obj, TrainingPlan) and action is Action.MANAGE:
+        return role is Role.ENTERPRISE_ADMIN  # the enterprise plans; associations watch
+    if isinstance(obj, LawTraining) and action is Action.MANAGE:
+        return role is Role.PROVINCE_ADMIN or (
+            role is Role.CITY_ADMIN and obj.region_id == user.region_id
+        )
     if isinstance(obj, Question) and action is Action.MANAGE:
         return obj.bank == owned_bank(user)  # owners edit, retire and see answers
     if isinstance(obj, Employee) and action is Action.MANAGE:
