@@ -13,18 +13,18 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role, User
 from app.auth.services import create_account
+from app.courses.demo import load_demo_courses
+from app.courses.models import Course, TrainingPlan
+from app.courses.plan_demo import load_demo_plans
 from app.extensions import db
+from app.law_trainings.demo import load_demo_law_trainings
+from app.law_trainings.models import LawTraining
 from app.orgs.models import Employee, Enterprise, ExternalCertificate, Region
 from app.orgs.rules.identity import credit_code_check_char, id_number_check_char
 from app.orgs.rules.posts import Post
 from app.orgs.rules.roster import RosterRow
 from app.orgs.services import insert_roster_rows
 from app.timeutil import local_today
-from app.courses.demo import load_demo_courses
-from app.courses.models import Course, TrainingPlan
-from app.courses.plan_demo import load_demo_plans
-from app.law_trainings.demo import load_demo_law_trainings
-from app.law_trainings.models import LawTraining
 from exams.demo import load_demo_exam
 from exams.models import Exam
 from question_bank.demo import load_demo_questions
