@@ -239,13 +239,17 @@ def may_create_account(
     return enterprise is not None and may(user, Action.MANAGE_ROSTER, enterprise)
 
 
-def get_or_404(user: User, model, ident, action: Action = Action.VIEW):
-    """Load `model` by id for `user`: 404 when out of scope, 403 when `action` is refused."""
+def get_or_404(user: User, model, ident, action: Action = Action.VIEW, *, lock: bool = False):
+    """Load `model` by id for `user`: 404 when out of scope, 403 when `action` is refused.
+
+    `lock` holds the row (SELECT … FOR UPDATE where the database has it) until the
+    transaction ends, so that two requests changing the same object run one after the other.
+    """
     try:
         ident = int(ident)
     except (TypeError, ValueError):
         abort(404)
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident, with_for_update=lock or None)
     if obj is None or not in_scope(user, obj):
         abort(404)
     if not may(user, action, obj):

@@ -240,7 +240,7 @@ def preview(exam_id):
 def start_attempt(exam_id):
     """Start the exam (201), or resume the attempt in progress (200) on this device."""
     exam = get_or_404(current_user, Exam, exam_id)
-    if not services.is_candidate(exam, current_user.employee_id):
+    if not services.is_candidate(exam, current_user.employee_id, lock=True):
         raise ApiError(403, "您不在本场考试的考生名单中")
     now = utcnow()
     try:
@@ -274,7 +274,7 @@ def attempt(attempt_id):
 @login_required
 def save_answer(data, attempt_id, question_id):
     """Save a response; a save whose `seq` is not above the stored one changes nothing."""
-    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
+    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     now = utcnow()
     try:
         result = services.save_answer(
@@ -302,7 +302,7 @@ def save_answer(data, attempt_id, question_id):
 @login_required
 def flag(data, attempt_id, question_id):
     """Flag a question for review, or clear the flag."""
-    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
+    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     try:
         services.set_flag(target, question_id, data["flagged"], device=_device(), now=utcnow())
     except services.ExamError as error:
@@ -315,7 +315,7 @@ def flag(data, attempt_id, question_id):
 @login_required
 def submit(attempt_id):
     """Hand in; submitting twice answers the same result."""
-    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
+    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     now = utcnow()
     try:
         services.submit(target, now, device=_device())
@@ -331,7 +331,7 @@ def submit(attempt_id):
 @login_required
 def event(data, attempt_id):
     """Record that the candidate left or came back to the page."""
-    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE)
+    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     services.record_event(target, data["type"], utcnow(), device=_device())
     db.session.commit()
 
@@ -352,7 +352,7 @@ def board(exam_id):
 @login_required
 def extend(data, attempt_id):
     """Give a candidate extra time, with the reason recorded."""
-    target = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
+    target = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE, lock=True)
     try:
         services.extend(
             target, data["seconds"], data["reason"], by_user_id=current_user.id, now=utcnow()
@@ -368,7 +368,7 @@ def extend(data, attempt_id):
 @login_required
 def close(data, attempt_id):
     """End a candidate's attempt from the board, with the reason recorded."""
-    target = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
+    target = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE, lock=True)
     services.close_by_proctor(target, data["reason"], by_user_id=current_user.id, now=utcnow())
     db.session.commit()
     return {"status": target.status, "score": points(target.score)}

@@ -138,15 +138,18 @@ def max_score(exam: Exam) -> int:
     return sum(r["count"] * r["points"] for r in exam.rules)
 
 
-def is_candidate(exam: Exam, employee_id: int | None) -> bool:
-    """Whether the employee is admitted to the exam."""
-    return employee_id is not None and bool(
-        db.session.scalar(
-            select(ExamCandidate.id).where(
-                ExamCandidate.exam_id == exam.id, ExamCandidate.employee_id == employee_id
-            )
-        )
+def is_candidate(exam: Exam, employee_id: int | None, *, lock: bool = False) -> bool:
+    """Whether the employee is admitted to the exam.
+
+    `lock` holds the admission row until the transaction ends: a double tap on 开始考试 (or
+    two devices starting at once) then starts one attempt, not two colliding ones.
+    """
+    if employee_id is None:
+        return False
+    stmt = select(ExamCandidate.id).where(
+        ExamCandidate.exam_id == exam.id, ExamCandidate.employee_id == employee_id
     )
+    return db.session.scalar(stmt.with_for_update() if lock else stmt) is not None
 
 
 # Attempts -------------------------------------------------------------------------------
@@ -540,7 +543,7 @@ def timing_grace() -> timedelta:
 def extend(attempt: Attempt, seconds: int, reason: str, *, by_user_id: int, now) -> None:
     """Give a candidate extra time (recorded with the reason); capped by the window's close."""
     if attempt.status != IN_PROGRESS:
-        raise closed_error()
+        raise ExamError(409, "attempt_closed", "该考生已交卷，不能再延长时间")
     if not reason.strip():
         raise ExamError(422, "validation_error", "请填写延时原因")
     attempt.extension_seconds += seconds
