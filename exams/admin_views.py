@@ -511,6 +511,7 @@ def results(exam_id: int):
         sat=len(sat),
         passed=sum(1 for r in sat if r["passed"]),
         reasons=SUBMIT_REASONS,
+        states=reports.RESULT_STATES,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise
 from app.orgs.rules.posts import Post
-from app.timeutil import to_local
+from app.timeutil import to_local, utcnow
 from exams import services
 from exams.models import Attempt, AttemptAnswer, AttemptQuestion, ExamCandidate
 from exams.rules import statistics as stats
@@ -20,6 +20,14 @@ from question_bank.models import QuestionVersion
 
 # A candidate whose page has not been heard from for this long is shown as offline.
 OFFLINE_AFTER = timedelta(seconds=60)
+
+RESULT_STATES = {
+    "passed": "通过",
+    "failed": "未通过",
+    "in_progress": "考试中",
+    "not_started": "未参加",
+    "absent": "缺考",
+}
 
 
 def sample_paper(exam) -> list[dict]:
@@ -130,6 +138,12 @@ def results(exam) -> list[dict]:
     for employee, enterprise in _candidates(exam):
         mine = attempts.get(employee.id, [])
         counted = services.counted_attempt(mine, exam.scoring)
+        if counted is not None:
+            state = "passed" if counted.passed else "failed"
+        elif any(a.status == services.IN_PROGRESS for a in mine):
+            state = "in_progress"
+        else:  # absent once the window has closed; until then they may still come
+            state = "absent" if exam.closes_at <= utcnow() else "not_started"
         rows.append(
             {
                 "employee_id": employee.id,
@@ -138,6 +152,7 @@ def results(exam) -> list[dict]:
                 "enterprise": enterprise,
                 "post": employee.post,
                 "attempts": len(mine),
+                "state": state,
                 "attempt_id": counted.id if counted else None,
                 "score": points(counted.score) if counted else None,
                 "max_score": points(counted.max_score) if counted else None,
@@ -167,7 +182,7 @@ def results_workbook(exam) -> bytes:
                 "作答次数": r["attempts"],
                 "成绩": r["score"],
                 "满分": r["max_score"],
-                "是否通过": {True: "通过", False: "未通过", None: "缺考"}[r["passed"]],
+                "是否通过": RESULT_STATES[r["state"]],
                 "交卷时间": to_local(r["submitted_at"]).strftime("%Y-%m-%d %H:%M")
                 if r["submitted_at"]
                 else "",

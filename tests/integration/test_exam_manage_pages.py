@@ -642,3 +642,13 @@ def test_other_managers_and_candidates_cannot_reach_an_exam(client, login, sat_e
     login("city_admin")
     assert client.get("/exams/manage/").status_code == 403
     assert "考试" not in nav_labels(client.get("/"))
+
+
+def test_a_candidate_still_answering_is_not_listed_as_absent(client, login, sat_exam):
+    exam = sat_exam["exam"]  # 考生丙 has started and not yet handed in
+    login("examiner")
+    text = page(client.get(f"/exams/manage/{exam.id}/results"))
+    assert "考试中" in text and "缺考" not in text
+    values = xlsx_values(client.get(f"/exams/manage/{exam.id}/results.xlsx").data)
+    by_name = {row[0]: dict(zip(values[0], row, strict=True)) for row in values[1:]}
+    assert by_name["考生丙"]["是否通过"] == "考试中"
