@@ -94,6 +94,13 @@ def create_exam(*, bank: str, user_id: int | None, candidate_ids: list[int], **s
                     for s in missing
                 ],
             )
+    full = (
+        sum(f["points"] for f in exam.fixed_questions)
+        if exam.fixed_questions
+        else sum(r["count"] * r["points"] for r in exam.rules)
+    )
+    if exam.pass_score > full:
+        raise ExamError(422, "validation_error", f"及格分不能高于满分（{full / 100:g} 分）")
     db.session.add(exam)
     db.session.flush()
     add_candidates(exam, candidate_ids)

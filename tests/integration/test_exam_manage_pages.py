@@ -369,7 +369,7 @@ def make_exam(world, *, bank=PROVINCIAL_BANK, candidates=None, fixed=None, **set
         "opens_at": now - timedelta(minutes=5),
         "closes_at": now + timedelta(hours=2),
         "time_limit_seconds": 1800,
-        "pass_score": 2000,
+        "pass_score": 600,
         "max_attempts": 1,
         "scoring": "best",
         "shuffle_questions": False,
@@ -416,7 +416,9 @@ def sat_exam(client, login, world):
     right only by the weakest candidate: its discrimination is negative.
     """
     singles = world["bank"]["single"][:4]
-    exam = make_exam(world, fixed=[{"question_id": q, "points": 1000} for q in singles])
+    exam = make_exam(
+        world, fixed=[{"question_id": q, "points": 1000} for q in singles], pass_score=2000
+    )
     answers = {
         "cand1": ["B", "A", "A", "A"],
         "cand2": ["C", "A", "A", "B"],

@@ -334,7 +334,7 @@ def test_no_attempt_outside_the_window_or_beyond_the_allowed_number(client, logi
 
 def test_statistics_report_facility_per_question(client, login, world):
     fixed = [{"question_id": q, "points": 10} for q in range(1, 5)]
-    exam_id = create_exam(client, login, world, rules=[], fixed_questions=fixed)
+    exam_id = create_exam(client, login, world, rules=[], fixed_questions=fixed, pass_score=24)
     for username in ("cand1", "cand2"):
         headers = as_candidate(client, login, username)
         attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
@@ -374,3 +374,11 @@ def test_a_device_that_lost_the_attempt_neither_leaves_nor_submits(client, login
     assert refused.get_json()["error"]["code"] == "taken_over"
     body = client.get(f"/api/v1/attempts/{attempt['id']}", headers=laptop).get_json()
     assert (body["status"], body["leave_count"]) == ("in_progress", 0)
+
+
+def test_a_pass_mark_above_full_marks_is_refused(client, login, world):
+    token = login("examiner")
+    body = exam_body(world, pass_score=101)  # full marks: 10 questions × 10 points
+    response = client.post("/api/v1/exams", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["message"] == "及格分不能高于满分（100 分）"
