@@ -536,10 +536,7 @@ def finalise_overdue(now, exam_id: int | None = None) -> int:
     )
     if exam_id is not None:
         stmt = stmt.where(Attempt.exam_id == exam_id)
-    overdue = list(db.session.scalars(stmt))
-    for attempt in overdue:
-        finalise(attempt, "deadline", now)
-    return len(overdue)
+    return len(finalise_many(list(db.session.scalars(stmt)), now, "deadline"))
 
 
 def timing_grace() -> timedelta:

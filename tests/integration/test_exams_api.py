@@ -382,3 +382,29 @@ def test_a_pass_mark_above_full_marks_is_refused(client, login, world):
     response = client.post("/api/v1/exams", json=body, headers={"X-CSRFToken": token})
     assert response.status_code == 422
     assert response.get_json()["error"]["message"] == "及格分不能高于满分（100 分）"
+
+
+def test_the_sweep_submits_and_grades_attempts_nobody_looks_at(client, login, world, runner):
+    exam_id = create_exam(client, login, world, time_limit_seconds=600)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        ids = []
+        for username in ("cand1", "cand2"):
+            headers = as_candidate(client, login, username)
+            attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+            question = attempt["questions"][0]
+            client.put(
+                f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}",
+                json={"response": right_answer(question), "seq": 1},
+                headers=headers,
+            )
+            ids.append(attempt["id"])
+        clock.shift(timedelta(minutes=11))
+        result = runner.invoke(args=["close-overdue-attempts"])
+    assert result.exit_code == 0 and "closed 2 overdue attempt(s)" in result.output
+    db.session.expire_all()
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(ids))):
+        assert (attempt.status, attempt.submit_reason, attempt.score) == (
+            "submitted",
+            "deadline",
+            1000,
+        )
