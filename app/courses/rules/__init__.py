@@ -1,0 +1,1 @@
+"""Pure rules of the courses package (no Flask): study crediting and completion."""
