@@ -52,9 +52,18 @@ def trainee_overview(user, today: date) -> dict:
     from exams.views import candidate_exams  # the exams package builds on the app's core
 
     exams = [card for card in candidate_exams(user, utcnow()) if card.is_open]
+    from app.courses import progress  # the courses package builds on the app's core
+
+    courses, year_seconds = [], 0
+    if employee is not None:
+        cards = progress.course_cards(employee)
+        courses = [c for c in cards if not c.completed and (c.due_on or c.progress)][:5]
+        year_seconds = progress.hours_this_year(employee.id, today)
     return {
         "employee": employee,
         "external_certificates": certificates,
         "today": today,
         "exams": exams,
+        "courses": courses,
+        "year_seconds": year_seconds,
     }
