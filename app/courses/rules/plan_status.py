@@ -1,0 +1,64 @@
+"""Where a person stands in a training plan: pure rules, no Flask, no database."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+COMPLETED, LATE, IN_PROGRESS, NOT_STARTED = "completed", "late", "in_progress", "not_started"
+STATE_LABELS = {COMPLETED: "已完成", LATE: "逾期", IN_PROGRESS: "学习中", NOT_STARTED: "未开始"}
+STATE_ORDER = (COMPLETED, IN_PROGRESS, NOT_STARTED, LATE)
+
+
+@dataclass(frozen=True)
+class PlanState:
+    state: str
+    late_completion: bool = False  # 已完成, but the last course after the due date
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def plan_state(
+    *,
+    course_count: int,
+    completed: int,
+    started: int,
+    last_completed_on: date | None,
+    due_on: date,
+    today: date,
+) -> PlanState:
+    """The state of one person in a plan of `course_count` courses.
+
+    `completed` and `started` count the plan's courses the person completed or started
+    (a started course has a progress row); `last_completed_on` is the local day the last
+    of them was completed.
+    """
+    if course_count and completed >= course_count:
+        late = last_completed_on is not None and last_completed_on > due_on
+        return PlanState(COMPLETED, late_completion=late)
+    if today > due_on:
+        return PlanState(LATE)
+    if started or completed:
+        return PlanState(IN_PROGRESS)
+    return PlanState(NOT_STARTED)
+
+
+def on_duty(left_on: date | None, today: date) -> bool:
+    """Only staff still on duty count in plans (the leave date is the first day off)."""
+    return left_on is None or left_on > today
+
+
+def percent(part: int, whole: int) -> float:
+    """A share in per cent with one decimal; 0 when there is nothing to share."""
+    return _one_decimal(Decimal(100 * part) / whole) if whole else 0.0
+
+
+def hours(seconds: int | None) -> float:
+    """Seconds of study as 学时 with one decimal."""
+    return _one_decimal(Decimal(seconds or 0) / 3600)
+
+
+def _one_decimal(value: Decimal) -> float:
+    """Rounded half up, as people expect (0.25 → 0.3), not to even."""
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
