@@ -5,7 +5,7 @@ import os
 from flask import Flask, redirect, request, url_for
 
 from app.config import load_config
-from app.extensions import bootstrap, csrf, db, login_manager, migrate
+from app.extensions import bootstrap, csrf, db, init_limiter, login_manager, migrate
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    init_limiter(app)
     _init_login(app)
 
     from app import api, web

@@ -1,6 +1,10 @@
 """Extensions, created unbound and bound to the app in `create_app`."""
 
+import os
+
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +30,14 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+# Rate limits (the public law-training sign-up) per client address. `memory://` counts per
+# process: production with several gunicorn workers sets RATELIMIT_STORAGE_URI=redis://…
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def init_limiter(app) -> None:
+    """Bind the limiter; storage from RATELIMIT_STORAGE_URI (config, else env, else memory)."""
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    )
+    limiter.init_app(app)

@@ -1,0 +1,67 @@
+"""Forms of law trainings: the event (admins) and the public sign-up (no account)."""
+
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.law_trainings.models import AUDIENCE_TYPES
+from app.web import BaseForm
+
+AUDIENCE_CHOICES = [SelectChoice(k, v) for k, v in AUDIENCE_TYPES.items()]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TrainingForm(BaseForm):
+    region_id = SelectField("地区", coerce=int)
+    topic = StringField("培训主题", validators=[DataRequired("请输入培训主题"), Length(2, 128)])
+    held_on = DateField("培训日期", validators=[DataRequired("请选择培训日期")])
+    starts_at = StringField(
+        "开始时间", validators=[DataRequired("请输入开始时间")], description="例如 09:00"
+    )
+    place = StringField("地点", validators=[DataRequired("请输入培训地点"), Length(2, 200)])
+    speakers = StringField("主讲人", validators=[Optional(), Length(max=200)])
+    capacity = IntegerField(
+        "名额",
+        validators=[
+            DataRequired("请输入名额"),
+            NumberRange(1, 5000, "名额应在 1–5000 之间"),
+        ],
+    )
+    audience_types = CheckboxesField(
+        "面向人员",
+        choices=AUDIENCE_CHOICES,
+        validators=[DataRequired("请至少选择一类面向人员")],
+    )
+    description = TextAreaField("培训介绍", validators=[Optional(), Length(max=5000)])
+
+
+class SignupForm(BaseForm):
+    name = StringField("姓名", validators=[DataRequired("请填写姓名")])
+    phone = StringField("手机号", validators=[DataRequired("请填写手机号")])
+    audience_type = SelectField(
+        "人员类型", validators=[DataRequired("请选择人员类型")], validate_choice=False
+    )
+    organisation = StringField(
+        "所在单位", description="从业人员、法官、律师、社区工作者必填；业主可不填"
+    )
+
+
+class LookupForm(BaseForm):
+    phone = StringField("手机号", validators=[DataRequired("请填写手机号")])
+    name = StringField("姓名", validators=[DataRequired("请填写姓名")])
+
+
+class CheckinCodeForm(BaseForm):
+    code = StringField("签到码", validators=[DataRequired("请扫码或输入签到码")])

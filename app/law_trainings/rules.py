@@ -1,0 +1,130 @@
+"""Rules of public law trainings: names, phones, organisations, capacity, sign-up state.
+
+Plain functions, no Flask: unit-tested alone (tests/unit/test_law_training_rules.py).
+"""
+
+import re
+import unicodedata
+from datetime import date
+
+from app.law_trainings.models import AUDIENCE_TYPES, CANCELLED
+
+# Audience types that must name their organisation (employer, court, law firm, community).
+ORGANISATION_REQUIRED = {"practitioner", "judge", "lawyer", "community"}
+
+_NAME = re.compile(r"^(?:[\u4e00-\u9fff·]{2,20}|[A-Za-z][A-Za-z .'-]{0,18}[A-Za-z])$")
+_PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class SignupRefused(ValueError):
+    """A sign-up refused for a reason a person can read; `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def normalise_phone(raw: str) -> str:
+    """Full-width digits to ASCII; spaces, dashes and a leading +86 removed."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = re.sub(r"[\s\-()]", "", text)
+    if text.startswith("+86"):
+        text = text[3:]
+    return text
+
+
+def check_phone(raw: str) -> str:
+    """The normalised mobile number, or SignupRefused."""
+    phone = normalise_phone(raw)
+    if not phone:
+        raise SignupRefused("请填写手机号", "phone")
+    if not _PHONE.match(phone):
+        raise SignupRefused("手机号应为 11 位数字，以 13–19 开头", "phone")
+    return phone
+
+
+def normalise_name(raw: str) -> str:
+    """Full-width letters to ASCII, surrounding spaces removed, inner spaces collapsed."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    return re.sub(r"\s+", " ", text)
+
+
+def check_name(raw: str) -> str:
+    """The normalised name (2–20 Chinese characters or letters), or SignupRefused."""
+    name = normalise_name(raw)
+    if not name:
+        raise SignupRefused("请填写姓名", "name")
+    if len(name) < 2 or len(name) > 20:
+        raise SignupRefused("姓名应为 2–20 个字", "name")
+    if not _NAME.match(name):
+        raise SignupRefused("姓名只能包含汉字或英文字母", "name")
+    return name
+
+
+def check_organisation(audience_type: str, raw: str) -> str:
+    """The organisation, required for every audience type except owners (业主)."""
+    organisation = normalise_name(raw)
+    if len(organisation) > 128:
+        raise SignupRefused("单位名称不能超过 128 个字", "organisation")
+    if audience_type in ORGANISATION_REQUIRED and not organisation:
+        label = AUDIENCE_TYPES[audience_type]
+        raise SignupRefused(f"{label}请填写所在单位", "organisation")
+    return organisation
+
+
+def check_audience(audience_type: str, offered: list[str]) -> str:
+    if audience_type not in AUDIENCE_TYPES or audience_type not in offered:
+        raise SignupRefused("请选择本场培训面向的人员类型", "audience_type")
+    return audience_type
+
+
+def places_left(capacity: int, signed_up: int) -> int:
+    return max(capacity - signed_up, 0)
+
+
+def signup_refusal(
+    *, status: str, signup_open: bool, held_on: date, today: date, capacity: int, signed_up: int
+) -> str | None:
+    """Why a sign-up is refused now, or None; checked: cancelled, past, closed, full."""
+    if status == CANCELLED:
+        return "本场培训已取消，不再接受报名"
+    if held_on < today:
+        return "本场培训已结束，不再接受报名"
+    if not signup_open:
+        return "本场培训报名已关闭"
+    if places_left(capacity, signed_up) == 0:
+        return "本场培训名额已满"
+    return None
+
+
+def state_label(*, status: str, signup_open: bool, held_on: date, today: date, full: bool) -> str:
+    """What the event lists show: 已取消, 已举办, 报名已满, 报名中, 报名已关闭."""
+    if status == CANCELLED:
+        return "已取消"
+    if held_on < today:
+        return "已举办"
+    if not signup_open:
+        return "报名已关闭"
+    if full:
+        return "报名已满"
+    return "报名中"
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234."""
+    if len(phone) != 11:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[7:]}"
+
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def check_start_time(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if len(text) == 4 and text[1] == ":":
+        text = "0" + text
+    if not _TIME.match(text):
+        raise SignupRefused("开始时间格式应为 时:分，例如 09:00", "starts_at")
+    return text

@@ -1,0 +1,271 @@
+"""Law-training operations: events, sign-ups, check-in and the yearly coverage of regions."""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.law_trainings import rules
+from app.law_trainings.models import (
+    AUDIENCE_TYPES,
+    CANCELLED,
+    LawTraining,
+    LawTrainingSignup,
+)
+from app.law_trainings.rules import SignupRefused
+from app.orgs.models import Region
+from app.timeutil import local_today, utcnow
+
+DUPLICATE_PHONE = "该手机号已报名本场培训，无需重复报名；可通过“查看我的报名”找回签到码"
+
+
+def signed_up_count(training_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(LawTrainingSignup.training_id == training_id)
+    )
+
+
+def refusal(training: LawTraining, today: date | None = None) -> str | None:
+    return rules.signup_refusal(
+        status=training.status,
+        signup_open=training.signup_open,
+        held_on=training.held_on,
+        today=today or local_today(),
+        capacity=training.capacity,
+        signed_up=signed_up_count(training.id),
+    )
+
+
+def state(training: LawTraining, signed_up: int, today: date | None = None) -> str:
+    return rules.state_label(
+        status=training.status,
+        signup_open=training.signup_open,
+        held_on=training.held_on,
+        today=today or local_today(),
+        full=signed_up >= training.capacity,
+    )
+
+
+def save_training(training: LawTraining, **fields) -> LawTraining:
+    """Create or update an event; raises SignupRefused (field errors) before writing."""
+    fields["starts_at"] = rules.check_start_time(fields["starts_at"])
+    fields["topic"] = fields["topic"].strip()
+    fields["place"] = fields["place"].strip()
+    fields["speakers"] = (fields.get("speakers") or "").strip()
+    fields["description"] = (fields.get("description") or "").strip()
+    types = [t for t in AUDIENCE_TYPES if t in (fields.get("audience_types") or [])]
+    if not types:
+        raise SignupRefused("请至少选择一类面向人员", "audience_types")
+    fields["audience_types"] = types
+    if training.id is not None:
+        taken = signed_up_count(training.id)
+        if fields["capacity"] < taken:
+            raise SignupRefused(f"已有 {taken} 人报名，名额不能少于 {taken}", "capacity")
+    for key, value in fields.items():
+        setattr(training, key, value)
+    db.session.add(training)
+    db.session.commit()
+    return training
+
+
+def cancel(training: LawTraining) -> None:
+    training.status = CANCELLED
+    training.signup_open = False
+    db.session.commit()
+
+
+def set_signup_open(training: LawTraining, is_open: bool) -> None:
+    if training.status == CANCELLED and is_open:
+        raise SignupRefused("已取消的培训不能再开放报名")
+    training.signup_open = is_open
+    db.session.commit()
+
+
+def phone_taken(training_id: int, phone: str) -> bool:
+    return (
+        db.session.scalar(
+            select(LawTrainingSignup.id).where(
+                LawTrainingSignup.training_id == training_id, LawTrainingSignup.phone == phone
+            )
+        )
+        is not None
+    )
+
+
+def sign_up(
+    training_id: int, *, name: str, phone: str, audience_type: str, organisation: str
+) -> LawTrainingSignup:
+    """Sign a person up. Checks every field first, then the event under a row lock."""
+    training = db.session.get(LawTraining, training_id, with_for_update=True)
+    name = rules.check_name(name)
+    phone = rules.check_phone(phone)
+    audience_type = rules.check_audience(audience_type, training.audience_types)
+    organisation = rules.check_organisation(audience_type, organisation)
+    reason = refusal(training)
+    if reason:
+        db.session.rollback()
+        raise SignupRefused(reason)
+    if phone_taken(training_id, phone):
+        db.session.rollback()
+        raise SignupRefused(DUPLICATE_PHONE, "phone")
+    signup = LawTrainingSignup(
+        training_id=training_id,
+        name=name,
+        phone=phone,
+        audience_type=audience_type,
+        organisation=organisation,
+        token=secrets.token_hex(16),
+    )
+    db.session.add(signup)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a simultaneous sign-up with the same phone won the race
+        db.session.rollback()
+        raise SignupRefused(DUPLICATE_PHONE, "phone") from None
+    return signup
+
+
+def find_signup(training_id: int, phone: str, name: str) -> LawTrainingSignup | None:
+    """A person's own sign-up, when phone and name both match."""
+    try:
+        phone = rules.normalise_phone(phone)
+    except Exception:  # noqa: BLE001 - any odd input simply finds nothing
+        return None
+    signup = db.session.scalar(
+        select(LawTrainingSignup).where(
+            LawTrainingSignup.training_id == training_id, LawTrainingSignup.phone == phone
+        )
+    )
+    if signup is None or signup.name != rules.normalise_name(name):
+        return None
+    return signup
+
+
+def token_from_code(code: str) -> str:
+    """The token from a scanned check-in URL or a typed/pasted code."""
+    code = (code or "").strip().rstrip("/")
+    return code.rsplit("/", 1)[-1].strip().lower()
+
+
+@dataclass
+class CheckinResult:
+    signup: LawTrainingSignup
+    already: bool
+
+
+def check_in(signup: LawTrainingSignup, user_id: int) -> CheckinResult:
+    if signup.checked_in_at is not None:
+        return CheckinResult(signup, already=True)
+    signup.checked_in_at = utcnow()
+    signup.checked_in_by_id = user_id
+    db.session.commit()
+    return CheckinResult(signup, already=False)
+
+
+def undo_check_in(signup: LawTrainingSignup) -> None:
+    signup.checked_in_at = None
+    signup.checked_in_by_id = None
+    db.session.commit()
+
+
+def audience_counts(training_id: int) -> dict[str, dict[str, int]]:
+    """Per audience type: signed up and checked in."""
+    rows = db.session.execute(
+        select(
+            LawTrainingSignup.audience_type,
+            func.count(),
+            func.count(LawTrainingSignup.checked_in_at),
+        )
+        .where(LawTrainingSignup.training_id == training_id)
+        .group_by(LawTrainingSignup.audience_type)
+    ).all()
+    return {t: {"signups": s, "attendees": a} for t, s, a in rows}
+
+
+@dataclass
+class RegionCoverage:
+    region: Region
+    trainings: int = 0
+    held: int = 0
+    signups: int = 0
+    attendees: int = 0
+    by_audience: dict[str, int] = field(default_factory=dict)
+
+
+def coverage(year: int, today: date | None = None) -> list[RegionCoverage]:
+    """For each region (in order): the year's non-cancelled events, held, sign-ups, attendees.
+
+    A fixed number of queries (regions, events per region, the year's event ids, sign-ups
+    grouped per event and audience) over the (held_on, region_id) and training_id indexes,
+    whatever the number of events.
+    """
+    today = today or local_today()
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    regions = db.session.scalars(select(Region).order_by(Region.sort_order, Region.id)).all()
+    rows = {r.id: RegionCoverage(r) for r in regions}
+    in_year = (
+        LawTraining.held_on.between(start, end),
+        LawTraining.status != CANCELLED,
+    )
+    events = db.session.execute(
+        select(
+            LawTraining.region_id,
+            func.count(),
+            func.sum(case((LawTraining.held_on <= today, 1), else_=0)),
+        )
+        .where(*in_year)
+        .group_by(LawTraining.region_id)
+    ).all()
+    for region_id, count, held in events:
+        if region_id in rows:
+            rows[region_id].trainings, rows[region_id].held = count, int(held or 0)
+    # Sign-ups of the year's events, grouped per event first (the training_id index), then
+    # summed per region here: cheaper than joining every sign-up to its event.
+    region_of = dict(
+        db.session.execute(select(LawTraining.id, LawTraining.region_id).where(*in_year)).all()
+    )
+    people = db.session.execute(
+        select(
+            LawTrainingSignup.training_id,
+            LawTrainingSignup.audience_type,
+            func.count(),
+            func.count(LawTrainingSignup.checked_in_at),
+        )
+        .where(
+            LawTrainingSignup.training_id.in_(
+                select(LawTraining.id).where(*in_year).scalar_subquery()
+            )
+        )
+        .group_by(LawTrainingSignup.training_id, LawTrainingSignup.audience_type)
+    ).all()
+    for training_id, audience, signups, attendees in people:
+        row = rows.get(region_of.get(training_id))
+        if row is None:
+            continue
+        row.signups += signups
+        row.attendees += attendees
+        row.by_audience[audience] = row.by_audience.get(audience, 0) + attendees
+    return list(rows.values())
+
+
+def coverage_json(year: int, today: date | None = None) -> dict:
+    rows = coverage(year, today)
+    return {
+        "year": year,
+        "regions": [
+            {
+                "region": r.region.name,
+                "region_code": r.region.code,
+                "trainings": r.trainings,
+                "held": r.held,
+                "signups": r.signups,
+                "attendees": r.attendees,
+                "by_audience": {t: r.by_audience.get(t, 0) for t in AUDIENCE_TYPES},
+            }
+            for r in rows
+        ],
+        "missing": [r.region.name for r in rows if r.trainings == 0],
+    }
