@@ -171,3 +171,100 @@ def test_employee_lists_hold_only_what_is_in_scope(client, login, world, role):
     assert ids == expected
     assert body["total"] == len(expected)
     assert body["page"] == 1
+
+
+# Training plans: the enterprise plans for itself; its city watches; the province sees all.
+PLAN_EXPECTED = {
+    # role: (sees plan of ent_a, sees plan of ent_b, manages plan of ent_a)
+    "province": (True, True, False),
+    "city_a": (True, False, False),
+    "city_b": (False, True, False),
+    "ent_a": (True, False, True),
+    "ent_b": (False, True, False),
+    "trainee_a": (False, False, False),
+    "judge": (False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_training_plan_rules(world, role):
+    from datetime import date
+
+    from app.courses.models import TrainingPlan
+
+    plans = {}
+    for key in ("ent_a", "ent_b"):
+        plan = TrainingPlan(
+            enterprise_id=world[key].id, title=f"计划{key}", due_on=date(2030, 1, 1)
+        )
+        db.session.add(plan)
+        plans[key] = plan
+    db.session.commit()
+    user = world["users"][role]
+    by_sql = set(db.session.scalars(select(TrainingPlan.id).where(visible(user, TrainingPlan))))
+    by_object = {p.id for p in plans.values() if in_scope(user, p)}
+    assert by_sql == by_object
+    sees_a, sees_b, manages_a = PLAN_EXPECTED[role]
+    assert (plans["ent_a"].id in by_sql, plans["ent_b"].id in by_sql) == (sees_a, sees_b)
+    assert may(user, Action.MANAGE, plans["ent_a"]) is manages_a
+    assert may(user, Action.MANAGE, plans["ent_b"]) is (role == "ent_b")
+
+
+# role → (view, manage) of a published and of a draft course (the catalogue is the province's)
+COURSES = {
+    "province": ((True, True), (True, True)),
+    "city_a": ((True, False), (False, False)),
+    "city_b": ((True, False), (False, False)),
+    "ent_a": ((True, False), (False, False)),
+    "ent_b": ((True, False), (False, False)),
+    "trainee_a": ((True, False), (False, False)),
+    "judge": ((True, False), (False, False)),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_actions_on_courses(world, role):
+    from app.courses.models import DRAFT, PUBLISHED, Course
+
+    published = Course(title="已发布", category="post", status=PUBLISHED, required_seconds=3600)
+    draft = Course(title="草稿", category="post", status=DRAFT)
+    db.session.add_all([published, draft])
+    db.session.commit()
+    user = world["users"][role]
+    for course, expected in zip((published, draft), COURSES[role], strict=True):
+        assert (may(user, Action.VIEW, course), may(user, Action.MANAGE, course)) == expected
+    by_sql = set(db.session.scalars(select(Course.id).where(visible(user, Course))))
+    assert by_sql == {c.id for c in (published, draft) if in_scope(user, c)}
+
+
+@pytest.mark.parametrize(
+    ("role", "manages_a"),
+    [
+        ("province", True),
+        ("city_a", True),
+        ("city_b", False),
+        ("ent_a", False),
+        ("trainee_a", False),
+        ("judge", False),
+    ],
+)
+def test_law_trainings_are_public_and_managed_by_province_or_own_city(world, role, manages_a):
+    from datetime import date
+
+    from app.law_trainings.models import LawTraining
+
+    user = world["users"][role]
+    training = LawTraining(
+        region_id=world["ent_a"].region_id,
+        topic="普法",
+        held_on=date(2026, 6, 1),
+        place="甲市",
+        capacity=10,
+        audience_types=["owner"],
+    )
+    db.session.add(training)
+    db.session.commit()
+    by_sql = set(db.session.scalars(select(LawTraining.id).where(visible(user, LawTraining))))
+    assert by_sql == {training.id} and in_scope(user, training)
+    assert may(user, Action.VIEW, training)
+    assert may(user, Action.MANAGE, training) is manages_a
