@@ -27,7 +27,7 @@ from locust.exception import StopUser
 EXAM_ID = int(os.environ.get("EXAM_LOAD_EXAM_ID", "0"))
 PREFIX = os.environ.get("EXAM_LOAD_PREFIX", "cand")
 PASSWORD = os.environ.get("EXAM_LOAD_PASSWORD", "")
-LOGIN_SECONDS = float(os.environ.get("EXAM_LOAD_LOGIN_SECONDS", "120"))
+LOGIN_SECONDS = float(os.environ.get("EXAM_LOAD_LOGIN_SECONDS", "300"))
 START_WINDOW = float(os.environ.get("EXAM_LOAD_START_WINDOW", "60"))
 SAVE_SECONDS = float(os.environ.get("EXAM_LOAD_SAVE_SECONDS", "180"))
 OUT = os.environ.get("EXAM_LOAD_OUT", "exam_load_result.json")

@@ -12,7 +12,7 @@ from app.api import API_PREFIX, ApiError
 from app.auth.models import Role
 from app.extensions import db
 from app.orgs.models import Employee
-from app.security import Action, get_or_404, owned_bank, visible
+from app.security import Action, authorize_or_404, get_or_404, owned_bank, visible
 from app.timeutil import utcnow
 from exams import reports, services
 from exams.models import Attempt, Exam
@@ -254,8 +254,11 @@ def start_attempt(exam_id):
     except services.ExamError as error:
         db.session.commit()  # an overdue attempt submitted on the way stays submitted
         _refuse(error)
+    # Shown before committing: the commit expires the paper just written, and showing it
+    # afterwards would read back all of its rows.
+    body = attempt_body(attempt, now)
     db.session.commit()
-    return attempt_body(attempt, now), 201 if created else 200
+    return body, 201 if created else 200
 
 
 @blp.get("/attempts/<int:attempt_id>")
@@ -274,11 +277,20 @@ def attempt(attempt_id):
 @login_required
 def save_answer(data, attempt_id, question_id):
     """Save a response; a save whose `seq` is not above the stored one changes nothing."""
-    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
+    # The attempt, locked, with the question's type and the stored answer: one round trip.
+    target, kind, stored = services.answer_slot(attempt_id, question_id, lock=True)
+    authorize_or_404(current_user, target, Action.TAKE)
     now = utcnow()
     try:
         result = services.save_answer(
-            target, question_id, data["response"], data["seq"], device=_device(), now=now
+            target,
+            question_id,
+            kind,
+            stored,
+            data["response"],
+            data["seq"],
+            device=_device(),
+            now=now,
         )
     except services.ExamError as error:
         db.session.commit()

@@ -47,10 +47,11 @@ class ExamCandidate(db.Model):
     """An employee admitted to an exam."""
 
     __tablename__ = "exam_candidates"
+    # The unique (exam, employee) index also serves lookups by exam: no index of its own.
     __table_args__ = (UniqueConstraint("exam_id", "employee_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), index=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
 
     exam = relationship("Exam", back_populates="candidates")
@@ -99,10 +100,12 @@ class AttemptQuestion(db.Model):
     """A question of an attempt's paper: the version given, its place and option order."""
 
     __tablename__ = "attempt_questions"
+    # The unique (attempt, question) index serves lookups by attempt: each index more is
+    # another write on every answer saved and every paper drawn.
     __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
     position: Mapped[int]
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
@@ -117,10 +120,12 @@ class AttemptAnswer(db.Model):
     """The latest response to one question; `seq` orders the client's saves."""
 
     __tablename__ = "attempt_answers"
+    # The unique (attempt, question) index serves lookups by attempt: each index more is
+    # another write on every answer saved and every paper drawn.
     __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     # A cleared answer is SQL NULL (not JSON null), so "answered" is simply IS NOT NULL.
     response: Mapped[object] = mapped_column(JSON(none_as_null=True), nullable=True)

@@ -6,14 +6,27 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ARRAY, Integer, Text, any_, bindparam, cast, func, inspect, select, update
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from exams.models import Attempt, AttemptAnswer, AttemptEvent, AttemptQuestion, Exam, ExamCandidate
 from exams.rules import assembly, grading, timing
+from question_bank import version_cache
 from question_bank.models import KnowledgePoint, Question, QuestionVersion
-from question_bank.rules.types import FillRules, QuestionType
+from question_bank.rules.types import QuestionType
 
 IN_PROGRESS, SUBMITTED = "in_progress", "submitted"
 LEAVE_EVENTS = {"blur", "visibility_hidden"}
@@ -190,13 +203,7 @@ def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device
             .group_by(QuestionVersion.question_id)
         ).all()
     )
-    options = dict(
-        db.session.execute(
-            select(QuestionVersion.id, QuestionVersion.options).where(
-                QuestionVersion.id.in_(versions.values())
-            )
-        ).all()
-    )
+    contents = version_cache.get_many(versions.values())
     rng = random.Random(seed + 1)  # option order: reproducible, independent of the draw
     attempt = Attempt(
         exam_id=exam.id,
@@ -211,20 +218,25 @@ def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device
         device=device,
         last_seen_at=now,
     )
-    for position, (question_id, points) in enumerate(paper, start=1):
-        keys = [o["key"] for o in options[versions[question_id]] or []]
-        order = assembly.option_order(keys, rng) if exam.shuffle_options and keys else keys
-        attempt.questions.append(
-            AttemptQuestion(
-                position=position,
-                question_id=question_id,
-                version_id=versions[question_id],
-                points=points,
-                option_order=order,
-            )
-        )
     db.session.add(attempt)
     db.session.flush()
+    items = []
+    for position, (question_id, points) in enumerate(paper, start=1):
+        keys = contents[versions[question_id]].option_keys
+        order = assembly.option_order(keys, rng) if exam.shuffle_options and keys else keys
+        items.append(
+            {
+                "attempt_id": attempt.id,
+                "position": position,
+                "question_id": question_id,
+                "version_id": versions[question_id],
+                "points": points,
+                "option_order": order,
+            }
+        )
+    # One multi-row INSERT: fifty ORM objects each tracked through the flush cost more
+    # than the whole rest of starting an exam.
+    db.session.execute(insert(AttemptQuestion), items)
     return attempt
 
 
@@ -301,26 +313,47 @@ class SaveResult:
     changed: bool
 
 
+# The proctor's board shows a candidate as offline after a minute without news
+# (`reports.OFFLINE_AFTER`); noting every save would rewrite the attempt row each time.
+SEEN_EVERY = timedelta(seconds=15)
+
+
+def answer_slot(attempt_id: int, question_id: int, *, lock: bool = False):
+    """(attempt, the question's type on its paper, the stored answer) in one round trip; None
+    for what does not exist. `lock` holds the attempt row until the transaction ends, so that
+    saves, submits and proctor actions on one attempt run one after the other."""
+    paper_item = (AttemptQuestion.attempt_id == Attempt.id) & (
+        AttemptQuestion.question_id == question_id
+    )
+    stored = (AttemptAnswer.attempt_id == Attempt.id) & (AttemptAnswer.question_id == question_id)
+    stmt = (
+        select(Attempt, QuestionVersion.type, AttemptAnswer)
+        .outerjoin(AttemptQuestion, paper_item)
+        .outerjoin(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
+        .outerjoin(AttemptAnswer, stored)
+        .where(Attempt.id == attempt_id)
+    )
+    row = db.session.execute(stmt.with_for_update(of=Attempt) if lock else stmt).first()
+    return tuple(row) if row is not None else (None, None, None)
+
+
 def save_answer(
-    attempt: Attempt, question_id: int, response, seq: int, *, device: str | None, now
+    attempt: Attempt,
+    question_id: int,
+    kind: str | None,
+    answer: AttemptAnswer | None,
+    response,
+    seq: int,
+    *,
+    device: str | None,
+    now,
 ) -> SaveResult:
-    """Store a response unless a save with a higher or equal `seq` is already stored."""
+    """Store a response unless a save with a higher or equal `seq` is already stored.
+
+    `kind` and `answer` are what `answer_slot` read with the attempt."""
     _check_open(attempt, device, now)
-    # The question's type and the stored answer (if any) in one round trip.
-    found = db.session.execute(
-        select(QuestionVersion.type, AttemptAnswer)
-        .select_from(AttemptQuestion)
-        .join(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
-        .outerjoin(
-            AttemptAnswer,
-            (AttemptAnswer.attempt_id == AttemptQuestion.attempt_id)
-            & (AttemptAnswer.question_id == AttemptQuestion.question_id),
-        )
-        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_id == question_id)
-    ).first()
-    if found is None:
+    if kind is None:
         raise ExamError(404, "not_found", "试卷中没有这道题")
-    kind, answer = found
     if not _valid_response(kind, response):
         raise ExamError(422, "validation_error", "答案格式与题型不符")
     if answer is not None and answer.seq >= seq:
@@ -329,7 +362,8 @@ def save_answer(
         answer = AttemptAnswer(attempt_id=attempt.id, question_id=question_id)
         db.session.add(answer)
     answer.response, answer.seq, answer.saved_at = response, seq, now
-    attempt.last_seen_at = now
+    if attempt.last_seen_at is None or now - attempt.last_seen_at >= SEEN_EVERY:
+        attempt.last_seen_at = now
     db.session.flush()
     return SaveResult(answer, True)
 
@@ -383,9 +417,10 @@ def finalise(attempt: Attempt, reason: str, now) -> Attempt:
         return attempt
     exam = attempt.exam
     answers = {a.question_id: a for a in attempt.answers}
+    versions = version_cache.get_many(item.version_id for item in attempt.questions)
     scores = []
     for item in attempt.questions:
-        version = item.version
+        version = versions[item.version_id]
         answer = answers.get(item.question_id)
         score = grading.grade(
             version.type,
@@ -394,7 +429,7 @@ def finalise(attempt: Attempt, reason: str, now) -> Attempt:
             item.points,
             partial=grading.PartialCredit(exam.partial_credit),
             percent=exam.partial_percent,
-            fill_rules=FillRules(**(version.fill_rules or {})),
+            fill_rules=version.fill_rules,
             blanks=version.blanks,
         )
         if answer is not None:
@@ -421,7 +456,6 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
     Answers the attempts it closed (those already submitted are left as they are).
     """
     todo = list({a.id: a for a in attempts if a.status != SUBMITTED}.values())
-    versions: dict[int, tuple] = {}  # version id → (type, key, fill rules, blanks)
     memo: dict[tuple, int] = {}  # (exam id, version id, points, stored response) → score
     paper, answer = AttemptQuestion.__table__, AttemptAnswer.__table__  # Core: plain rows
     db.session.flush()  # pending saves first, as reading `attempt.answers` would flush them
@@ -443,7 +477,7 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
             )
             .where(_one_of(paper.c.attempt_id, list(batch)))
         ).all()
-        _load_versions(versions, {row[1] for row in rows} - versions.keys())
+        versions = version_cache.get_many({row[1] for row in rows})
         settings = {
             attempt_id: (
                 attempt.exam.id,
@@ -459,16 +493,16 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
             key = (exam_id, version_id, points, stored)
             score = memo.get(key)
             if score is None:
-                kind, correct, fill_rules, blanks = versions[version_id]
+                version = versions[version_id]
                 score = memo[key] = grading.grade(
-                    kind,
-                    correct,
+                    version.type,
+                    version.answer,
                     None if stored is None else json.loads(stored),
                     points,
                     partial=partial,
                     percent=percent,
-                    fill_rules=fill_rules,
-                    blanks=blanks,
+                    fill_rules=version.fill_rules,
+                    blanks=version.blanks,
                 )
             if answer_id is not None:
                 answers_by_score.setdefault(score, []).append(answer_id)
@@ -480,22 +514,6 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
             attempt.status, attempt.submitted_at, attempt.submit_reason = SUBMITTED, now, reason
         db.session.flush()
     return todo
-
-
-def _load_versions(versions: dict[int, tuple], ids: set[int]) -> None:
-    if not ids:
-        return
-    for row in db.session.execute(
-        select(
-            QuestionVersion.id,
-            QuestionVersion.type,
-            QuestionVersion.answer,
-            QuestionVersion.fill_rules,
-            QuestionVersion.blanks,
-        ).where(QuestionVersion.id.in_(ids))
-    ):
-        fill_rules = FillRules(**(row.fill_rules or {}))
-        versions[row.id] = (row.type, row.answer, fill_rules, row.blanks)
 
 
 def _store_answer_scores(answers_by_score: dict[int, list[int]]) -> None:

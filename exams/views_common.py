@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from exams import services
 from exams.models import Attempt, Exam
 from exams.rules import timing
+from question_bank import version_cache
 
 
 def points(centipoints: int | None):
@@ -35,9 +36,8 @@ def exam_summary(exam: Exam) -> dict:
     }
 
 
-def _question(item, shuffled_options: bool) -> dict:
-    version = item.version
-    by_key = {o["key"]: o["text"] for o in version.options or []}
+def _question(item, version: version_cache.Version) -> dict:
+    by_key = dict(version.options)
     body = {
         "id": item.question_id,
         "position": item.position,
@@ -47,16 +47,29 @@ def _question(item, shuffled_options: bool) -> dict:
         "points": points(item.points),
     }
     if version.type == "fill":
-        body["blanks"] = len(version.blanks or [])
+        body["blanks"] = len(version.blanks)
     if version.image:
         body["image"] = version.image
     return body
+
+
+def _review(item, version: version_cache.Version, answer) -> dict:
+    is_fill = version.type == "fill"
+    return {
+        "id": item.question_id,
+        "answer": [b[0] for b in version.blanks] if is_fill else version.answer,
+        "accepted_answers": version.blanks if is_fill else None,
+        "explanation": version.explanation,
+        "score": points(answer.score) if answer is not None else 0,
+    }
 
 
 def attempt_body(attempt: Attempt, now: datetime) -> dict:
     """An attempt as its candidate sees it: never the correct answers before they may."""
     exam = attempt.exam
     answers = {a.question_id: a for a in attempt.answers}
+    items = attempt.questions
+    versions = version_cache.get_many(item.version_id for item in items)
     body = {
         "id": attempt.id,
         "exam": exam_summary(exam),
@@ -69,7 +82,7 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
         if attempt.status == services.IN_PROGRESS
         else 0,
         "grace_seconds": timing.GRACE_SECONDS,
-        "questions": [_question(item, exam.shuffle_options) for item in attempt.questions],
+        "questions": [_question(item, versions[item.version_id]) for item in items],
         "answers": {str(qid): a.response for qid, a in answers.items() if a.response is not None},
         "seqs": {str(qid): a.seq for qid, a in answers.items()},
         "flagged": [qid for qid, a in answers.items() if a.flagged],
@@ -85,19 +98,7 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
         )
         if services.answers_visible(exam, now):
             body["review"] = [
-                {
-                    "id": item.question_id,
-                    "answer": item.version.answer
-                    if item.version.type != "fill"
-                    else [b[0] for b in item.version.blanks],
-                    "accepted_answers": item.version.blanks
-                    if item.version.type == "fill"
-                    else None,
-                    "explanation": item.version.explanation,
-                    "score": points(answers[item.question_id].score)
-                    if item.question_id in answers
-                    else 0,
-                }
-                for item in attempt.questions
+                _review(item, versions[item.version_id], answers.get(item.question_id))
+                for item in items
             ]
     return body

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
+from question_bank import version_cache
 from tests import factories
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -77,6 +78,7 @@ def _empty_all_tables() -> None:
         for table in reversed(tables):
             db.session.execute(table.delete())
     db.session.commit()
+    version_cache.clear()  # identifiers start again from 1
 
 
 @pytest.fixture(autouse=True)

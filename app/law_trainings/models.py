@@ -49,7 +49,13 @@ class LawTrainingSignup(db.Model):
     __tablename__ = "law_training_signups"
     __table_args__ = (
         UniqueConstraint("training_id", "phone"),
-        Index("ix_law_training_signups_training_checked", "training_id", "checked_in_at"),
+        # Covers the coverage board's count per event and audience without reading the rows.
+        Index(
+            "ix_law_training_signups_training_audience_checked",
+            "training_id",
+            "audience_type",
+            "checked_in_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,9 +10,9 @@ from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import utcnow
 from exams.models import Attempt, AttemptAnswer
-from question_bank.models import PROVINCIAL_BANK
+from question_bank.models import PROVINCIAL_BANK, Question
 from question_bank.rules.types import Option, QuestionDraft, QuestionType
-from question_bank.services import create_question
+from question_bank.services import create_question, update_question
 
 
 def seed_bank(singles=6, trues=4, fills=2):
@@ -191,6 +191,43 @@ def test_submit_grades_exactly_and_twice_gives_the_same_result(client, login, wo
     )
     assert late.status_code == 409
     assert late.get_json()["error"]["code"] == "attempt_closed"
+
+
+def test_an_edit_after_the_draw_changes_neither_the_paper_nor_its_grading(client, login, world):
+    every_single = {"type": "single", "count": 6, "points": 10}  # the bank holds six
+    exam_id = create_exam(client, login, world, rules=[every_single])
+    headers = as_candidate(client, login)
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    single = next(q for q in attempt["questions"] if q["type"] == "single")
+    question = db.session.get(Question, single["id"])
+    update_question(
+        question,
+        QuestionDraft(
+            type=QuestionType.SINGLE,
+            stem="改过的题干",
+            options=[Option("A", "现在错了"), Option("B", "现在对了")],
+            answer="B",
+            knowledge_point="法律法规/民法典",
+        ),
+    )
+    db.session.commit()
+
+    again = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).get_json()
+    shown = next(q for q in again["questions"] if q["id"] == single["id"])
+    assert shown == single  # the stem and options drawn, not the edit
+    client.put(
+        f"/api/v1/attempts/{attempt['id']}/answers/{single['id']}",
+        json={"response": "A", "seq": 1},
+        headers=headers,
+    )
+    result = client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers).get_json()
+    assert result["score"] == 10  # graded by the version drawn: A was right
+
+    other = as_candidate(client, login, "cand2", device="phone-2")
+    fresh = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=other).get_json()
+    edited = next(q for q in fresh["questions"] if q["id"] == single["id"])
+    assert edited["stem"] == "改过的题干"
+    assert sorted(o["text"] for o in edited["options"]) == ["现在对了", "现在错了"]
 
 
 def test_the_server_submits_at_the_deadline_and_refuses_later_saves(client, login, world):
