@@ -338,45 +338,35 @@ def _grade_all(exam_id: int, now) -> int:
 
 
 def _scores(attempt_ids: list[int]) -> dict:
-    """Every score the grading wrote for these attempts (attempts and answers)."""
-    attempts = {
-        row.id: (row.status, row.score, row.passed, row.submit_reason, row.submitted_at)
+    """Every score the grading wrote for these attempts (totals and marks per question)."""
+    return {
+        row.id: tuple(row[1:])
         for row in db.session.execute(
             select(
                 Attempt.id,
                 Attempt.status,
                 Attempt.score,
+                Attempt.question_scores,
                 Attempt.passed,
                 Attempt.submit_reason,
                 Attempt.submitted_at,
             ).where(Attempt.id.in_(attempt_ids))
         )
     }
-    answers = dict(
-        db.session.execute(
-            select(AttemptAnswer.id, AttemptAnswer.score).where(
-                AttemptAnswer.attempt_id.in_(attempt_ids)
-            )
-        ).all()
-    )
-    return {"attempts": attempts, "answers": answers}
 
 
 def _check_totals(exam_id: int) -> None:
-    open_left = db.session.scalar(
-        select(func.count(Attempt.id)).where(
-            Attempt.exam_id == exam_id, Attempt.status != services.SUBMITTED
+    attempts = db.session.execute(
+        select(Attempt.status, Attempt.score, Attempt.question_scores).where(
+            Attempt.exam_id == exam_id
         )
-    )
-    ungraded = db.session.scalar(
-        select(func.count(AttemptAnswer.id)).where(AttemptAnswer.score.is_(None))
-    )
-    attempt_total = db.session.scalar(select(func.sum(Attempt.score)))
-    answer_total = db.session.scalar(select(func.sum(AttemptAnswer.score)))
-    if open_left or ungraded or attempt_total != answer_total:
+    ).all()
+    open_left = sum(1 for status, _, _ in attempts if status != services.SUBMITTED)
+    wrong = sum(1 for _, score, marks in attempts if not marks or sum(marks) != score)
+    if open_left or wrong:
         raise BenchError(
-            f"grading incomplete: {open_left} attempts still open, {ungraded} answers without a "
-            f"score, attempt scores sum to {attempt_total} but answer scores to {answer_total}"
+            f"grading incomplete: {open_left} attempts still open, {wrong} whose marks per "
+            "question do not add up to their score"
         )
 
 
@@ -390,10 +380,13 @@ def _check_against_finalise(app, sample: list[int], now) -> float:
         db.session.execute(
             update(Attempt)
             .where(Attempt.id.in_(sample))
-            .values(status=services.IN_PROGRESS, score=None, passed=None, submitted_at=None)
-        )
-        db.session.execute(
-            update(AttemptAnswer).where(AttemptAnswer.attempt_id.in_(sample)).values(score=None)
+            .values(
+                status=services.IN_PROGRESS,
+                score=None,
+                question_scores=None,
+                passed=None,
+                submitted_at=None,
+            )
         )
         db.session.commit()
     with app.app_context():
@@ -403,11 +396,11 @@ def _check_against_finalise(app, sample: list[int], now) -> float:
             db.session.commit()
         after = _scores(sample)
     if before != after:
-        wrong = [i for i in sample if before["attempts"][i] != after["attempts"][i]]
+        wrong = [i for i in sample if before[i] != after[i]]
         raise BenchError(
             f"finalise_many and finalise disagree on {len(wrong)} of {len(sample)} attempts, "
-            f"e.g. {wrong[:3]}: {[before['attempts'][i] for i in wrong[:3]]} vs "
-            f"{[after['attempts'][i] for i in wrong[:3]]}"
+            f"e.g. {wrong[:3]}: {[before[i] for i in wrong[:3]]} vs "
+            f"{[after[i] for i in wrong[:3]]}"
         )
     return elapsed[0] / len(sample)
 

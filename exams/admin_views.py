@@ -546,7 +546,7 @@ def _response_text(kind: str, response, labels: dict[str, str]) -> str:
     return "、".join(sorted(labels.get(k, k) for k in chosen))
 
 
-def _review_item(item: AttemptQuestion, answer) -> dict:
+def _review_item(item: AttemptQuestion, answer, score: int | None) -> dict:
     """A question of an attempt as the candidate saw it, their response and the key."""
     version = item.version
     response = answer.response if answer else None
@@ -575,7 +575,7 @@ def _review_item(item: AttemptQuestion, answer) -> dict:
         "stem": version.stem,
         "explanation": version.explanation,
         "points": points(item.points),
-        "score": points(answer.score) if answer and answer.score is not None else None,
+        "score": points(score),
         "options": [
             {
                 "label": labels[key],
@@ -616,7 +616,10 @@ def review(attempt_id: int):
         "exams/manage/review.html",
         attempt=attempt,
         exam=attempt.exam,
-        items=[_review_item(i, answers.get(i.question_id)) for i in attempt.questions],
+        items=[
+            _review_item(i, answers.get(i.question_id), attempt.question_score(i.position))
+            for i in attempt.questions
+        ],
         events=events,
         users=users,
         event_labels=EVENT_LABELS,

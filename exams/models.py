@@ -81,6 +81,10 @@ class Attempt(db.Model):
     # manual | deadline | leave_limit | proctor
     submit_reason: Mapped[str | None] = mapped_column(String(16))
     score: Mapped[int | None]
+    # Each question's mark in centipoints, in the paper's order, once graded: one row
+    # written per attempt, where a mark on every answer made grading an exam of 2,000
+    # candidates rewrite 100,000 answer rows.
+    question_scores: Mapped[list | None] = mapped_column(JSON)
     max_score: Mapped[int] = mapped_column(default=0)
     passed: Mapped[bool | None]
     device: Mapped[str | None] = mapped_column(String(64))  # the device that holds the attempt
@@ -94,6 +98,10 @@ class Attempt(db.Model):
         "AttemptQuestion", order_by="AttemptQuestion.position", back_populates="attempt"
     )
     answers = relationship("AttemptAnswer", back_populates="attempt")
+
+    def question_score(self, position: int) -> int | None:
+        """The mark of the paper's `position`-th question (from 1); None until graded."""
+        return self.question_scores[position - 1] if self.question_scores else None
 
 
 class AttemptQuestion(db.Model):
@@ -132,7 +140,6 @@ class AttemptAnswer(db.Model):
     seq: Mapped[int] = mapped_column(default=0)
     flagged: Mapped[bool] = mapped_column(default=False)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
-    score: Mapped[int | None]
 
     attempt = relationship("Attempt", back_populates="answers")
 

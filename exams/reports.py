@@ -212,18 +212,26 @@ def statistics(exam) -> dict:
     if not counted:
         return {"test": None, "questions": [], "common_paper": None}
     ids = [a.id for a in counted]
-    marks = {
-        (a.attempt_id, a.question_id): (a.score or 0, a.response)
-        for a in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id.in_(ids)))
+    by_attempt = {a.id: a for a in counted}
+    responses = {
+        (attempt_id, question_id): response
+        for attempt_id, question_id, response in db.session.execute(
+            select(
+                AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.response
+            ).where(AttemptAnswer.attempt_id.in_(ids))
+        )
     }
+    marks = {}  # (attempt id, question id) → (mark, response)
     items: dict[int, list[AttemptQuestion]] = {}
     for item in db.session.scalars(
         select(AttemptQuestion).where(AttemptQuestion.attempt_id.in_(ids))
     ):
         items.setdefault(item.question_id, []).append(item)
+        key = (item.attempt_id, item.question_id)
+        score = by_attempt[item.attempt_id].question_score(item.position) or 0
+        marks[key] = (score, responses.get(key))
     common = all(len(group) == len(counted) for group in items.values())
     question_ids = sorted(items)
-    by_attempt = {a.id: a for a in counted}
 
     def mark(attempt_id, question_id):
         return marks.get((attempt_id, question_id), (0, None))

@@ -15,11 +15,8 @@ from sqlalchemy import (
     cast,
     func,
     insert,
-    inspect,
     select,
-    update,
 )
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from exams.models import Attempt, AttemptAnswer, AttemptEvent, AttemptQuestion, Exam, ExamCandidate
@@ -432,9 +429,8 @@ def finalise(attempt: Attempt, reason: str, now) -> Attempt:
             fill_rules=version.fill_rules,
             blanks=version.blanks,
         )
-        if answer is not None:
-            answer.score = score
         scores.append(score)
+    attempt.question_scores = scores
     attempt.score = grading.total(scores)
     attempt.passed = grading.passed(attempt.score, exam.pass_score)
     attempt.status, attempt.submitted_at, attempt.submit_reason = SUBMITTED, now, reason
@@ -449,11 +445,11 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
     """Grade and close many attempts: exactly what `finalise` does to each, in bulk.
 
     The same `grading.grade` call for every question of every paper (same arguments), the
-    same writes (each answer's score; the attempt's score, pass, status, time and reason);
-    but one query reads the papers and responses of a thousand attempts, a response already
-    graded for the same exam, question version and points is not graded again (`grade` is a
-    pure function), and answer scores are written with one UPDATE per distinct score.
-    Answers the attempts it closed (those already submitted are left as they are).
+    same writes (the attempt's marks per question, score, pass, status, time and reason);
+    but one query reads the papers and responses of a thousand attempts, and a response
+    already graded for the same exam, question version and points is not graded again
+    (`grade` is a pure function). Answers the attempts it closed (those already submitted
+    are left as they are).
     """
     todo = list({a.id: a for a in attempts if a.status != SUBMITTED}.values())
     memo: dict[tuple, int] = {}  # (exam id, version id, points, stored response) → score
@@ -464,9 +460,9 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
         rows = db.session.execute(
             select(
                 paper.c.attempt_id,
+                paper.c.position,
                 paper.c.version_id,
                 paper.c.points,
-                answer.c.id,
                 cast(answer.c.response, Text),  # the JSON as stored: the memo's key
             )
             .select_from(paper)
@@ -477,7 +473,7 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
             )
             .where(_one_of(paper.c.attempt_id, list(batch)))
         ).all()
-        versions = version_cache.get_many({row[1] for row in rows})
+        versions = version_cache.get_many({row[2] for row in rows})
         settings = {
             attempt_id: (
                 attempt.exam.id,
@@ -486,9 +482,8 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
             )
             for attempt_id, attempt in batch.items()
         }
-        scores: dict[int, list[int]] = {attempt_id: [] for attempt_id in batch}
-        answers_by_score: dict[int, list[int]] = {}
-        for attempt_id, version_id, points, answer_id, stored in rows:
+        marks: dict[int, list[tuple[int, int]]] = {attempt_id: [] for attempt_id in batch}
+        for attempt_id, position, version_id, points, stored in rows:
             exam_id, partial, percent = settings[attempt_id]
             key = (exam_id, version_id, points, stored)
             score = memo.get(key)
@@ -504,29 +499,14 @@ def finalise_many(attempts: list[Attempt], now, reason: str = "deadline") -> lis
                     fill_rules=version.fill_rules,
                     blanks=version.blanks,
                 )
-            if answer_id is not None:
-                answers_by_score.setdefault(score, []).append(answer_id)
-            scores[attempt_id].append(score)
-        _store_answer_scores(answers_by_score)
+            marks[attempt_id].append((position, score))
         for attempt_id, attempt in batch.items():
-            attempt.score = grading.total(scores[attempt_id])
+            attempt.question_scores = [score for _, score in sorted(marks[attempt_id])]
+            attempt.score = grading.total(attempt.question_scores)
             attempt.passed = grading.passed(attempt.score, attempt.exam.pass_score)
             attempt.status, attempt.submitted_at, attempt.submit_reason = SUBMITTED, now, reason
         db.session.flush()
     return todo
-
-
-def _store_answer_scores(answers_by_score: dict[int, list[int]]) -> None:
-    """Write answer scores in bulk, and into the answers this session has already loaded."""
-    table = AttemptAnswer.__table__
-    for score, ids in answers_by_score.items():
-        db.session.execute(update(table).where(_one_of(table.c.id, ids)).values(score=score))
-    score_of = {answer_id: score for score, ids in answers_by_score.items() for answer_id in ids}
-    for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, AttemptAnswer) and "score" not in inspect(obj).unloaded:
-            score = score_of.get(obj.id)
-            if score is not None:
-                set_committed_value(obj, "score", score)
 
 
 def _one_of(column, ids: list[int]):

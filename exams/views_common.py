@@ -53,14 +53,14 @@ def _question(item, version: version_cache.Version) -> dict:
     return body
 
 
-def _review(item, version: version_cache.Version, answer) -> dict:
+def _review(item, version: version_cache.Version, score: int | None) -> dict:
     is_fill = version.type == "fill"
     return {
         "id": item.question_id,
         "answer": [b[0] for b in version.blanks] if is_fill else version.answer,
         "accepted_answers": version.blanks if is_fill else None,
         "explanation": version.explanation,
-        "score": points(answer.score) if answer is not None else 0,
+        "score": points(score or 0),
     }
 
 
@@ -98,7 +98,7 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
         )
         if services.answers_visible(exam, now):
             body["review"] = [
-                _review(item, versions[item.version_id], answers.get(item.question_id))
+                _review(item, versions[item.version_id], attempt.question_score(item.position))
                 for item in items
             ]
     return body

@@ -515,7 +515,8 @@ def test_the_review_shows_responses_keys_points_and_events(client, login, sat_ex
     text = page(response)
     assert "考生丙 的答卷" in text
     scores = re.findall(r"得分 <b>([^<]+)</b> / (\d+)", text)
-    assert scores == [("10", "10"), ("0", "10"), ("0", "10"), ("—", "10")]
+    # Graded: the question left unanswered scores 0 (— is for an attempt not yet graded).
+    assert scores == [("10", "10"), ("0", "10"), ("0", "10"), ("0", "10")]
     responses = re.findall(r'<span class="response">([^<]+)</span>', text)
     assert responses == ["A", "B", "B", "未作答"]
     assert text.count('<span class="text-success">A</span>') == 4  # the key of each

@@ -1,5 +1,6 @@
 """The migrations build the schema the models describe, on SQLite and PostgreSQL."""
 
+import json
 import os
 import uuid
 
@@ -7,12 +8,19 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import MIGRATIONS_DIR, create_app
+from app.auth.models import Role
 from app.extensions import db
+from app.timeutil import utcnow
+from exams.models import Exam
+from question_bank.models import PROVINCIAL_BANK
+from question_bank.rules.types import QuestionDraft, QuestionType
+from question_bank.services import create_question
+from tests import factories
 
 
 def test_migrations_have_a_single_head(app):
@@ -46,4 +54,68 @@ def test_upgrading_an_empty_database_gives_exactly_the_models(empty_database_url
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, db.metadata) == []
+        db.engine.dispose()
+
+
+def test_marks_move_from_answers_to_their_attempt_and_back(empty_database_url, tmp_path):
+    """6106dc52d452: a graded attempt keeps its marks per question, in paper order."""
+    os.environ["INSTANCE_PATH"] = str(tmp_path)
+    fresh = create_app(
+        {"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True, "PII_KEY": "k"}
+    )
+    with fresh.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="76d0d10a072c")
+        # Tables the migration leaves alone, through the models; the three it changes in SQL.
+        person = factories.user(Role.TRAINEE, employee=factories.employee())
+        questions = [
+            create_question(
+                PROVINCIAL_BANK,
+                QuestionDraft(type=QuestionType.TRUE_FALSE, stem=f"判断题 {n}", answer=True),
+            )
+            for n in (1, 2, 3)
+        ]
+        now = utcnow()
+        exam = Exam(
+            title="考试",
+            bank=PROVINCIAL_BANK,
+            opens_at=now,
+            closes_at=now,
+            time_limit_seconds=60,
+            pass_score=100,
+        )
+        db.session.add(exam)
+        db.session.commit()
+        q1, q2, q3 = (q.id for q in questions)
+        version_of = {q.id: q.current.id for q in questions}
+        statements = [
+            "INSERT INTO attempts (id, exam_id, employee_id, user_id, number, status, seed,"
+            " started_at, deadline, extension_seconds, score, max_score, takeovers, leave_count)"
+            f" VALUES (1, {exam.id}, {person.employee_id}, {person.id}, 1, 'submitted', 7,"
+            " :now, :now, 0, 450, 600, 0, 0)",
+            *(
+                "INSERT INTO attempt_questions (attempt_id, position, question_id,"
+                f" version_id, points, option_order)"
+                f" VALUES (1, {position}, {qid}, {version_of[qid]}, 200, '[]')"
+                for position, qid in ((1, q2), (2, q3), (3, q1))
+            ),
+            "INSERT INTO attempt_answers (attempt_id, question_id, response, seq, flagged,"
+            f" saved_at, score) VALUES (1, {q2}, 'true', 1, false, :now, 300),"
+            f" (1, {q1}, 'false', 2, false, :now, 150)",
+        ]
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement), {"now": now})
+        db.session.remove()
+
+        upgrade(directory=MIGRATIONS_DIR, revision="6106dc52d452")
+        with db.engine.connect() as connection:
+            marks = connection.execute(text("SELECT question_scores FROM attempts")).scalar()
+        assert (marks if isinstance(marks, list) else json.loads(marks)) == [300, 0, 150]
+
+        downgrade(directory=MIGRATIONS_DIR, revision="76d0d10a072c")
+        with db.engine.connect() as connection:
+            scores = connection.execute(
+                text("SELECT question_id, score FROM attempt_answers ORDER BY question_id")
+            ).all()
+        assert [tuple(row) for row in scores] == [(q1, 150), (q2, 300)]
         db.engine.dispose()
