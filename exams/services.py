@@ -316,22 +316,32 @@ SEEN_EVERY = timedelta(seconds=15)
 
 
 def answer_slot(attempt_id: int, question_id: int, *, lock: bool = False):
-    """(attempt, the question's type on its paper, the stored answer) in one round trip; None
-    for what does not exist. `lock` holds the attempt row until the transaction ends, so that
-    saves, submits and proctor actions on one attempt run one after the other."""
-    paper_item = (AttemptQuestion.attempt_id == Attempt.id) & (
+    """(attempt, the question's type on its paper, the stored answer); None for what does not
+    exist. `lock` holds the attempt row until the transaction ends, so that saves, submits
+    and proctor actions on one attempt run one after the other.
+
+    Two statements, not one: a locking SELECT that waited for another save sees the other
+    tables as they were when it began, so the answer is read once the lock is held.
+    """
+    on_paper = (AttemptQuestion.attempt_id == Attempt.id) & (
         AttemptQuestion.question_id == question_id
     )
-    stored = (AttemptAnswer.attempt_id == Attempt.id) & (AttemptAnswer.question_id == question_id)
     stmt = (
-        select(Attempt, QuestionVersion.type, AttemptAnswer)
-        .outerjoin(AttemptQuestion, paper_item)
+        select(Attempt, QuestionVersion.type)
+        .outerjoin(AttemptQuestion, on_paper)
         .outerjoin(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
-        .outerjoin(AttemptAnswer, stored)
         .where(Attempt.id == attempt_id)
     )
     row = db.session.execute(stmt.with_for_update(of=Attempt) if lock else stmt).first()
-    return tuple(row) if row is not None else (None, None, None)
+    if row is None:
+        return None, None, None
+    attempt, kind = row
+    answer = db.session.scalar(
+        select(AttemptAnswer).where(
+            AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id
+        )
+    )
+    return attempt, kind, answer
 
 
 def save_answer(

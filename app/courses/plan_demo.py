@@ -66,6 +66,9 @@ def _plan(admin: User, title: str, due_on, posts, courses, note: str) -> Trainin
     return plan
 
 
+DEMO_SECONDS_PER_DAY = 4 * 3600
+
+
 def _progress(employee_id: int, course: Course, seconds: int, started, completed=None) -> None:
     exists = db.session.scalar(
         select(CourseProgress.id).where(
@@ -74,6 +77,8 @@ def _progress(employee_id: int, course: Course, seconds: int, started, completed
     )
     if exists:
         return
+    if completed:  # a course is complete only once its hours are reached
+        seconds = max(seconds, course.required_seconds)
     db.session.add(
         CourseProgress(
             employee_id=employee_id,
@@ -86,17 +91,21 @@ def _progress(employee_id: int, course: Course, seconds: int, started, completed
     lesson_id = db.session.scalar(
         select(Lesson.id).where(Lesson.course_id == course.id).order_by(Lesson.id).limit(1)
     )
-    if lesson_id and seconds:  # the audit trail behind the hours
-        begin = _utc(started, 9)
+    # The audit trail behind the hours: a morning's study a day, under the daily cap.
+    day, left = started, seconds
+    while lesson_id and left > 0:
+        span = min(left, DEMO_SECONDS_PER_DAY)
+        begin = _utc(day, 9)
         db.session.add(
             StudySpan(
                 employee_id=employee_id,
                 lesson_id=lesson_id,
                 started_at=begin,
-                ended_at=begin + timedelta(seconds=seconds),
-                seconds=seconds,
+                ended_at=begin + timedelta(seconds=span),
+                seconds=span,
             )
         )
+        day, left = day + timedelta(days=1), left - span
 
 
 def _staff(enterprise_id: int, posts: list[str]) -> list[int]:
