@@ -250,11 +250,6 @@ def get_or_404(user: User, model, ident, action: Action = Action.VIEW, *, lock: 
     except (TypeError, ValueError):
         abort(404)
     obj = db.session.get(model, ident, with_for_update=lock or None)
-    return authorize_or_404(user, obj, action)
-
-
-def authorize_or_404(user: User, obj, action: Action = Action.VIEW):
-    """`obj` (loaded by a query of its own) if `user` may `action` it: else 404 or 403."""
     if obj is None or not in_scope(user, obj):
         abort(404)
     if not may(user, action, obj):

@@ -12,7 +12,7 @@ from app.api import API_PREFIX, ApiError
 from app.auth.models import Role
 from app.extensions import db
 from app.orgs.models import Employee
-from app.security import Action, authorize_or_404, get_or_404, owned_bank, visible
+from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import utcnow
 from exams import reports, services
 from exams.models import Attempt, Exam
@@ -277,20 +277,11 @@ def attempt(attempt_id):
 @login_required
 def save_answer(data, attempt_id, question_id):
     """Save a response; a save whose `seq` is not above the stored one changes nothing."""
-    # The attempt, locked, with the question's type and the stored answer: one round trip.
-    target, kind, stored = services.answer_slot(attempt_id, question_id, lock=True)
-    authorize_or_404(current_user, target, Action.TAKE)
+    target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     now = utcnow()
     try:
         result = services.save_answer(
-            target,
-            question_id,
-            kind,
-            stored,
-            data["response"],
-            data["seq"],
-            device=_device(),
-            now=now,
+            target, question_id, data["response"], data["seq"], device=_device(), now=now
         )
     except services.ExamError as error:
         db.session.commit()

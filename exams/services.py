@@ -315,52 +315,29 @@ class SaveResult:
 SEEN_EVERY = timedelta(seconds=15)
 
 
-def answer_slot(attempt_id: int, question_id: int, *, lock: bool = False):
-    """(attempt, the question's type on its paper, the stored answer); None for what does not
-    exist. `lock` holds the attempt row until the transaction ends, so that saves, submits
-    and proctor actions on one attempt run one after the other.
-
-    Two statements, not one: a locking SELECT that waited for another save sees the other
-    tables as they were when it began, so the answer is read once the lock is held.
-    """
-    on_paper = (AttemptQuestion.attempt_id == Attempt.id) & (
-        AttemptQuestion.question_id == question_id
-    )
-    stmt = (
-        select(Attempt, QuestionVersion.type)
-        .outerjoin(AttemptQuestion, on_paper)
-        .outerjoin(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
-        .where(Attempt.id == attempt_id)
-    )
-    row = db.session.execute(stmt.with_for_update(of=Attempt) if lock else stmt).first()
-    if row is None:
-        return None, None, None
-    attempt, kind = row
-    answer = db.session.scalar(
-        select(AttemptAnswer).where(
-            AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id
-        )
-    )
-    return attempt, kind, answer
-
-
 def save_answer(
-    attempt: Attempt,
-    question_id: int,
-    kind: str | None,
-    answer: AttemptAnswer | None,
-    response,
-    seq: int,
-    *,
-    device: str | None,
-    now,
+    attempt: Attempt, question_id: int, response, seq: int, *, device: str | None, now
 ) -> SaveResult:
     """Store a response unless a save with a higher or equal `seq` is already stored.
 
-    `kind` and `answer` are what `answer_slot` read with the attempt."""
+    The caller holds the attempt's row lock, so the answer read here is the latest one.
+    """
     _check_open(attempt, device, now)
-    if kind is None:
+    # The question's type and the stored answer (if any) in one round trip.
+    found = db.session.execute(
+        select(QuestionVersion.type, AttemptAnswer)
+        .select_from(AttemptQuestion)
+        .join(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
+        .outerjoin(
+            AttemptAnswer,
+            (AttemptAnswer.attempt_id == AttemptQuestion.attempt_id)
+            & (AttemptAnswer.question_id == AttemptQuestion.question_id),
+        )
+        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_id == question_id)
+    ).first()
+    if found is None:
         raise ExamError(404, "not_found", "试卷中没有这道题")
+    kind, answer = found
     if not _valid_response(kind, response):
         raise ExamError(422, "validation_error", "答案格式与题型不符")
     if answer is not None and answer.seq >= seq:
