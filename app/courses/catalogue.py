@@ -95,12 +95,15 @@ def add_chapter(course: Course, title: str) -> Chapter:
     return chapter
 
 
+def _move(siblings: list, item, direction: str) -> None:
+    order = swap_position([x.id for x in siblings], item.id, direction)
+    _renumber(sorted(siblings, key=lambda x: order.index(x.id)))
+    db.session.flush()
+
+
 def move_chapter(chapter: Chapter, direction: str) -> None:
     """Move `chapter` one place up or down."""
-    chapters = list(chapter.course.chapters)
-    order = swap_position([c.id for c in chapters], chapter.id, direction)
-    _renumber(sorted(chapters, key=lambda c: order.index(c.id)))
-    db.session.flush()
+    _move(list(chapter.course.chapters), chapter, direction)
 
 
 def _refuse_while_published(course: Course) -> None:
@@ -161,10 +164,7 @@ def save_lesson(lesson: Lesson | None, chapter: Chapter, data: dict, upload, *, 
 
 def move_lesson(lesson: Lesson, direction: str) -> None:
     """Move `lesson` one place up or down within its chapter."""
-    lessons = list(lesson.chapter.lessons)
-    order = swap_position([x.id for x in lessons], lesson.id, direction)
-    _renumber(sorted(lessons, key=lambda x: order.index(x.id)))
-    db.session.flush()
+    _move(list(lesson.chapter.lessons), lesson, direction)
 
 
 def delete_lesson(lesson: Lesson) -> None:

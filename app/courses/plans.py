@@ -130,23 +130,29 @@ def save_plan(
     if plan.id is None:
         db.session.add(plan)
     db.session.flush()
-    have = {c.course_id: c for c in plan.courses}
-    for cid, link in have.items():
-        if cid not in course_ids:
-            db.session.delete(link)
-    for cid in course_ids:
-        if cid not in have:
-            db.session.add(TrainingPlanCourse(plan_id=plan.id, course_id=cid))
-    have_people = {p.employee_id: p for p in plan.people}
-    for eid, link in have_people.items():
-        if eid not in people:
-            db.session.delete(link)
-    for eid in people:
-        if eid not in have_people:
-            db.session.add(TrainingPlanPerson(plan_id=plan.id, employee_id=eid))
+    _sync_links(
+        {c.course_id: c for c in plan.courses},
+        course_ids,
+        lambda cid: TrainingPlanCourse(plan_id=plan.id, course_id=cid),
+    )
+    _sync_links(
+        {p.employee_id: p for p in plan.people},
+        people,
+        lambda eid: TrainingPlanPerson(plan_id=plan.id, employee_id=eid),
+    )
     db.session.flush()
     db.session.expire(plan, ["courses", "people"])
     return plan
+
+
+def _sync_links(existing: dict, wanted, make) -> None:
+    """Delete the link rows (by key) no longer wanted, add those newly wanted."""
+    for key, link in existing.items():
+        if key not in wanted:
+            db.session.delete(link)
+    for key in wanted:
+        if key not in existing:
+            db.session.add(make(key))
 
 
 def add_evaluation(plan: TrainingPlan, period: str, body: str, author_id: int) -> PlanEvaluation:

@@ -22,6 +22,17 @@ from app.timeutil import local_today, utcnow
 DUPLICATE_PHONE = "该手机号已报名本场培训，无需重复报名；可通过“查看我的报名”找回签到码"
 
 
+def signups_of(training_id: int) -> list[LawTrainingSignup]:
+    """The event's sign-ups in the order they came."""
+    return list(
+        db.session.scalars(
+            select(LawTrainingSignup)
+            .where(LawTrainingSignup.training_id == training_id)
+            .order_by(LawTrainingSignup.created_at, LawTrainingSignup.id)
+        )
+    )
+
+
 def signed_up_count(training_id: int) -> int:
     return db.session.scalar(
         select(func.count()).where(LawTrainingSignup.training_id == training_id)

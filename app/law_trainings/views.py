@@ -227,11 +227,7 @@ def signup_state(training_id: int):
 def show(training_id: int):
     """The event for its managing admin: sign-ups, check-in ticks, counts."""
     training = _managed(training_id)
-    signups = db.session.scalars(
-        select(LawTrainingSignup)
-        .where(LawTrainingSignup.training_id == training.id)
-        .order_by(LawTrainingSignup.created_at, LawTrainingSignup.id)
-    ).all()
+    signups = services.signups_of(training.id)
     by_type = services.audience_counts(training.id)
     checked = sum(1 for s in signups if s.checked_in_at)
     return render_template(
@@ -272,11 +268,7 @@ def tick(training_id: int, signup_id: int):
 def export(training_id: int):
     """The sign-up list with full phones: the managing admin's own event (recorded)."""
     training = _managed(training_id)
-    signups = db.session.scalars(
-        select(LawTrainingSignup)
-        .where(LawTrainingSignup.training_id == training.id)
-        .order_by(LawTrainingSignup.created_at, LawTrainingSignup.id)
-    ).all()
+    signups = services.signups_of(training.id)
     unmasked = may(current_user, Action.MANAGE, training)
     data = spreadsheet.signups_workbook(training, signups, unmasked=unmasked)
     db.session.add(
