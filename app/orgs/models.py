@@ -51,6 +51,8 @@ class Employee(db.Model):
         UniqueConstraint("enterprise_id", "id_number_index"),
         # Covers the on-duty counts per enterprise and post (dashboards, rates).
         Index("ix_employees_enterprise_post_duty", "enterprise_id", "post", "hired_on", "left_on"),
+        # The dashboards' "left this year": a range over the few who left, not every row.
+        Index("ix_employees_left_on", "left_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
