@@ -181,8 +181,11 @@ def in_scope(user: User, obj) -> bool:
 
 def may(user: User, action: Action, obj) -> bool:
     """Whether `user` may perform `action` on `obj`."""
-    if not in_scope(user, obj):
-        return False
+    return in_scope(user, obj) and _permits(user, action, obj)
+
+
+def _permits(user: User, action: Action, obj) -> bool:
+    """Whether `user` may perform `action` on `obj`, known to be in their scope."""
     if action is Action.VIEW:
         return True
     role = _role(user)
@@ -252,7 +255,7 @@ def get_or_404(user: User, model, ident, action: Action = Action.VIEW, *, lock: 
     obj = db.session.get(model, ident, with_for_update=lock or None)
     if obj is None or not in_scope(user, obj):
         abort(404)
-    if not may(user, action, obj):
+    if not _permits(user, action, obj):
         abort(403)
     return obj
 

@@ -280,20 +280,17 @@ def save_answer(data, attempt_id, question_id):
     target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     now = utcnow()
     try:
-        result = services.save_answer(
+        saved = services.save_answer(
             target, question_id, data["response"], data["seq"], device=_device(), now=now
         )
     except services.ExamError as error:
         db.session.commit()
         _refuse(error)
-    answer = result.answer
-    # Read before committing: the commit expires the answer, and reading it afterwards would
-    # cost another connection checkout and SELECT for the values just written.
     body = {
-        "saved_at": iso(answer.saved_at),
-        "seq": answer.seq,
-        "response": answer.response,
-        "changed": result.changed,
+        "saved_at": iso(saved.saved_at),
+        "seq": saved.seq,
+        "response": saved.response,
+        "changed": saved.changed,
     }
     db.session.commit()
     return body

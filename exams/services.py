@@ -16,9 +16,11 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 
 from app.extensions import db
+from exams import paper_cache
 from exams.models import Attempt, AttemptAnswer, AttemptEvent, AttemptQuestion, Exam, ExamCandidate
 from exams.rules import assembly, grading, timing
 from question_bank import version_cache
@@ -179,7 +181,7 @@ def draw(exam: Exam, seed: int) -> list[tuple[int, int]]:
         paper = [(item["question_id"], item["points"]) for item in exam.fixed_questions]
     else:
         try:
-            paper = assembly.draw_paper(paper_rules(exam), question_pool(exam.bank), rng)
+            paper = assembly.draw_from(drawing_pool(exam), rng)
         except assembly.PaperError as error:
             raise ExamError(
                 409,
@@ -188,6 +190,23 @@ def draw(exam: Exam, seed: int) -> list[tuple[int, int]]:
                 [{"message": s.message} for s in error.shortfalls],
             ) from error
     return assembly.sample_order(paper, rng) if exam.shuffle_questions else paper
+
+
+def drawing_pool(exam: Exam) -> assembly.Pool:
+    """The exam's rules applied to its bank: read again only when the bank has changed.
+
+    Every change to a question that matters here (a new one, an edit, retiring) moves its
+    `updated_at`, so the newest `updated_at` of the bank (one index lookup) tells whether a
+    pool built earlier still holds; reading and grouping the whole bank for each of two
+    thousand candidates starting at once does not scale with the bank.
+    """
+    rules = paper_rules(exam)
+    changed = db.session.scalar(
+        select(func.max(Question.updated_at)).where(Question.bank == exam.bank)
+    )
+    return paper_cache.pool(
+        exam.id, (changed, tuple(rules)), lambda: assembly.Pool(rules, question_pool(exam.bank))
+    )
 
 
 def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device, now) -> Attempt:
@@ -231,9 +250,9 @@ def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device
                 "option_order": order,
             }
         )
-    # One multi-row INSERT: fifty ORM objects each tracked through the flush cost more
-    # than the whole rest of starting an exam.
-    db.session.execute(insert(AttemptQuestion), items)
+    # One INSERT for the fifty rows (psycopg sends them in one pipeline): fifty ORM objects
+    # each tracked through the flush cost more than the whole rest of starting an exam.
+    db.session.execute(insert(AttemptQuestion.__table__), items)
     return attempt
 
 
@@ -305,8 +324,12 @@ def _valid_response(kind: str, response) -> bool:
 
 
 @dataclass(frozen=True)
-class SaveResult:
-    answer: AttemptAnswer
+class SavedAnswer:
+    """The answer stored after a save; `changed` is False when the save came too late."""
+
+    seq: int
+    response: object
+    saved_at: datetime
     changed: bool
 
 
@@ -314,48 +337,67 @@ class SaveResult:
 # (`reports.OFFLINE_AFTER`); noting every save would rewrite the attempt row each time.
 SEEN_EVERY = timedelta(seconds=15)
 
+# Insert the answer, or update it where the stored `seq` is lower (an older save arriving
+# late changes nothing and returns no row). Written out because the dialects' own INSERT …
+# ON CONFLICT constructs are compiled again on every execution (they opt out of SQLAlchemy's
+# statement cache); PostgreSQL and SQLite spell this alike.
+_UPSERT_ANSWER = text(
+    """
+    INSERT INTO attempt_answers (attempt_id, question_id, response, seq, flagged, saved_at)
+    VALUES (:attempt_id, :question_id, :response, :seq, false, :saved_at)
+    ON CONFLICT (attempt_id, question_id) DO UPDATE
+    SET response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at
+    WHERE attempt_answers.seq < excluded.seq
+    RETURNING id
+    """
+).bindparams(
+    bindparam("response", type_=AttemptAnswer.__table__.c.response.type),
+    bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
+)
+
 
 def save_answer(
     attempt: Attempt, question_id: int, response, seq: int, *, device: str | None, now
-) -> SaveResult:
+) -> SavedAnswer:
     """Store a response unless a save with a higher or equal `seq` is already stored.
 
-    The caller holds the attempt's row lock, so the answer read here is the latest one.
+    The caller holds the attempt's row lock, so saves to one attempt run one at a time. The
+    answer is written by one statement, not through the session's objects: an
+    `attempt.answers` loaded earlier in the same session does not show it.
     """
     _check_open(attempt, device, now)
-    # The question's type and the stored answer (if any) in one round trip.
-    found = db.session.execute(
-        select(QuestionVersion.type, AttemptAnswer)
-        .select_from(AttemptQuestion)
-        .join(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
-        .outerjoin(
-            AttemptAnswer,
-            (AttemptAnswer.attempt_id == AttemptQuestion.attempt_id)
-            & (AttemptAnswer.question_id == AttemptQuestion.question_id),
-        )
-        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.question_id == question_id)
-    ).first()
-    if found is None:
+    kind = paper_cache.question_types(attempt.id).get(question_id)
+    if kind is None:
         raise ExamError(404, "not_found", "试卷中没有这道题")
-    kind, answer = found
     if not _valid_response(kind, response):
         raise ExamError(422, "validation_error", "答案格式与题型不符")
-    if answer is not None and answer.seq >= seq:
-        return SaveResult(answer, False)  # an older or repeated save arriving late
-    if answer is None:
-        answer = AttemptAnswer(attempt_id=attempt.id, question_id=question_id)
-        db.session.add(answer)
-    answer.response, answer.seq, answer.saved_at = response, seq, now
+    written = db.session.execute(
+        _UPSERT_ANSWER,
+        {
+            "attempt_id": attempt.id,
+            "question_id": question_id,
+            "response": response,
+            "seq": seq,
+            "saved_at": now,
+        },
+    ).first()
     if attempt.last_seen_at is None or now - attempt.last_seen_at >= SEEN_EVERY:
         attempt.last_seen_at = now
-    db.session.flush()
-    return SaveResult(answer, True)
+    if written is not None:
+        return SavedAnswer(seq, response, now, True)
+    # An older or repeated save arriving late: answer with what is stored.
+    stored = db.session.execute(
+        select(AttemptAnswer.seq, AttemptAnswer.response, AttemptAnswer.saved_at).where(
+            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
+        )
+    ).one()
+    return SavedAnswer(*stored, changed=False)
 
 
 def set_flag(attempt: Attempt, question_id: int, flagged: bool, *, device, now) -> None:
     """Mark a question for review (or clear the mark)."""
     _check_open(attempt, device, now)
-    if question_id not in {q.question_id for q in attempt.questions}:
+    if question_id not in paper_cache.question_types(attempt.id):
         raise ExamError(404, "not_found", "试卷中没有这道题")
     answer = db.session.scalar(
         select(AttemptAnswer).where(

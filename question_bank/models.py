@@ -42,6 +42,9 @@ class Question(db.Model):
     __table_args__ = (
         Index("ix_questions_bank_status_type", "bank", "status", "type"),
         Index("ix_questions_kp_type", "knowledge_point_id", "type"),
+        # The newest change of a bank in one lookup: starting an exam checks it to know
+        # whether the pool it drew from is still the bank's.
+        Index("ix_questions_bank_updated_at", "bank", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

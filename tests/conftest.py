@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
+from exams import paper_cache
 from question_bank import version_cache
 from tests import factories
 
@@ -79,6 +80,7 @@ def _empty_all_tables() -> None:
             db.session.execute(table.delete())
     db.session.commit()
     version_cache.clear()  # identifiers start again from 1
+    paper_cache.clear()
 
 
 @pytest.fixture(autouse=True)

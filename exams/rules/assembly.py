@@ -136,8 +136,12 @@ def rule_matches(rule: PaperRule, question: PoolQuestion) -> bool:
 # --- matching ------------------------------------------------------------------------------
 
 
-class _Pool:
-    """The bank grouped into classes of questions that match the same set of rules."""
+class Pool:
+    """The bank grouped into classes of questions that match the same set of rules.
+
+    Built once for a set of rules and a bank, it can draw any number of papers (`draw_from`):
+    drawing never changes it.
+    """
 
     def __init__(self, rules: list[PaperRule], pool: list[PoolQuestion]) -> None:
         problems = rule_problems(rules)
@@ -230,7 +234,11 @@ def shortfalls(rules: list[PaperRule], pool: list[PoolQuestion]) -> list[Shortfa
 
     Raises ValueError for rules with `rule_problems`.
     """
-    bank = _Pool(rules, pool)
+    return _shortfalls(Pool(rules, pool))
+
+
+def _shortfalls(bank: Pool) -> list[Shortfall]:
+    rules = bank.rules
     needs = [rule.count for rule in rules]
     given = _allocate(bank.signatures, [len(m) for m in bank.members], needs, bank.priority)
     return [
@@ -247,12 +255,17 @@ def draw_paper(
 
     Raises PaperError when the bank cannot fill the rules, ValueError for invalid rules.
     """
-    bank = _Pool(rules, pool)
+    return draw_from(Pool(rules, pool), rng)
+
+
+def draw_from(bank: Pool, rng: random.Random) -> list[tuple[int, int]]:
+    """`draw_paper` from a pool already built (the same rng gives the same paper)."""
+    rules = bank.rules
     needs = [rule.count for rule in rules]
     sizes = [len(m) for m in bank.members]
     given = _allocate(bank.signatures, sizes, needs, bank.priority)
     if given != needs:
-        raise PaperError(shortfalls(rules, pool))
+        raise PaperError(_shortfalls(bank))
     members = [list(m) for m in bank.members]
     drawn: list[list[PoolQuestion]] = [[] for _ in rules]
     for r in bank.priority:
@@ -287,7 +300,7 @@ def _pick(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _feasible(bank: _Pool, sizes: list[int], needs: list[int]) -> bool:
+def _feasible(bank: Pool, sizes: list[int], needs: list[int]) -> bool:
     given = _allocate(bank.signatures, sizes, needs, bank.priority)
     return given == needs
 

@@ -12,7 +12,7 @@ from app.timeutil import utcnow
 from exams.models import Attempt, AttemptAnswer
 from question_bank.models import PROVINCIAL_BANK, Question
 from question_bank.rules.types import Option, QuestionDraft, QuestionType
-from question_bank.services import create_question, update_question
+from question_bank.services import create_question, set_retired, update_question
 
 
 def seed_bank(singles=6, trues=4, fills=2):
@@ -228,6 +228,36 @@ def test_an_edit_after_the_draw_changes_neither_the_paper_nor_its_grading(client
     edited = next(q for q in fresh["questions"] if q["id"] == single["id"])
     assert edited["stem"] == "改过的题干"
     assert sorted(o["text"] for o in edited["options"]) == ["现在对了", "现在错了"]
+
+
+def test_papers_drawn_after_a_retirement_or_a_new_question_follow_the_bank(client, login, world):
+    every_single = {"type": "single", "count": 6, "points": 10}  # the bank holds six
+    exam_id = create_exam(client, login, world, rules=[every_single])
+    first = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=as_candidate(client, login))
+    assert first.status_code == 201
+    retired_id = first.get_json()["questions"][0]["id"]
+    set_retired(db.session.get(Question, retired_id), True)
+    db.session.commit()
+
+    other = as_candidate(client, login, "cand2", device="phone-2")
+    refused = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=other)
+    assert refused.status_code == 409  # five singles left for six places
+    assert refused.get_json()["error"]["code"] == "paper_unavailable"
+
+    create_question(
+        PROVINCIAL_BANK,
+        QuestionDraft(
+            type=QuestionType.SINGLE,
+            stem="新增的单选题",
+            options=[Option("A", "对的"), Option("B", "错的")],
+            answer="A",
+        ),
+    )
+    db.session.commit()
+    drawn = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=other).get_json()
+    stems = {q["stem"] for q in drawn["questions"]}
+    assert "新增的单选题" in stems
+    assert retired_id not in {q["id"] for q in drawn["questions"]}
 
 
 def test_the_server_submits_at_the_deadline_and_refuses_later_saves(client, login, world):

@@ -1,0 +1,63 @@
+"""What papers are drawn from and what saves check, kept in memory by each process.
+
+Pools: an exam's rules applied to its bank (`assembly.Pool`), kept with the state of the
+bank they were built from and built again when that changes.
+
+Papers: each attempt's paper as a save needs it (question → type). A paper is drawn once,
+in the transaction that creates its attempt, and never changes, so what a process has read
+of one stays true. Every save checks that its question is on the paper and that the
+response fits the question's type: two thousand candidates saving every few seconds would
+otherwise read the paper again for each save. Identifiers are not reused (attempts are
+never deleted); the test suite empties its tables between tests and calls `clear`.
+"""
+
+from collections.abc import Callable, Hashable
+
+from sqlalchemy import select
+
+from app.extensions import db
+from exams.models import AttemptQuestion
+from exams.rules.assembly import Pool
+from question_bank.models import QuestionVersion
+
+MAX_PAPERS = 20_000  # about 4 KB each for a paper of 100 questions
+MAX_POOLS = 200  # exams open at once; a pool is some 100 bytes per question of its bank
+
+_papers: dict[int, dict[int, str]] = {}
+_pools: dict[int, tuple[Hashable, Pool]] = {}
+
+
+def pool(exam_id: int, state: Hashable, build: Callable[[], Pool]) -> Pool:
+    """The exam's pool as built for `state` (of its rules and bank), built now if new."""
+    cached = _pools.get(exam_id)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    if len(_pools) >= MAX_POOLS:
+        _pools.clear()
+    built = build()
+    _pools[exam_id] = (state, built)
+    return built
+
+
+def question_types(attempt_id: int) -> dict[int, str]:
+    """{question id: question type} of the attempt's paper (empty if it has none)."""
+    paper = _papers.get(attempt_id)
+    if paper is None:
+        paper = dict(
+            db.session.execute(
+                select(AttemptQuestion.question_id, QuestionVersion.type)
+                .join(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
+                .where(AttemptQuestion.attempt_id == attempt_id)
+            ).all()
+        )
+        if paper:  # an attempt is committed with its paper: an empty one is not cached
+            if len(_papers) >= MAX_PAPERS:
+                _papers.clear()
+            _papers[attempt_id] = paper
+    return paper
+
+
+def clear() -> None:
+    """Forget everything (for a database emptied and refilled, as the tests do)."""
+    _papers.clear()
+    _pools.clear()
