@@ -5,7 +5,15 @@ import os
 from flask import Flask, redirect, request, url_for
 
 from app.config import load_config
-from app.extensions import bootstrap, csrf, db, init_limiter, login_manager, migrate
+from app.extensions import (
+    bootstrap,
+    csrf,
+    db,
+    init_limiter,
+    login_manager,
+    migrate,
+    ping_idle_connections,
+)
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -19,6 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese messages stay readable in JSON bodies
 
     db.init_app(app)
+    with app.app_context():
+        ping_idle_connections(db.engine, app.config["DB_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)

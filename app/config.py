@@ -21,7 +21,8 @@ def load_config(instance_path: str) -> dict:
     default_db = "sqlite:///" + str(Path(instance_path) / "wuye.db")
     return {
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections idle this long are checked before use (`ping_idle_connections`).
+        "DB_PING_IDLE_SECONDS": 10,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path, "secret_key"),
         # Key of the identity-number column: kept apart from the database so a dump alone
         # reveals nothing. Production deployments pass it in the environment.
