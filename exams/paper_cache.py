@@ -1,7 +1,8 @@
 """What papers are drawn from and what saves check, kept in memory by each process.
 
-Pools: an exam's rules applied to its bank (`assembly.Pool`), kept with the state of the
-bank they were built from and built again when that changes.
+Built from a bank: an exam's rules applied to its bank (`assembly.Pool`) and the bank's
+current question versions, each kept with the state of the bank it was built from and built
+again when that changes.
 
 Papers: each attempt's paper as a save needs it (question → type). A paper is drawn once,
 in the transaction that creates its attempt, and never changes, so what a process has read
@@ -12,31 +13,32 @@ never deleted); the test suite empties its tables between tests and calls `clear
 """
 
 from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from app.extensions import db
 from exams.models import AttemptQuestion
-from exams.rules.assembly import Pool
 from question_bank.models import QuestionVersion
 
 MAX_PAPERS = 20_000  # about 4 KB each for a paper of 100 questions
-MAX_POOLS = 200  # exams open at once; a pool is some 100 bytes per question of its bank
+MAX_BUILT = 200  # exams open at once and their banks; some 100 bytes per bank question each
 
+T = TypeVar("T")
 _papers: dict[int, dict[int, str]] = {}
-_pools: dict[int, tuple[Hashable, Pool]] = {}
+_built: dict[Hashable, tuple[Hashable, object]] = {}
 
 
-def pool(exam_id: int, state: Hashable, build: Callable[[], Pool]) -> Pool:
-    """The exam's pool as built for `state` (of its rules and bank), built now if new."""
-    cached = _pools.get(exam_id)
+def built_from(key: Hashable, state: Hashable, build: Callable[[], T]) -> T:
+    """What `build` makes for `key` from its source in `state`: built again when it changed."""
+    cached = _built.get(key)
     if cached is not None and cached[0] == state:
         return cached[1]
-    if len(_pools) >= MAX_POOLS:
-        _pools.clear()
-    built = build()
-    _pools[exam_id] = (state, built)
-    return built
+    if len(_built) >= MAX_BUILT:
+        _built.clear()
+    value = build()
+    _built[key] = (state, value)
+    return value
 
 
 def question_types(attempt_id: int) -> dict[int, str]:
@@ -60,4 +62,4 @@ def question_types(attempt_id: int) -> dict[int, str]:
 def clear() -> None:
     """Forget everything (for a database emptied and refilled, as the tests do)."""
     _papers.clear()
-    _pools.clear()
+    _built.clear()

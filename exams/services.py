@@ -174,14 +174,14 @@ def is_candidate(exam: Exam, employee_id: int | None, *, lock: bool = False) -> 
 # Attempts -------------------------------------------------------------------------------
 
 
-def draw(exam: Exam, seed: int) -> list[tuple[int, int]]:
+def draw(exam: Exam, seed: int, state=None) -> list[tuple[int, int]]:
     """A paper for the exam as (question_id, points) in the order shown; the seed fixes it."""
     rng = random.Random(seed)
     if exam.fixed_questions:
         paper = [(item["question_id"], item["points"]) for item in exam.fixed_questions]
     else:
         try:
-            paper = assembly.draw_from(drawing_pool(exam), rng)
+            paper = assembly.draw_from(drawing_pool(exam, state), rng)
         except assembly.PaperError as error:
             raise ExamError(
                 409,
@@ -192,33 +192,52 @@ def draw(exam: Exam, seed: int) -> list[tuple[int, int]]:
     return assembly.sample_order(paper, rng) if exam.shuffle_questions else paper
 
 
-def drawing_pool(exam: Exam) -> assembly.Pool:
-    """The exam's rules applied to its bank: read again only when the bank has changed.
+# Papers are drawn from what a process keeps of the bank (`paper_cache.built_from`): reading
+# and grouping the whole bank for each of two thousand candidates starting at once does not
+# scale with the bank. Every change to a question that matters here (a new one, an edit, a
+# retirement) moves its `updated_at`, so the newest `updated_at` of the bank, one index
+# lookup, tells whether what was built still holds.
 
-    Every change to a question that matters here (a new one, an edit, retiring) moves its
-    `updated_at`, so the newest `updated_at` of the bank (one index lookup) tells whether a
-    pool built earlier still holds; reading and grouping the whole bank for each of two
-    thousand candidates starting at once does not scale with the bank.
-    """
+
+def bank_state(bank: str):
+    """The newest change of the bank's questions."""
+    return db.session.scalar(select(func.max(Question.updated_at)).where(Question.bank == bank))
+
+
+def drawing_pool(exam: Exam, state=None) -> assembly.Pool:
+    """The exam's rules applied to its bank's active questions (the bank as of `state`)."""
     rules = paper_rules(exam)
-    changed = db.session.scalar(
-        select(func.max(Question.updated_at)).where(Question.bank == exam.bank)
+    state = bank_state(exam.bank) if state is None else state
+    return paper_cache.built_from(
+        ("pool", exam.id),
+        (state, tuple(rules)),
+        lambda: assembly.Pool(rules, question_pool(exam.bank)),
     )
-    return paper_cache.pool(
-        exam.id, (changed, tuple(rules)), lambda: assembly.Pool(rules, question_pool(exam.bank))
+
+
+def current_versions(bank: str, state=None) -> dict[int, int]:
+    """{question id: id of its current version} for the bank (as of `state`)."""
+    state = bank_state(bank) if state is None else state
+    return paper_cache.built_from(
+        ("versions", bank),
+        state,
+        lambda: dict(
+            db.session.execute(
+                select(QuestionVersion.question_id, func.max(QuestionVersion.id))
+                .join(Question, QuestionVersion.question_id == Question.id)
+                .where(Question.bank == bank)
+                .group_by(QuestionVersion.question_id)
+            ).all()
+        ),
     )
 
 
 def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device, now) -> Attempt:
     seed = secrets.randbelow(2**31)
-    paper = draw(exam, seed)
-    versions = dict(
-        db.session.execute(
-            select(QuestionVersion.question_id, func.max(QuestionVersion.id))
-            .where(QuestionVersion.question_id.in_([qid for qid, _ in paper]))
-            .group_by(QuestionVersion.question_id)
-        ).all()
-    )
+    state = bank_state(exam.bank)
+    paper = draw(exam, seed, state)
+    current = current_versions(exam.bank, state)
+    versions = {question_id: current[question_id] for question_id, _ in paper}
     contents = version_cache.get_many(versions.values())
     rng = random.Random(seed + 1)  # option order: reproducible, independent of the draw
     attempt = Attempt(
