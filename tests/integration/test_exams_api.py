@@ -1,14 +1,16 @@
 """Timed exams through the API: papers, the server's clock, saves, takeover, scope."""
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import utcnow
+from exams import services
 from exams.models import Attempt, AttemptAnswer
 from question_bank.models import PROVINCIAL_BANK, Question
 from question_bank.rules.types import Option, QuestionDraft, QuestionType
@@ -475,3 +477,76 @@ def test_the_sweep_submits_and_grades_attempts_nobody_looks_at(client, login, wo
             "deadline",
             1000,
         )
+
+
+def test_grading_in_bulk_gives_what_grading_one_by_one_gives(client, login, world):
+    create_question(
+        PROVINCIAL_BANK,
+        QuestionDraft(
+            type=QuestionType.MULTIPLE,
+            stem="多选题",
+            options=[Option("A", "甲"), Option("B", "乙"), Option("C", "丙")],
+            answer=["A", "B"],
+        ),
+    )
+    db.session.commit()
+    rules = [
+        {"type": "single", "count": 3, "points": 10},
+        {"type": "multiple", "count": 1, "points": 10},
+        {"type": "true_false", "count": 2, "points": 5},
+        {"type": "fill", "count": 2, "points": 4},
+    ]
+    exams = [
+        create_exam(client, login, world, rules=rules, pass_score=25, partial_credit="fixed"),
+        create_exam(
+            client, login, world, rules=rules, pass_score=25, partial_credit="proportional"
+        ),
+    ]
+    responses = {
+        "single": ["A", "B", None],
+        "multiple": [["A"], ["A", "B"], ["A", "C"]],
+        "true_false": [True, False],
+        "fill": [[" 业主委员会 "], ["物业公司"], None],
+    }
+    ids = []
+    for exam_id in exams:
+        for n, username in enumerate(("cand1", "cand2")):
+            headers = as_candidate(client, login, username)
+            attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+            ids.append(attempt["id"])
+            seen = Counter()  # the i-th question of a type gets the (n + i)-th response
+            for question in attempt["questions"]:
+                options = responses[question["type"]]
+                response = options[(n + seen[question["type"]]) % len(options)]
+                seen[question["type"]] += 1
+                if response is not None:
+                    client.put(
+                        f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}",
+                        json={"response": response, "seq": 1},
+                        headers=headers,
+                    )
+
+    def marks():
+        db.session.expire_all()
+        found = db.session.scalars(select(Attempt).where(Attempt.id.in_(ids)).order_by(Attempt.id))
+        return [(a.status, a.score, a.question_scores, a.passed) for a in found]
+
+    now = utcnow()
+    in_bulk = services.finalise_many(
+        list(db.session.scalars(select(Attempt).where(Attempt.id.in_(ids)))), now
+    )
+    db.session.commit()
+    assert len(in_bulk) == 4
+    bulk = marks()
+    db.session.execute(
+        update(Attempt)
+        .where(Attempt.id.in_(ids))
+        .values(status="in_progress", score=None, question_scores=None, passed=None)
+    )
+    db.session.commit()
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(ids))):
+        services.finalise(attempt, "deadline", now)
+    db.session.commit()
+    assert marks() == bulk
+    assert all(status == "submitted" and len(scores) == 8 for status, _, scores, _ in bulk)
+    assert len({score for _, score, _, _ in bulk}) > 1  # the two candidates differ
