@@ -80,7 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     from app.api import error_response, wants_json
-    from app.auth.models import User
+    from app.auth.models import User, parse_session_id
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -89,11 +89,12 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        user_id, _, version = session_id.partition(".")
-        if not user_id.isdigit():
+        identity = parse_session_id(session_id)
+        if identity is None:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or str(user.session_version) != version or not user.active:
+        user_id, version = identity
+        user = db.session.get(User, user_id)
+        if user is None or user.session_version != version or not user.active:
             return None
         return user
 

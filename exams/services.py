@@ -375,6 +375,99 @@ _UPSERT_ANSWER = text(
 )
 
 
+# The common save, made by one statement on PostgreSQL: the account is still current, the
+# attempt is the account's own, in progress, on time and held by the device saving. The
+# statement locks the attempt (a submission waiting on the lock, or finished before it, is
+# seen), writes the answer if its `seq` is newer and notes the candidate as seen. Anything
+# else finds no attempt here and goes the whole way through `save_answer`, which gives the
+# reason. The account's conditions are `load_user`'s; the attempt's are `_check_open`'s.
+_SAVE_IN_ONE_STATEMENT = text(
+    """
+    WITH target AS (
+        SELECT attempts.id FROM attempts
+        JOIN users ON users.employee_id = attempts.employee_id
+        WHERE attempts.id = :attempt_id AND attempts.status = :in_progress
+          AND attempts.deadline >= :oldest_deadline AND attempts.device = :device
+          AND users.id = :user_id AND users.session_version = :session_version
+          AND users.active
+        FOR UPDATE OF attempts
+    ), written AS (
+        INSERT INTO attempt_answers (attempt_id, question_id, response, seq, flagged, saved_at)
+        SELECT id, :question_id, CAST(:response AS json), :seq, false, :saved_at FROM target
+        ON CONFLICT (attempt_id, question_id) DO UPDATE
+        SET response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at
+        WHERE attempt_answers.seq < excluded.seq
+        RETURNING attempt_id
+    ), seen AS (
+        UPDATE attempts SET last_seen_at = :saved_at FROM target
+        WHERE attempts.id = target.id
+          AND (attempts.last_seen_at IS NULL OR attempts.last_seen_at <= :seen_before)
+    )
+    SELECT EXISTS (SELECT FROM target) AS admitted, EXISTS (SELECT FROM written) AS written
+    """
+).bindparams(
+    bindparam("response", type_=AttemptAnswer.__table__.c.response.type),
+    bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
+)
+
+
+def save_at_once(
+    user_id: int,
+    session_version: int,
+    attempt_id: int,
+    question_id: int,
+    response,
+    seq: int,
+    *,
+    device: str | None,
+    now,
+) -> SavedAnswer | None:
+    """Save in one statement when the common case holds; None when `save_answer` must decide.
+
+    Trusts nothing about the user but the session's id: the statement checks the account
+    (active, same session version) and that the attempt is theirs. SQLite, which has no
+    writes inside WITH, always answers None.
+    """
+    if device is None or db.session.get_bind().dialect.name != "postgresql":
+        return None
+    kind = paper_cache.question_types(attempt_id).get(question_id)
+    if kind is None or not _valid_response(kind, response):
+        return None
+    # One statement is its own transaction: no BEGIN and COMMIT, two round trips fewer.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        admitted, written = connection.execute(
+            _SAVE_IN_ONE_STATEMENT,
+            {
+                "attempt_id": attempt_id,
+                "in_progress": IN_PROGRESS,
+                "oldest_deadline": timing.oldest_deadline_accepting(now),
+                "device": device,
+                "user_id": user_id,
+                "session_version": session_version,
+                "question_id": question_id,
+                "response": response,
+                "seq": seq,
+                "saved_at": now,
+                "seen_before": now - SEEN_EVERY,
+            },
+        ).one()
+    if not admitted:
+        return None
+    if written:
+        return SavedAnswer(seq, response, now, True)
+    return _stored_answer(attempt_id, question_id)
+
+
+def _stored_answer(attempt_id: int, question_id: int) -> SavedAnswer:
+    """What is stored, for a save that arrived after a newer one (it changed nothing)."""
+    stored = db.session.execute(
+        select(AttemptAnswer.seq, AttemptAnswer.response, AttemptAnswer.saved_at).where(
+            AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id
+        )
+    ).one()
+    return SavedAnswer(*stored, changed=False)
+
+
 def save_answer(
     attempt: Attempt, question_id: int, response, seq: int, *, device: str | None, now
 ) -> SavedAnswer:
@@ -405,13 +498,7 @@ def save_answer(
         db.session.flush()
     if written is not None:
         return SavedAnswer(seq, response, now, True)
-    # An older or repeated save arriving late: answer with what is stored.
-    stored = db.session.execute(
-        select(AttemptAnswer.seq, AttemptAnswer.response, AttemptAnswer.saved_at).where(
-            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
-        )
-    ).one()
-    return SavedAnswer(*stored, changed=False)
+    return _stored_answer(attempt.id, question_id)
 
 
 def set_flag(attempt: Attempt, question_id: int, flagged: bool, *, device, now) -> None:

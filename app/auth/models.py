@@ -67,3 +67,15 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"
+
+
+def parse_session_id(session_id: str) -> tuple[int, int] | None:
+    """(user id, session version) from what `User.get_id` gave; None when malformed.
+
+    The session version changes when the password is changed or the sessions are ended, so
+    a session id from before no longer matches the account.
+    """
+    user_id, _, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    return int(user_id), int(version)

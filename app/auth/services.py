@@ -4,15 +4,25 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from flask import current_app
+from flask import current_app, session
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth import rules
-from app.auth.models import Role, User
+from app.auth.models import Role, User, parse_session_id
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise, Region
 from app.timeutil import utcnow
+
+
+def claimed_identity() -> tuple[int, int] | None:
+    """(user id, session version) the signed session cookie names, not yet checked.
+
+    For a request that checks the account itself in the statement that does its work (the
+    answer save); everything else uses Flask-Login's `current_user`, which loads the account.
+    """
+    session_id = session.get("_user_id")
+    return parse_session_id(session_id) if isinstance(session_id, str) else None
 
 
 class LoginOutcome(StrEnum):

@@ -45,6 +45,15 @@ def accepts_answers(deadline: datetime, now: datetime, grace_seconds: int = GRAC
     return now <= deadline + timedelta(seconds=grace_seconds)
 
 
+def oldest_deadline_accepting(now: datetime, grace_seconds: int = GRACE_SECONDS) -> datetime:
+    """The earliest deadline whose attempt still accepts a save arriving `now`.
+
+    `accepts_answers(deadline, now)` is `deadline >= oldest_deadline_accepting(now)`, put so
+    that the database can compare its stored deadlines with one value.
+    """
+    return now - timedelta(seconds=grace_seconds)
+
+
 def is_overdue(deadline: datetime, now: datetime, grace_seconds: int = GRACE_SECONDS) -> bool:
     """Whether the grace is over too, so the server must submit the attempt itself."""
     return not accepts_answers(deadline, now, grace_seconds)

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.extensions import db
 from app.timeutil import utcnow
 from exams import services
@@ -148,6 +148,74 @@ def test_saves_are_idempotent_and_ordered(client, login, world):
     current = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).get_json()
     assert current["answers"][str(single["id"])] == "B"
     assert current["seqs"][str(single["id"])] == 2
+
+
+def test_a_save_with_a_session_the_account_no_longer_honours_is_refused(client, login, world):
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    single = next(q for q in attempt["questions"] if q["type"] == "single")
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{single['id']}"
+    assert client.put(url, json={"response": "A", "seq": 1}, headers=headers).status_code == 200
+
+    account = db.session.scalar(select(User).where(User.username == "cand1"))
+    account.session_version += 1  # the password was changed: earlier sessions end
+    db.session.commit()
+    assert client.put(url, json={"response": "B", "seq": 2}, headers=headers).status_code == 401
+    account.session_version -= 1
+    account.active = False
+    db.session.commit()
+    assert client.put(url, json={"response": "C", "seq": 3}, headers=headers).status_code == 401
+    stored = db.session.scalar(select(AttemptAnswer.response).where(AttemptAnswer.seq == 1))
+    assert stored == "A"
+
+
+def test_a_save_notes_the_candidate_as_seen_at_most_every_fifteen_seconds(client, login, world):
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        started_at = utcnow()
+        attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+        url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+
+        def save_after(seconds, seq):
+            clock.shift(timedelta(seconds=seconds))
+            client.put(url, json={"response": None, "seq": seq}, headers=headers)
+            db.session.expire_all()
+            return db.session.get(Attempt, attempt["id"]).last_seen_at
+
+        assert save_after(10, 1) == started_at
+        assert save_after(10, 2) == started_at + timedelta(seconds=20)
+        assert save_after(14, 3) == started_at + timedelta(seconds=20)
+
+
+def test_a_save_on_postgresql_is_one_statement(app, client, login, world):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no writes inside WITH: its saves take the checked way")
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+    client.put(url, json={"response": None, "seq": 1}, headers=headers)  # the paper is cached
+
+    statements = []
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        saved = client.put(url, json={"response": None, "seq": 2}, headers=headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert saved.status_code == 200
+    assert len(statements) == 1, statements  # no account loaded, no attempt read first
+
+
+def test_a_sequence_number_beyond_what_is_stored_is_refused(client, login, world):
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+    refused = client.put(url, json={"response": None, "seq": 2**31}, headers=headers)
+    assert refused.status_code == 422
 
 
 def test_a_wrongly_shaped_response_is_refused(client, login, world):

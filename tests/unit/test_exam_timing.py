@@ -9,6 +9,7 @@ from exams.rules.timing import (
     accepts_answers,
     attempt_deadline,
     is_overdue,
+    oldest_deadline_accepting,
     remaining_seconds,
     window_problem,
 )
@@ -67,6 +68,13 @@ def test_answers_are_accepted_until_the_end_of_the_grace():
     assert accepts_answers(deadline, deadline)
     assert accepts_answers(deadline, deadline + timedelta(seconds=5))
     assert not accepts_answers(deadline, deadline + timedelta(seconds=5, microseconds=1))
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 4.999999, 5, 5.000001, 6])
+def test_the_oldest_deadline_accepting_says_what_accepts_answers_says(offset):
+    now = START + timedelta(seconds=offset)
+    # The one-statement save compares stored deadlines with this value.
+    assert (START >= oldest_deadline_accepting(now)) == accepts_answers(START, now)
 
 
 def test_the_grace_can_be_chosen():
