@@ -275,7 +275,7 @@ def attempt(attempt_id):
 
 
 @blp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
-@blp.arguments(SaveInput)
+@blp.arguments(SaveInput())  # an instance: a class is instantiated again on every request
 def save_answer(data, attempt_id, question_id):
     """Save a response; a save whose `seq` is not above the stored one changes nothing."""
     now = utcnow()
@@ -287,8 +287,7 @@ def save_answer(data, attempt_id, question_id):
     )
     if not saved:
         return _save_checked(data, attempt_id, question_id, now)
-    db.session.commit()
-    return _saved_body(saved)
+    return _saved_body(saved)  # written and committed by its own statement
 
 
 @login_required

@@ -428,7 +428,7 @@ def save_at_once(
     (active, same session version) and that the attempt is theirs. SQLite, which has no
     writes inside WITH, always answers None.
     """
-    if device is None or db.session.get_bind().dialect.name != "postgresql":
+    if device is None or db.engine.dialect.name != "postgresql":
         return None
     kind = paper_cache.question_types(attempt_id).get(question_id)
     if kind is None or not _valid_response(kind, response):
