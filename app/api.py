@@ -1,5 +1,7 @@
 """The JSON API's shared parts: the error format, pagination and the OpenAPI document."""
 
+import re
+
 from flask import jsonify, render_template, request
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
@@ -39,7 +41,29 @@ _FIELD_MESSAGES = {
     "Not a valid list.": "不是有效的列表",
     "Invalid input type.": "数据类型不正确",
     "Invalid value.": "取值无效",
+    "Not a valid number.": "不是有效的数字",
+    "Number too large.": "数值过大",
+    "Not a valid mapping type.": "不是有效的对象",
+    "Not a valid email address.": "不是有效的邮箱地址",
+    "Special numeric values (nan or infinity) are not permitted.": "不允许 NaN 或无穷大",
 }
+# The validators' messages carry their bounds: (English pattern, Chinese template).
+_COMPARISONS = {
+    "greater than or equal to": "≥",
+    "greater than": ">",
+    "less than or equal to": "≤",
+    "less than": "<",
+}
+_COMPARISON = re.compile("|".join(_COMPARISONS))
+_FIELD_PATTERNS = [
+    (re.compile(r"Must be ([≥>≤<]) (.+?) and ([≥>≤<]) (.+)\.$"), r"应 \1 \2 且 \3 \4"),
+    (re.compile(r"Must be ([≥>≤<]) (.+)\.$"), r"应 \1 \2"),
+    (re.compile(r"Length must be between (.+) and (.+)\.$"), r"长度应在 \1 到 \2 之间"),
+    (re.compile(r"Shorter than minimum length (.+)\.$"), r"长度不能少于 \1"),
+    (re.compile(r"Longer than maximum length (.+)\.$"), r"长度不能超过 \1"),
+    (re.compile(r"Length must be (.+)\.$"), r"长度应为 \1"),
+    (re.compile(r"Must be one of: (.+)\.$"), r"应为以下之一：\1"),
+]
 
 
 class ApiError(Exception):
@@ -60,7 +84,13 @@ def error_response(status: int, code: str, message: str, details=None):
 
 
 def _translate(message: str) -> str:
-    return _FIELD_MESSAGES.get(message, message)
+    if message in _FIELD_MESSAGES:
+        return _FIELD_MESSAGES[message]
+    symbolic = _COMPARISON.sub(lambda match: _COMPARISONS[match[0]], message)
+    for pattern, template in _FIELD_PATTERNS:
+        if match := pattern.match(symbolic):
+            return match.expand(template)
+    return message
 
 
 def _validation_details(messages, prefix="") -> list[dict]:

@@ -216,6 +216,20 @@ def test_a_sequence_number_beyond_what_is_stored_is_refused(client, login, world
     url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
     refused = client.put(url, json={"response": None, "seq": 2**31}, headers=headers)
     assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"] == [
+        {"field": "seq", "message": "应 ≥ 1 且 ≤ 2147483647"}
+    ]
+
+
+def test_a_field_out_of_its_bounds_is_explained_in_chinese(client, login, world):
+    body = exam_body(world, title="考", partial_credit="some", time_limit_seconds=30)
+    response = client.post("/api/v1/exams", json=body, headers={"X-CSRFToken": login("examiner")})
+    assert response.status_code == 422
+    assert sorted((d["field"], d["message"]) for d in response.get_json()["error"]["details"]) == [
+        ("partial_credit", "应为以下之一：none, fixed, proportional"),
+        ("time_limit_seconds", "应 ≥ 60 且 ≤ 86400"),
+        ("title", "长度应在 2 到 128 之间"),
+    ]
 
 
 def test_a_wrongly_shaped_response_is_refused(client, login, world):
