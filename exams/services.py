@@ -376,7 +376,7 @@ _UPSERT_ANSWER = text(
 
 
 # The common save, made by one statement on PostgreSQL: the account is still current, the
-# attempt is the account's own, in progress, on time and held by the device saving. The
+# attempt is the account's own, in progress, on time and not held by another device. The
 # statement locks the attempt (a submission waiting on the lock, or finished before it, is
 # seen), writes the answer if its `seq` is newer and notes the candidate as seen. Anything
 # else finds no attempt here and goes the whole way through `save_answer`, which gives the
@@ -387,7 +387,9 @@ _SAVE_IN_ONE_STATEMENT = text(
         SELECT attempts.id FROM attempts
         JOIN users ON users.employee_id = attempts.employee_id
         WHERE attempts.id = :attempt_id AND attempts.status = :in_progress
-          AND attempts.deadline >= :oldest_deadline AND attempts.device = :device
+          AND attempts.deadline >= :oldest_deadline
+          AND (CAST(:device AS varchar) IS NULL OR attempts.device IS NULL
+               OR attempts.device = CAST(:device AS varchar))
           AND users.id = :user_id AND users.session_version = :session_version
           AND users.active
         FOR UPDATE OF attempts
@@ -428,7 +430,7 @@ def save_at_once(
     (active, same session version) and that the attempt is theirs. SQLite, which has no
     writes inside WITH, always answers None.
     """
-    if device is None or db.engine.dialect.name != "postgresql":
+    if db.engine.dialect.name != "postgresql":
         return None
     kind = paper_cache.question_types(attempt_id).get(question_id)
     if kind is None or not _valid_response(kind, response):

@@ -189,11 +189,14 @@ def test_a_save_notes_the_candidate_as_seen_at_most_every_fifteen_seconds(client
         assert save_after(14, 3) == started_at + timedelta(seconds=20)
 
 
-def test_a_save_on_postgresql_is_one_statement(app, client, login, world):
+@pytest.mark.parametrize("device", ["phone-1", None])
+def test_a_save_on_postgresql_is_one_statement(app, client, login, world, device):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no writes inside WITH: its saves take the checked way")
     exam_id = create_exam(client, login, world)
-    headers = as_candidate(client, login)
+    headers = as_candidate(client, login, device=device)
+    if device is None:
+        del headers["X-Device-Id"]  # a client that never names its device
     attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
     url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
     client.put(url, json={"response": None, "seq": 1}, headers=headers)  # the paper is cached
