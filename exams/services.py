@@ -453,20 +453,24 @@ def save_at_once(
                 "seen_before": now - SEEN_EVERY,
             },
         ).one()
-    if not admitted:
-        return None
-    if written:
-        return SavedAnswer(seq, response, now, True)
-    return _stored_answer(attempt_id, question_id)
+        if not admitted:
+            return None
+        if written:
+            return SavedAnswer(seq, response, now, True)
+        return _stored_answer(attempt_id, question_id, connection)
 
 
-def _stored_answer(attempt_id: int, question_id: int) -> SavedAnswer:
+def _stored_answer(attempt_id: int, question_id: int, connection=None) -> SavedAnswer:
     """What is stored, for a save that arrived after a newer one (it changed nothing)."""
-    stored = db.session.execute(
-        select(AttemptAnswer.seq, AttemptAnswer.response, AttemptAnswer.saved_at).where(
-            AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id
+    stored = (
+        (connection or db.session)
+        .execute(
+            select(AttemptAnswer.seq, AttemptAnswer.response, AttemptAnswer.saved_at).where(
+                AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id
+            )
         )
-    ).one()
+        .one()
+    )
     return SavedAnswer(*stored, changed=False)
 
 

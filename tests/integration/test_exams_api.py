@@ -210,6 +210,7 @@ def test_a_save_on_postgresql_is_one_statement(app, client, login, world, device
         event.remove(db.engine, "before_cursor_execute", listener)
     assert saved.status_code == 200
     assert len(statements) == 1, statements  # no account loaded, no attempt read first
+    assert saved.get_json()["changed"] is True
 
 
 def test_a_sequence_number_beyond_what_is_stored_is_refused(client, login, world):
