@@ -379,8 +379,8 @@ _UPSERT_ANSWER = text(
 # attempt is the account's own, in progress, on time and not held by another device. The
 # statement locks the attempt (a submission waiting on the lock, or finished before it, is
 # seen), writes the answer if its `seq` is newer and notes the candidate as seen. Anything
-# else finds no attempt here and goes the whole way through `save_answer`, which gives the
-# reason. The account's conditions are `load_user`'s; the attempt's are `_check_open`'s.
+# else (the statement admits no attempt) is left to `save_answer`, which gives the reason.
+# The account's conditions are `load_user`'s; the attempt's are `_check_open`'s.
 _SAVE_IN_ONE_STATEMENT = text(
     """
     WITH target AS (
