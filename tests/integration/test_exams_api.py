@@ -97,6 +97,19 @@ def as_candidate(client, login, username="cand1", device="phone-1"):
     return {"X-CSRFToken": login(username), "X-Device-Id": device}
 
 
+def started(client, login, world, device="phone-1"):
+    """(attempt body, headers) of cand1 starting a new exam; no device header if None."""
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login, device=device)
+    if device is None:
+        del headers["X-Device-Id"]  # a client that never names its device
+    return client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json(), headers
+
+
+def answer_url(attempt, question) -> str:
+    return f"/api/v1/attempts/{attempt['id']}/answers/{question['id']}"
+
+
 def right_answer(question):
     return {"single": "A", "true_false": True, "fill": ["业主委员会"]}[question["type"]]
 
@@ -133,11 +146,9 @@ def test_start_then_resume_gives_the_same_paper_without_answers(client, login, w
 
 
 def test_saves_are_idempotent_and_ordered(client, login, world):
-    exam_id = create_exam(client, login, world)
-    headers = as_candidate(client, login)
-    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    attempt, headers = started(client, login, world)
     single = next(q for q in attempt["questions"] if q["type"] == "single")
-    url = f"/api/v1/attempts/{attempt['id']}/answers/{single['id']}"
+    url = answer_url(attempt, single)
 
     assert client.put(url, json={"response": "B", "seq": 2}, headers=headers).status_code == 200
     late = client.put(url, json={"response": "C", "seq": 1}, headers=headers)  # older, arrives late
@@ -151,11 +162,9 @@ def test_saves_are_idempotent_and_ordered(client, login, world):
 
 
 def test_a_save_with_a_session_the_account_no_longer_honours_is_refused(client, login, world):
-    exam_id = create_exam(client, login, world)
-    headers = as_candidate(client, login)
-    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    attempt, headers = started(client, login, world)
     single = next(q for q in attempt["questions"] if q["type"] == "single")
-    url = f"/api/v1/attempts/{attempt['id']}/answers/{single['id']}"
+    url = answer_url(attempt, single)
     assert client.put(url, json={"response": "A", "seq": 1}, headers=headers).status_code == 200
 
     account = db.session.scalar(select(User).where(User.username == "cand1"))
@@ -176,7 +185,7 @@ def test_a_save_notes_the_candidate_as_seen_at_most_every_fifteen_seconds(client
     with time_machine.travel(utcnow(), tick=False) as clock:
         started_at = utcnow()
         attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
-        url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+        url = answer_url(attempt, attempt["questions"][0])
 
         def save_after(seconds, seq):
             clock.shift(timedelta(seconds=seconds))
@@ -193,12 +202,8 @@ def test_a_save_notes_the_candidate_as_seen_at_most_every_fifteen_seconds(client
 def test_a_save_on_postgresql_is_one_statement(app, client, login, world, device):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no writes inside WITH: its saves take the checked way")
-    exam_id = create_exam(client, login, world)
-    headers = as_candidate(client, login, device=device)
-    if device is None:
-        del headers["X-Device-Id"]  # a client that never names its device
-    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
-    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+    attempt, headers = started(client, login, world, device=device)
+    url = answer_url(attempt, attempt["questions"][0])
     client.put(url, json={"response": None, "seq": 1}, headers=headers)  # the paper is cached
 
     statements = []
@@ -214,10 +219,8 @@ def test_a_save_on_postgresql_is_one_statement(app, client, login, world, device
 
 
 def test_a_sequence_number_beyond_what_is_stored_is_refused(client, login, world):
-    exam_id = create_exam(client, login, world)
-    headers = as_candidate(client, login)
-    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
-    url = f"/api/v1/attempts/{attempt['id']}/answers/{attempt['questions'][0]['id']}"
+    attempt, headers = started(client, login, world)
+    url = answer_url(attempt, attempt["questions"][0])
     refused = client.put(url, json={"response": None, "seq": 2**31}, headers=headers)
     assert refused.status_code == 422
     assert refused.get_json()["error"]["details"] == [
@@ -237,11 +240,9 @@ def test_a_field_out_of_its_bounds_is_explained_in_chinese(client, login, world)
 
 
 def test_a_wrongly_shaped_response_is_refused(client, login, world):
-    exam_id = create_exam(client, login, world)
-    headers = as_candidate(client, login)
-    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    attempt, headers = started(client, login, world)
     single = next(q for q in attempt["questions"] if q["type"] == "single")
-    url = f"/api/v1/attempts/{attempt['id']}/answers/{single['id']}"
+    url = answer_url(attempt, single)
     assert client.put(url, json={"response": ["A"], "seq": 1}, headers=headers).status_code == 422
     assert (
         client.put(
