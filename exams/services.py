@@ -360,20 +360,28 @@ SEEN_EVERY = timedelta(seconds=15)
 # late changes nothing and returns no row). Written out because the dialects' own INSERT …
 # ON CONFLICT constructs are compiled again on every execution (they opt out of SQLAlchemy's
 # statement cache); PostgreSQL and SQLite spell this alike.
-_UPSERT_ANSWER = text(
-    """
-    INSERT INTO attempt_answers (attempt_id, question_id, response, seq, flagged, saved_at)
-    VALUES (:attempt_id, :question_id, :response, :seq, false, :saved_at)
+_KEEP_THE_NEWEST = """
     ON CONFLICT (attempt_id, question_id) DO UPDATE
     SET response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at
     WHERE attempt_answers.seq < excluded.seq
+"""
+
+
+def _answer_statement(sql: str):
+    return text(sql).bindparams(
+        bindparam("response", type_=AttemptAnswer.__table__.c.response.type),
+        bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
+    )
+
+
+_UPSERT_ANSWER = _answer_statement(
+    f"""
+    INSERT INTO attempt_answers (attempt_id, question_id, response, seq, flagged, saved_at)
+    VALUES (:attempt_id, :question_id, :response, :seq, false, :saved_at)
+    {_KEEP_THE_NEWEST}
     RETURNING id
     """
-).bindparams(
-    bindparam("response", type_=AttemptAnswer.__table__.c.response.type),
-    bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
 )
-
 
 # The common save, made by one statement on PostgreSQL: the account is still current, the
 # attempt is the account's own, in progress, on time and not held by another device. The
@@ -381,8 +389,8 @@ _UPSERT_ANSWER = text(
 # seen), writes the answer if its `seq` is newer and notes the candidate as seen. Anything
 # else (the statement admits no attempt) is left to `save_answer`, which gives the reason.
 # The account's conditions are `load_user`'s; the attempt's are `_check_open`'s.
-_SAVE_IN_ONE_STATEMENT = text(
-    """
+_SAVE_IN_ONE_STATEMENT = _answer_statement(
+    f"""
     WITH target AS (
         SELECT attempts.id FROM attempts
         JOIN users ON users.employee_id = attempts.employee_id
@@ -396,9 +404,7 @@ _SAVE_IN_ONE_STATEMENT = text(
     ), written AS (
         INSERT INTO attempt_answers (attempt_id, question_id, response, seq, flagged, saved_at)
         SELECT id, :question_id, CAST(:response AS json), :seq, false, :saved_at FROM target
-        ON CONFLICT (attempt_id, question_id) DO UPDATE
-        SET response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at
-        WHERE attempt_answers.seq < excluded.seq
+        {_KEEP_THE_NEWEST}
         RETURNING attempt_id
     ), seen AS (
         UPDATE attempts SET last_seen_at = :saved_at FROM target
@@ -407,9 +413,6 @@ _SAVE_IN_ONE_STATEMENT = text(
     )
     SELECT EXISTS (SELECT FROM target) AS admitted, EXISTS (SELECT FROM written) AS written
     """
-).bindparams(
-    bindparam("response", type_=AttemptAnswer.__table__.c.response.type),
-    bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
 )
 
 
