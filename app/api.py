@@ -2,13 +2,14 @@
 
 import re
 
-from flask import jsonify, render_template, request
+from flask import jsonify, render_template, request, session
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
+from app.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from app.extensions import db
 
 API_PREFIX = "/api/v1"
@@ -75,6 +76,29 @@ class ApiError(Exception):
         self.code = code or _STATUS_CODES.get(status, ("error", ""))[0]
         self.message = message
         self.details = details or []
+
+
+# The status each kind of domain error answers, here and nowhere else.
+_KIND_STATUS = {NotFound: 404, Refused: 403, Conflict: 409, Invalid: 422}
+
+
+def domain_error_status(error: DomainError) -> int:
+    """The HTTP status of a domain error (422 for a kind not named above)."""
+    for kind, status in _KIND_STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 422
+
+
+def public(view):
+    """Mark an API endpoint as open to anonymous callers (login, public verification).
+
+    Every other `/api/v1` endpoint answers 401 to a caller without a session before its
+    input is validated, so that a malformed query tells an anonymous caller nothing.
+    Put it under the route decorator.
+    """
+    view.public = True
+    return view
 
 
 def error_response(status: int, code: str, message: str, details=None):
@@ -169,6 +193,28 @@ def init_app(app) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
         return error_response(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        status = domain_error_status(error)
+        if wants_json():
+            return error_response(status, error.code, error.message, error.details)
+        return render_template("errors/error.html", status=status, message=error.message), status
+
+    def _authenticate_api_first():
+        if not wants_json() or request.endpoint is None:
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "public", False) or request.endpoint == "api-docs.openapi_json":
+            return None
+        # The signed cookie's claim (Flask-Login's key) is enough here, without a query:
+        # the endpoint's own `login_required` still checks the account behind it.
+        if not isinstance(session.get("_user_id"), str):
+            return error_response(401, *_STATUS_CODES[401])
+        return None
+
+    # Before every other check, CSRF's included: an anonymous caller learns only "log in".
+    app.before_request_funcs.setdefault(None, []).insert(0, _authenticate_api_first)
 
     @app.errorhandler(500)
     def _server_error(error):

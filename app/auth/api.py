@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
-from app.api import API_PREFIX, ApiError
+from app.api import API_PREFIX, ApiError, public
 from app.auth import services
 from app.extensions import csrf, db
 
@@ -37,6 +37,7 @@ class MeSchema(Schema):
 @blp.response(200, CsrfSchema)
 @blp.alt_response(401, description="用户名或密码错误")
 @blp.alt_response(423, description="账户已锁定")
+@public
 @csrf.exempt
 def login(credentials):
     """Log in; answers the CSRF token for later unsafe requests and sets the session cookie."""
