@@ -1,16 +1,20 @@
 """The demo data: what CONTRACT.md promises, valid, and loaded only once."""
 
+from collections import Counter
 from datetime import date
 
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
 from app.demo import DEMO_PASSWORD, load_demo_data
+from app.demo.questions import DATA_FILE, demo_questions_file, load_demo_questions
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise, ExternalCertificate, Region
 from app.orgs.rules.identity import credit_code_problem, id_number_problem
 from app.orgs.rules.posts import Post
 from app.pii import vault
+from question_bank.models import PROVINCIAL_BANK, KnowledgePoint, Question
+from question_bank.services import import_questions
 
 
 def test_demo_data_is_complete_valid_and_idempotent(app, runner):
@@ -71,3 +75,24 @@ def test_if_empty_leaves_a_used_database_alone(app, runner, make):
     result = runner.invoke(args=["demo-data", "--if-empty"])
     assert result.exit_code == 0
     assert db.session.scalar(select(func.count(Region.id))) == 0
+
+
+def test_the_demo_questions_file_imports_whole_through_the_upload_path(app):
+    preview = import_questions(PROVINCIAL_BANK, DATA_FILE, demo_questions_file(), dry_run=True)
+    assert preview.problems == [] and preview.skipped == []
+    assert len(preview.items) == 220
+
+    report = load_demo_questions()
+    assert report.problems == [] and report.skipped == [] and report.imported == 220
+    # Enough of each type for the demo exam (20 single, 10 multiple, 10 true/false, 5 fill).
+    types = Counter(db.session.scalars(select(Question.type)))
+    assert types == {"single": 90, "multiple": 50, "true_false": 50, "fill": 30}
+    difficulties = Counter(db.session.scalars(select(Question.difficulty)))
+    assert set(difficulties) == {"easy", "medium", "hard"}
+    assert db.session.scalar(select(func.count()).where(Question.posts != "")) > 100
+    assert db.session.scalar(select(func.count()).where(Question.levels != "")) > 200
+    paths = set(db.session.scalars(select(KnowledgePoint.path)))
+    assert "法律法规/民法典/物业服务合同" in paths
+
+    again = load_demo_questions()
+    assert again.imported == 0 and len(again.skipped) == 220
