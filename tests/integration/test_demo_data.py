@@ -1,7 +1,9 @@
 """The demo data: what CONTRACT.md promises, valid, and loaded only once."""
 
+import tomllib
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -17,14 +19,24 @@ from question_bank.models import PROVINCIAL_BANK, KnowledgePoint, Question
 from question_bank.services import import_questions
 
 
+def _rows_per_table() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
 def test_demo_data_is_complete_valid_and_idempotent(app, runner):
     app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
     first = runner.invoke(args=["demo-data"])
     assert first.exit_code == 0, first.output
+    rows = _rows_per_table()
     counts = load_demo_data()
     db.session.commit()
     second = runner.invoke(args=["demo-data"])
     assert second.exit_code == 0
+    assert second.output == first.output
+    assert _rows_per_table() == rows  # a second run changes nothing
     assert counts["regions"] == 14
     assert counts["enterprises"] >= 30
     assert counts["employees"] >= 600
@@ -96,3 +108,15 @@ def test_the_demo_questions_file_imports_whole_through_the_upload_path(app):
 
     again = load_demo_questions()
     assert again.imported == 0 and len(again.skipped) == 220
+
+
+def test_the_demo_data_files_are_package_data():
+    """A wheel carries the data files (`pip install -e .` would find them anyway)."""
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["app.demo"]
+    package = root / "app" / "demo"
+    packaged = {path for pattern in patterns for path in package.glob(pattern)}
+    data_files = {path for path in (package / "data").rglob("*") if path.is_file()}
+    assert DATA_FILE in {path.name for path in data_files}
+    assert data_files <= packaged
