@@ -22,7 +22,7 @@ from sqlalchemy import event, insert, select, text
 
 from app.auth.models import Role, User
 from app.auth.services import create_account, hash_password
-from app.demo import GIVEN, POST_WEIGHTS, REGIONS, SURNAMES
+from app.demo.organisations import GIVEN, POST_WEIGHTS, REGIONS, SURNAMES
 from app.extensions import db
 from app.orgs.models import DutyPeriod, Employee, Enterprise, Region
 from app.orgs.rules.identity import credit_code_check_char, id_number_check_char, mask_id_number

@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, text
 
 from app.auth.models import Role
 from app.auth.services import create_account
-from app.demo import REGIONS
+from app.demo.organisations import REGIONS
 from app.extensions import db
 from app.law_trainings.models import AUDIENCE_TYPES, CANCELLED, LawTraining, LawTrainingSignup
 from app.orgs.models import Region

@@ -13,7 +13,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from app.demo import GIVEN, REGIONS, SURNAMES
+from app.demo.organisations import GIVEN, REGIONS, SURNAMES
 from app.extensions import db
 from app.orgs import spreadsheet
 from app.orgs.models import DutyPeriod, Employee, Enterprise, Region

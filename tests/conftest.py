@@ -6,7 +6,6 @@ SQLite file in a temporary folder.
 
 import contextvars
 import os
-from pathlib import Path
 
 import pytest
 from flask import has_app_context
@@ -18,8 +17,6 @@ from app.extensions import db
 from exams import paper_cache
 from question_bank import version_cache
 from tests import factories
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 class IsolatedClient(FlaskClient):
@@ -124,12 +121,3 @@ def login(client):
         return response.get_json()["csrf_token"]
 
     return _login
-
-
-@pytest.fixture
-def shared_fixtures() -> Path:
-    """The folder of real files from other systems (skips where `../shared` is absent)."""
-    folder = SHARED / "fixtures"
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is absent: the shared fixtures come with the workspace and CI")
-    return folder

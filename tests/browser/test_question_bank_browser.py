@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.auth.models import Role
+from app.demo.questions import load_demo_questions
 from app.extensions import db
 from question_bank import services
-from question_bank.demo import load_demo_questions
 from question_bank.models import PROVINCIAL_BANK
 from question_bank.rules.types import Option, QuestionDraft, QuestionType
 from tests import factories

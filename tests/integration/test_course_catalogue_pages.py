@@ -325,9 +325,9 @@ def test_lessons_of_a_published_course_are_not_deleted(client, admin):
 
 
 def test_demo_catalogue_loads_once(app):
-    from app.courses.demo import load_demo_courses
-    from exams.demo import load_demo_exam
-    from question_bank.demo import load_demo_questions
+    from app.demo.courses import load_demo_courses
+    from app.demo.exams import load_demo_exam
+    from app.demo.questions import load_demo_questions
 
     load_demo_questions()
     load_demo_exam()

@@ -1,26 +1,42 @@
 """The demo data: what CONTRACT.md promises, valid, and loaded only once."""
 
+import tomllib
+from collections import Counter
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
 from app.demo import DEMO_PASSWORD, load_demo_data
+from app.demo.questions import DATA_FILE, demo_questions_file, load_demo_questions
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise, ExternalCertificate, Region
 from app.orgs.rules.identity import credit_code_problem, id_number_problem
 from app.orgs.rules.posts import Post
 from app.pii import vault
+from question_bank.models import PROVINCIAL_BANK, KnowledgePoint, Question
+from question_bank.services import import_questions
+
+
+def _rows_per_table() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
 
 
 def test_demo_data_is_complete_valid_and_idempotent(app, runner):
     app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
     first = runner.invoke(args=["demo-data"])
     assert first.exit_code == 0, first.output
+    rows = _rows_per_table()
     counts = load_demo_data()
     db.session.commit()
     second = runner.invoke(args=["demo-data"])
     assert second.exit_code == 0
+    assert second.output == first.output
+    assert _rows_per_table() == rows  # a second run changes nothing
     assert counts["regions"] == 14
     assert counts["enterprises"] >= 30
     assert counts["employees"] >= 600
@@ -71,3 +87,36 @@ def test_if_empty_leaves_a_used_database_alone(app, runner, make):
     result = runner.invoke(args=["demo-data", "--if-empty"])
     assert result.exit_code == 0
     assert db.session.scalar(select(func.count(Region.id))) == 0
+
+
+def test_the_demo_questions_file_imports_whole_through_the_upload_path(app):
+    preview = import_questions(PROVINCIAL_BANK, DATA_FILE, demo_questions_file(), dry_run=True)
+    assert preview.problems == [] and preview.skipped == []
+    assert len(preview.items) == 220
+
+    report = load_demo_questions()
+    assert report.problems == [] and report.skipped == [] and report.imported == 220
+    # Enough of each type for the demo exam (20 single, 10 multiple, 10 true/false, 5 fill).
+    types = Counter(db.session.scalars(select(Question.type)))
+    assert types == {"single": 90, "multiple": 50, "true_false": 50, "fill": 30}
+    difficulties = Counter(db.session.scalars(select(Question.difficulty)))
+    assert set(difficulties) == {"easy", "medium", "hard"}
+    assert db.session.scalar(select(func.count()).where(Question.posts != "")) > 100
+    assert db.session.scalar(select(func.count()).where(Question.levels != "")) > 200
+    paths = set(db.session.scalars(select(KnowledgePoint.path)))
+    assert "法律法规/民法典/物业服务合同" in paths
+
+    again = load_demo_questions()
+    assert again.imported == 0 and len(again.skipped) == 220
+
+
+def test_the_demo_data_files_are_package_data():
+    """A wheel carries the data files (`pip install -e .` would find them anyway)."""
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["app.demo"]
+    package = root / "app" / "demo"
+    packaged = {path for pattern in patterns for path in package.glob(pattern)}
+    data_files = {path for path in (package / "data").rglob("*") if path.is_file()}
+    assert DATA_FILE in {path.name for path in data_files}
+    assert data_files <= packaged

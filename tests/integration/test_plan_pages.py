@@ -477,8 +477,8 @@ def test_province_report_filters_by_region_and_enterprise(client, login, w):
 
 
 def test_demo_plans_are_idempotent_and_show_every_state(app, runner):
-    from app.courses.plan_demo import load_demo_plans
     from app.demo import load_demo_data
+    from app.demo.plans import load_demo_plans
 
     load_demo_data()
     if not db.session.scalar(select(func.count(Course.id)).where(Course.status == PUBLISHED)):

@@ -1,6 +1,7 @@
 """The question bank through the API: imports, questions, versions, scope, exports."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -9,6 +10,8 @@ from sqlalchemy import func, select
 from app.auth.models import Role
 from app.extensions import db
 from question_bank.models import KnowledgePoint, Question, QuestionVersion
+
+MOODLE_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "moodle"
 
 HEADERS = [
     "题型",
@@ -147,7 +150,7 @@ def test_a_bad_row_imports_nothing_and_names_row_and_column(client, owner):
     assert count() == 0
 
 
-def test_duplicates_and_unsupported_kinds_are_skipped_with_a_reason(client, owner, shared_fixtures):
+def test_duplicates_and_unsupported_kinds_are_skipped_with_a_reason(client, owner):
     upload(client, owner, xlsx(GOOD_ROWS[:1]))
     again = upload(client, owner, xlsx(GOOD_ROWS[:2] + GOOD_ROWS[1:2]))
     body = again.get_json()
@@ -156,7 +159,7 @@ def test_duplicates_and_unsupported_kinds_are_skipped_with_a_reason(client, owne
     reasons = [s["reason"] for s in body["skipped"]]
     assert len(reasons) == 2 and all("重复" in r for r in reasons)
 
-    gift = (shared_fixtures / "moodle" / "gift_examples.txt").read_bytes()
+    gift = (MOODLE_FIXTURES / "gift_examples.txt").read_bytes()
     report = upload(client, owner, gift, filename="examples.gift")
     assert report.status_code == 201, report.get_json()
     reasons = [s["reason"] for s in report.get_json()["skipped"]]
@@ -165,8 +168,8 @@ def test_duplicates_and_unsupported_kinds_are_skipped_with_a_reason(client, owne
     assert report.get_json()["imported"] + len(reasons) == 43  # every question accounted for
 
 
-def test_a_moodle_xml_file_imports_its_categories(client, owner, shared_fixtures):
-    data = (shared_fixtures / "moodle" / "nested_categories_with_questions.xml").read_bytes()
+def test_a_moodle_xml_file_imports_its_categories(client, owner):
+    data = (MOODLE_FIXTURES / "nested_categories_with_questions.xml").read_bytes()
     response = upload(client, owner, data, filename="moodle.xml")
     assert response.status_code == 201, response.get_json()
     body = response.get_json()

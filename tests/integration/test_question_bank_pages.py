@@ -26,6 +26,7 @@ from question_bank.rules.excel import excel_rows
 from question_bank.rules.types import Difficulty, FillRules, Option, QuestionDraft, QuestionType
 from tests.integration.page_helpers import csrf_of, form_login, page, xlsx
 
+MOODLE_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "moodle"
 NEW = "/question-bank/questions/new"
 IMPORT = "/question-bank/import"
 CONFIRM = "/question-bank/import/confirm"
@@ -949,8 +950,8 @@ def test_files_that_are_not_question_files_are_refused_with_a_reason(
     assert count() == 0
 
 
-def test_a_moodle_xml_file_is_previewed_with_its_categories(admin, shared_fixtures):
-    data = (shared_fixtures / "moodle" / "nested_categories_with_questions.xml").read_bytes()
+def test_a_moodle_xml_file_is_previewed_with_its_categories(admin):
+    data = (MOODLE_FIXTURES / "nested_categories_with_questions.xml").read_bytes()
     preview = upload(admin, data, "moodle.xml")
     body = text(preview)
     assert "将导入 4 道试题" in body

@@ -143,20 +143,24 @@ def test_proof_pdf_lists_completed_courses(client, learner):
     assert emp.id_number_masked in text
 
 
-def test_proof_without_font_says_so_in_chinese(client, learner, app):
-    app.config["CJK_FONT_PATH"] = "/nonexistent/font.ttc"
+@pytest.mark.parametrize("registered_before", [False, True], ids=["first use", "registered"])
+def test_proof_without_font_says_so_in_chinese(
+    client, learner, app, monkeypatch, registered_before
+):
+    """A missing font file is reported even when reportlab already holds the font by name
+    (registered by an earlier PDF in the same process): the file is checked every time."""
     from reportlab.pdfbase import pdfmetrics
 
-    registered = "WQYMicroHei" in pdfmetrics.getRegisteredFontNames()
-    try:
-        r = client.get("/courses/proof.pdf")
-    finally:
-        app.config.pop("CJK_FONT_PATH")
-    if registered:
-        # Once registered in this process the font is reused; the check runs at first use.
-        assert r.status_code in (200, 503)
-    else:
-        assert r.status_code == 503 and "fonts-wqy-microhei" in page(r)
+    from app.courses.proof import FONT_NAME
+
+    names = [FONT_NAME] if registered_before else []
+    monkeypatch.setattr(pdfmetrics, "getRegisteredFontNames", lambda: names)
+    monkeypatch.setitem(app.config, "CJK_FONT_PATH", "/nonexistent/font.ttc")
+    r = client.get("/courses/proof.pdf")
+    assert r.status_code == 503
+    text = page(r)
+    assert "暂时无法生成培训证明" in text and "缺少中文字体文件" in text
+    assert "/nonexistent/font.ttc" in text and "fonts-wqy-microhei" in text
 
 
 def test_dashboard_shows_courses_in_progress_and_hours_this_year(client, learner):

@@ -7,10 +7,7 @@ import pytest
 from question_bank.rules.gift import parse_gift
 from question_bank.rules.types import FillRules, Option, QuestionDraft, QuestionType
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "moodle"
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason="../shared/fixtures is absent: it comes with the workspace and CI"
-)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "moodle"
 
 
 def summary(draft: QuestionDraft) -> tuple:
@@ -21,7 +18,6 @@ def summary(draft: QuestionDraft) -> tuple:
 # --- Moodle's test fixture -----------------------------------------------------------------
 
 
-@needs_fixtures
 def test_moodle_fixture_questions():
     parsed = parse_gift((FIXTURES / "gift_questions.txt").read_text(encoding="utf-8"))
     assert parsed.problems == []
@@ -59,7 +55,6 @@ def test_moodle_fixture_questions():
     )
 
 
-@needs_fixtures
 def test_moodle_documentation_examples():
     parsed = parse_gift((FIXTURES / "gift_examples.txt").read_text(encoding="utf-8"))
     assert parsed.problems == []

@@ -18,10 +18,7 @@ from question_bank.rules.types import (
     QuestionType,
 )
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "moodle"
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason="../shared/fixtures is absent: it comes with the workspace and CI"
-)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "moodle"
 
 
 def quiz(*questions: str) -> bytes:
@@ -52,7 +49,6 @@ def stem(html: str) -> str:
 # --- the real Moodle fixture --------------------------------------------------------------
 
 
-@needs_fixtures
 def test_moodle_fixture_with_nested_categories():
     parsed = parse_moodle_xml((FIXTURES / "nested_categories_with_questions.xml").read_bytes())
     assert parsed.file_problems == []

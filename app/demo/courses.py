@@ -12,11 +12,10 @@ from io import BytesIO
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app.courses.files import store_course_file
-from app.courses.models import DRAFT, PUBLISHED, Chapter, Course, Lesson
+from app.courses.catalogue import add_chapter, publish, save_course, save_lesson
+from app.courses.models import Chapter, Course
+from app.demo.exams import DEMO_TITLE
 from app.extensions import db
-from app.timeutil import utcnow
-from exams.demo import DEMO_TITLE
 from exams.models import Exam
 
 log = logging.getLogger(__name__)
@@ -422,73 +421,60 @@ def _pdf_bytes() -> bytes | None:
 
 def _add_course(spec, demo_exam: Exam | None) -> None:
     title, category, posts, levels, hours, draft, description, chapters = spec
-    course = Course(
-        title=title,
-        category=category,
-        posts=posts,
-        levels=levels,
-        required_seconds=hours * 3600,
-        description=description,
-        status=DRAFT if draft else PUBLISHED,
-        published_at=None if draft else utcnow(),
-    )
-    db.session.add(course)
-    db.session.flush()
-    for c_pos, (chapter_title, lessons) in enumerate(chapters):
-        chapter = Chapter(course_id=course.id, position=c_pos, title=chapter_title)
-        db.session.add(chapter)
-        db.session.flush()
-        for l_pos, (lesson_title, points) in enumerate(lessons):
-            db.session.add(
-                Lesson(
-                    course_id=course.id,
-                    chapter_id=chapter.id,
-                    position=l_pos,
-                    title=lesson_title,
-                    kind="text",
-                    body=_text(lesson_title, points),
-                    min_seconds=300,
-                )
-            )
+    exam_id = demo_exam.id if title == "项目经理岗位培训" and demo_exam is not None else None
+    data = {
+        "title": title,
+        "category": category,
+        "description": description,
+        "posts": posts,
+        "levels": levels,
+        "required_seconds": hours * 3600,
+        "exam_id": exam_id,
+    }
+    course = save_course(None, data, None, user_id=None)
+    for chapter_title, lessons in chapters:
+        chapter = _chapter(course, chapter_title)
+        for lesson_title, points in lessons:
+            _lesson(chapter, title=lesson_title, kind="text", body=_text(lesson_title, points))
     if category == "law":
-        _add_extras(course, chapter)
-    if title == "项目经理岗位培训" and demo_exam is not None:
-        course.exam_id = demo_exam.id
-    db.session.flush()
+        _add_extras(chapter)
+    if not draft:
+        publish(course)
 
 
-def _add_extras(course: Course, chapter: Chapter) -> None:
+def _chapter(course: Course, title: str) -> Chapter:
+    chapter = add_chapter(course, title)
+    # The service numbers a chapter after those loaded with the course: a request adds
+    # one, the demo adds several in one session, so the list is read again each time.
+    db.session.expire(course, ["chapters"])
+    return chapter
+
+
+def _lesson(chapter: Chapter, *, title, kind, body, url="", min_seconds=300, upload=None):
+    data = {"title": title, "kind": kind, "body": body, "url": url, "min_seconds": min_seconds}
+    save_lesson(None, chapter, data, upload, user_id=None)
+    db.session.expire(chapter, ["lessons"])  # as for chapters: numbered after those loaded
+
+
+def _add_extras(chapter: Chapter) -> None:
     """The law course also has a PDF handout and a link to the law's official text."""
-    position = len(chapter.lessons) + 10
     pdf = _pdf_bytes()
     if pdf is not None:
-        stored = store_course_file(
-            FileStorage(stream=BytesIO(pdf), filename="物业服务合同条款速查.pdf"),
+        _lesson(
+            chapter,
+            title="条款速查讲义（PDF）",
             kind="pdf",
-            user_id=None,
+            body="请通读讲义，重点理解物业服务人的义务。",
+            min_seconds=180,
+            upload=FileStorage(stream=BytesIO(pdf), filename="物业服务合同条款速查.pdf"),
         )
-        db.session.add(
-            Lesson(
-                course_id=course.id,
-                chapter_id=chapter.id,
-                position=position,
-                title="条款速查讲义（PDF）",
-                kind="pdf",
-                file_id=stored.id,
-                min_seconds=180,
-                body="请通读讲义，重点理解物业服务人的义务。",
-            )
-        )
-    db.session.add(
-        Lesson(
-            course_id=course.id,
-            chapter_id=chapter.id,
-            position=position + 1,
-            title="《民法典》全文（国家法律法规数据库）",
-            kind="link",
-            url="https://flk.npc.gov.cn/",
-            body="在国家法律法规数据库中检索“民法典”阅读原文。",
-        )
+    _lesson(
+        chapter,
+        title="《民法典》全文（国家法律法规数据库）",
+        kind="link",
+        body="在国家法律法规数据库中检索“民法典”阅读原文。",
+        url="https://flk.npc.gov.cn/",
+        min_seconds=0,
     )
 
 

@@ -11,11 +11,10 @@ from app.courses.models import (
     Course,
     CourseProgress,
     Lesson,
-    PlanEvaluation,
     StudySpan,
     TrainingPlan,
-    TrainingPlanCourse,
 )
+from app.courses.plans import add_evaluation, save_plan
 from app.extensions import db
 from app.orgs.models import Employee
 from app.timeutil import LOCAL_TZ, local_today
@@ -50,26 +49,28 @@ def _plan(admin: User, title: str, due_on, posts, courses, note: str) -> Trainin
     )
     if plan is not None:
         return None  # already there: leave it (and its progress) as it is
-    plan = TrainingPlan(
-        enterprise_id=admin.enterprise_id,
+    today = local_today()
+    return save_plan(
+        TrainingPlan(enterprise_id=admin.enterprise_id, created_by_id=admin.id),
         title=title,
         due_on=due_on,
         posts=posts,
+        names=[],
+        course_ids=[course.id for course in courses],
         note=note,
-        created_by_id=admin.id,
+        today=today,
+        # The new-plan check (not due in the past) does not apply to the past plan: it
+        # stands for one made months ago.
+        creating=due_on >= today,
     )
-    db.session.add(plan)
-    db.session.flush()
-    for course in courses:
-        db.session.add(TrainingPlanCourse(plan_id=plan.id, course_id=course.id))
-    db.session.flush()
-    return plan
 
 
 DEMO_SECONDS_PER_DAY = 4 * 3600
 
 
 def _progress(employee_id: int, course: Course, seconds: int, started, completed=None) -> None:
+    """A learner's past study, written as history: the study services record only what
+    happens now (a heartbeat at a time, under the daily cap)."""
     exists = db.session.scalar(
         select(CourseProgress.id).where(
             CourseProgress.employee_id == employee_id, CourseProgress.course_id == course.id
@@ -158,14 +159,12 @@ def load_demo_plans() -> None:
                     )
                 elif i < 9 and j <= i % 3:  # on the way
                     _progress(eid, course, 900, today - timedelta(days=5))
-        db.session.add(
-            PlanEvaluation(
-                plan_id=active.id,
-                period=f"{today.year}年第四季度",
-                body="保安、保洁岗位参学积极，已有部分人员完成全部课程；维修岗位进度偏慢，"
-                "下月起由项目经理每周通报一次。",
-                author_id=ent1_admin.id,
-            )
+        add_evaluation(
+            active,
+            f"{today.year}年第四季度",
+            "保安、保洁岗位参学积极，已有部分人员完成全部课程；维修岗位进度偏慢，"
+            "下月起由项目经理每周通报一次。",
+            ent1_admin.id,
         )
     past = _plan(
         ent1_admin,

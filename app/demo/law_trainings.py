@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.law_trainings.models import AUDIENCE_TYPES, LawTraining, LawTrainingSignup
+from app.law_trainings.services import save_training
 from app.orgs.models import Region
 from app.timeutil import local_today
 
@@ -95,10 +96,9 @@ def load_demo_law_trainings() -> None:
         types = list(AUDIENCE_TYPES)
         if rng.random() < 0.3:
             types.remove("judge")
-        training = LawTraining(
-            region_id=region.id,
+        training = save_training(
+            LawTraining(region_id=region.id, held_on=held_on, signup_open=True),
             topic=topic,
-            held_on=held_on,
             starts_at=rng.choice(["09:00", "09:30", "14:00", "14:30"]),
             place=place,
             speakers=speakers,
@@ -106,12 +106,11 @@ def load_demo_law_trainings() -> None:
             audience_types=types,
             description=f"本次培训由河北省物业管理行业协会与{region_name}有关部门联合举办，"
             "免费参加。请携带手机，凭报名二维码签到。",
-            signup_open=True,
         )
-        db.session.add(training)
-        db.session.flush()
         count = rng.randint(20, min(80, capacity - 5))
         weights = [45 if t == "practitioner" else 20 if t == "owner" else 10 for t in types]
+        # Sign-ups are written as history: the sign-up service takes people for an event
+        # still open, now; the demo's are backdated and many events are already held.
         for _ in range(count):
             audience = rng.choices(types, weights)[0]
             while True:

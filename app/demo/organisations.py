@@ -1,4 +1,4 @@
-"""`flask demo-data`: realistic demo organisations, people and the demo accounts.
+"""Demo organisations: the 14 regions, their enterprises and rosters, and the demo accounts.
 
 Deterministic (a fixed seed) and idempotent: every entity is found by its natural key
 (region code, credit code, username) before it is created, so a second run changes nothing.
@@ -7,28 +7,17 @@ Deterministic (a fixed seed) and idempotent: every entity is found by its natura
 import random
 from datetime import date, timedelta
 
-import click
-from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.auth.services import create_account
-from app.courses.demo import load_demo_courses
-from app.courses.models import Course, TrainingPlan
-from app.courses.plan_demo import load_demo_plans
 from app.extensions import db
-from app.law_trainings.demo import load_demo_law_trainings
-from app.law_trainings.models import LawTraining
-from app.orgs.models import Employee, Enterprise, ExternalCertificate, Region
+from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.identity import credit_code_check_char, id_number_check_char
 from app.orgs.rules.posts import Post
 from app.orgs.rules.roster import RosterRow
-from app.orgs.services import insert_roster_rows
+from app.orgs.services import add_external_certificate, insert_roster_rows, save_enterprise
 from app.timeutil import local_today
-from exams.demo import load_demo_exam
-from exams.models import Exam
-from question_bank.demo import load_demo_questions
-from question_bank.models import Question
 
 DEMO_PASSWORD = "demo-pass-2025"
 
@@ -198,7 +187,8 @@ def _ensure_enterprises(codes_rng, regions, today) -> list[Enterprise]:
                 # of the run or on which enterprises already exist.
                 rng = random.Random(credit_code)
                 city = name if name in ("定州", "辛集", "雄安新区") else name + "市"
-                enterprise = Enterprise(
+                enterprise = save_enterprise(
+                    Enterprise(),
                     name=f"{city}{brand}物业服务有限公司",
                     credit_code=credit_code,
                     region_id=regions[name].id,
@@ -207,8 +197,6 @@ def _ensure_enterprises(codes_rng, regions, today) -> list[Enterprise]:
                     contact_name=_name(rng),
                     contact_phone=_phone(rng),
                 )
-                db.session.add(enterprise)
-                db.session.flush()
                 size = 40 if index == 0 and name in ("石家庄", "唐山") else rng.randint(14, 26)
                 insert_roster_rows(enterprise.id, _roster(rng, districts, size, today))
                 _add_external_certificates(rng, enterprise.id, today)
@@ -219,22 +207,20 @@ def _ensure_enterprises(codes_rng, regions, today) -> list[Enterprise]:
 def _add_external_certificates(rng, enterprise_id: int, today: date) -> None:
     employees = db.session.scalars(
         select(Employee).where(Employee.enterprise_id == enterprise_id).order_by(Employee.id)
-    )
+    ).all()
     for employee in employees:
         kind = EXTERNAL_CERTIFICATES.get(Post(employee.post))
         if kind is None or rng.random() > 0.55:
             continue
         issued_on = max(employee.hired_on, today - timedelta(days=rng.randrange(60, 6 * 365)))
-        db.session.add(
-            ExternalCertificate(
-                employee_id=employee.id,
-                name=kind[0],
-                issuer=kind[1],
-                number=f"{rng.randrange(10**11):011d}",
-                post=employee.post,
-                issued_on=issued_on,
-                expires_on=issued_on + timedelta(days=6 * 365) if rng.random() < 0.6 else None,
-            )
+        add_external_certificate(
+            employee,
+            name=kind[0],
+            issuer=kind[1],
+            number=f"{rng.randrange(10**11):011d}",
+            post=employee.post,
+            issued_on=issued_on,
+            expires_on=issued_on + timedelta(days=6 * 365) if rng.random() < 0.6 else None,
         )
 
 
@@ -284,39 +270,9 @@ def _ensure_accounts(regions, enterprises) -> None:
             number += 1
 
 
-def load_demo_data() -> dict:
-    """Create whatever of the demo data is missing; answer what the database now holds."""
+def load_demo_organisations() -> None:
+    """Create whatever is missing of the regions, enterprises, rosters and demo accounts."""
     codes_rng = random.Random(20250214)  # the plan's publication date: same data everywhere
     regions = _ensure_regions()
     enterprises = _ensure_enterprises(codes_rng, regions, local_today())
     _ensure_accounts(regions, enterprises)
-    load_demo_questions()
-    load_demo_exam()
-    load_demo_courses()
-    load_demo_plans()
-    load_demo_law_trainings()
-    db.session.flush()
-    return {
-        "regions": db.session.scalar(select(func.count(Region.id))),
-        "enterprises": db.session.scalar(select(func.count(Enterprise.id))),
-        "employees": db.session.scalar(select(func.count(Employee.id))),
-        "accounts": db.session.scalar(select(func.count(User.id))),
-        "questions": db.session.scalar(select(func.count(Question.id))),
-        "exams": db.session.scalar(select(func.count(Exam.id))),
-        "courses": db.session.scalar(select(func.count(Course.id))),
-        "training plans": db.session.scalar(select(func.count(TrainingPlan.id))),
-        "law trainings": db.session.scalar(select(func.count(LawTraining.id))),
-    }
-
-
-@click.command("demo-data")
-@click.option("--if-empty", is_flag=True, help="Do nothing when any account exists already.")
-@with_appcontext
-def demo_data_command(if_empty: bool) -> None:
-    """Load the demo data (idempotent)."""
-    if if_empty and db.session.scalar(select(func.count(User.id))):
-        click.echo("demo-data: the database already has accounts; nothing loaded.")
-        return
-    counts = load_demo_data()
-    db.session.commit()
-    click.echo("demo-data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
