@@ -1,25 +1,35 @@
-"""The application factory."""
+"""The application factory.
+
+Importing this package loads nothing but the standard library: Flask, the extensions and the
+domain packages are imported inside `create_app`, so that importing `app.errors`,
+`app.timeutil` or any pure `rules` module (which runs this file first) stays cheap.
+"""
+
+from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from flask import Flask, redirect, request, url_for
-
-from app.config import load_config
-from app.extensions import (
-    bootstrap,
-    csrf,
-    db,
-    init_limiter,
-    login_manager,
-    migrate,
-    ping_idle_connections,
-)
+if TYPE_CHECKING:
+    from flask import Flask
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app."""
+    from flask import Flask
+
+    from app.config import load_config
+    from app.extensions import (
+        bootstrap,
+        csrf,
+        db,
+        init_limiter,
+        migrate,
+        ping_idle_connections,
+    )
+
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH"))
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:
@@ -33,7 +43,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
     init_limiter(app)
-    _init_login(app)
 
     from app import api, transaction, web
 
@@ -41,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     transaction.init_app(app)
 
+    # Each package registers its pages, API, access policies and menu entries.
     from app.auth import init_app as init_auth
     from app.courses import init_app as init_courses
     from app.law_trainings import init_app as init_law_trainings
@@ -77,30 +87,3 @@ def create_app(test_config: dict | None = None) -> Flask:
         return {"status": "ok"}
 
     return app
-
-
-def _init_login(app: Flask) -> None:
-    from app.api import error_response, wants_json
-    from app.auth.models import User, parse_session_id
-
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录。"
-    login_manager.login_message_category = "warning"
-
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        identity = parse_session_id(session_id)
-        if identity is None:
-            return None
-        user_id, version = identity
-        user = db.session.get(User, user_id)
-        if user is None or user.session_version != version or not user.active:
-            return None
-        return user
-
-    @login_manager.unauthorized_handler
-    def unauthorized():
-        if wants_json():
-            return error_response(401, "unauthorized", "请先登录")
-        return redirect(url_for("auth.login", next=request.full_path))

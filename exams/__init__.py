@@ -2,14 +2,20 @@
 
 
 def init_app(app) -> None:
-    """Register the package's pages, API and commands."""
+    """Register the package's pages, API, commands, policy and menu."""
     from app.api import api
+    from app.roles import Role
+    from app.web import add_nav_item
     from exams.admin_views import bp as admin_bp
     from exams.api import blp
     from exams.commands import close_overdue_command
+    from exams.policy import register_policies
     from exams.views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     api.register_blueprint(blp)
     app.cli.add_command(close_overdue_command)
+    register_policies()
+    add_nav_item(app, 60, "exams.my_exams", "我的考试", {Role.TRAINEE})
+    add_nav_item(app, 110, "exam_admin.index", "考试", {Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN})

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.identity import id_number_problem, mask_id_number, normalise_id_number
 from app.pii import vault
-from app.security import Action, get_or_404, owned_bank, visible
+from app.security import Action, get_or_404, visible
 from app.timeutil import LOCAL_TZ, local_today, utcnow
 from exams import reports, services
 from exams.forms import (
@@ -35,6 +35,7 @@ from exams.rules import statistics as item_analysis
 from exams.views_common import points
 from question_bank import services as bank_services
 from question_bank.models import Question, QuestionVersion
+from question_bank.policy import owned_bank
 from question_bank.rules.types import Difficulty, QuestionType
 
 bp = Blueprint("exam_admin", __name__, template_folder="templates", url_prefix="/exams/manage")

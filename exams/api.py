@@ -13,11 +13,12 @@ from app.auth.models import Role
 from app.auth.services import claimed_identity
 from app.extensions import db
 from app.orgs.models import Employee
-from app.security import Action, get_or_404, owned_bank, visible
+from app.security import Action, get_or_404, visible
 from app.timeutil import utcnow
 from exams import reports, services
 from exams.models import Attempt, Exam
 from exams.views_common import attempt_body, exam_summary, iso, points
+from question_bank.policy import owned_bank
 
 blp = Blueprint("exams_api", __name__, url_prefix=API_PREFIX, description="在线考试")
 

@@ -9,9 +9,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.api import API_PREFIX, ApiError, FileUploadSchema, paginate
 from app.extensions import db
-from app.security import Action, get_or_404, may, owned_bank, readable_banks
+from app.security import Action, get_or_404, may
 from question_bank import services
 from question_bank.models import Question
+from question_bank.policy import owned_bank, readable_banks
 from question_bank.rules import moodle_xml
 from question_bank.rules.types import (
     Difficulty,

@@ -19,10 +19,11 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.orgs.rules.posts import Post
-from app.security import Action, get_or_404, may, owned_bank, readable_banks
+from app.security import Action, get_or_404, may
 from question_bank import images, services
 from question_bank.forms import ConfirmImportForm, QuestionForm, QuestionImportForm
 from question_bank.models import PROVINCIAL_BANK, Question
+from question_bank.policy import owned_bank, readable_banks
 from question_bank.rules.types import (
     LEVELS,
     OPTION_KEYS,

@@ -1,37 +1,15 @@
 """Accounts and their roles."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.roles import ROLE_LABELS as ROLE_LABELS  # re-exported: the labels live with the roles
+from app.roles import Role
 from app.timeutil import utcnow
-
-
-class Role(StrEnum):
-    PROVINCE_ADMIN = "province_admin"
-    CITY_ADMIN = "city_admin"
-    ENTERPRISE_ADMIN = "enterprise_admin"
-    TRAINEE = "trainee"
-    JUDGE = "judge"
-    CHIEF_JUDGE = "chief_judge"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.PROVINCE_ADMIN: "省协会管理员",
-    Role.CITY_ADMIN: "市协会管理员",
-    Role.ENTERPRISE_ADMIN: "企业管理员",
-    Role.TRAINEE: "学员",
-    Role.JUDGE: "裁判/考评员",
-    Role.CHIEF_JUDGE: "裁判长",
-}
 
 
 class User(UserMixin, db.Model):

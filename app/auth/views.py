@@ -16,9 +16,10 @@ from app.auth.forms import (
     TraineeAccountForm,
 )
 from app.auth.models import ROLE_LABELS, Role, User
+from app.auth.policy import creatable_roles, may_create_account
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise, Region
-from app.security import Action, creatable_roles, get_or_404, may_create_account, visible
+from app.security import Action, get_or_404, visible
 
 bp = Blueprint("auth", __name__)
 

@@ -6,16 +6,12 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.timeutil import utcnow
 
-AUDIENCE_TYPES = {
-    "practitioner": "从业人员",
-    "judge": "法官",
-    "lawyer": "律师",
-    "community": "社区工作者",
-    "owner": "业主",
-}
-SCHEDULED, CANCELLED = "scheduled", "cancelled"
+# The vocabulary lives with the pure rules; re-exported here for the package's other modules.
+from app.law_trainings.rules import AUDIENCE_TYPES as AUDIENCE_TYPES
+from app.law_trainings.rules import CANCELLED as CANCELLED
+from app.law_trainings.rules import SCHEDULED
+from app.timeutil import utcnow
 
 
 class LawTraining(db.Model):

@@ -7,7 +7,15 @@ import re
 import unicodedata
 from datetime import date
 
-from app.law_trainings.models import AUDIENCE_TYPES, CANCELLED
+# Who a training is for (the stored key and its label), and the states of a training.
+AUDIENCE_TYPES = {
+    "practitioner": "从业人员",
+    "judge": "法官",
+    "lawyer": "律师",
+    "community": "社区工作者",
+    "owner": "业主",
+}
+SCHEDULED, CANCELLED = "scheduled", "cancelled"
 
 # Audience types that must name their organisation (employer, court, law firm, community).
 ORGANISATION_REQUIRED = {"practitioner", "judge", "lawyer", "community"}

@@ -1,16 +1,24 @@
 """The policy, role by role, against every scoped resource.
 
-The SQL form (`visible`) and the object form (`in_scope`) of each rule must agree, and
+The SQL form (`visible`) and the object form (`in_scope`) of each rule must agree for every
+model that registered a policy, and
 the API must answer 404 for what is out of scope and 403 for what is in scope but refused.
 """
+
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from app.auth.models import Role, User
+from app.courses.models import DRAFT, PUBLISHED, Course, TrainingPlan
 from app.extensions import db
+from app.law_trainings.models import LawTraining
 from app.orgs.models import Employee, Enterprise, PiiExport, Region
-from app.security import Action, in_scope, may, visible
+from app.security import Action, in_scope, may, registered_models, visible
+from exams.models import Attempt, Exam, ExamCandidate
+from question_bank.models import PROVINCIAL_BANK, Question, enterprise_bank
+from question_bank.policy import owned_bank
 
 ROLES = ["province", "city_a", "city_b", "ent_a", "ent_b", "trainee_a", "judge"]
 
@@ -50,13 +58,110 @@ def world(make):
     }
 
 
+@pytest.fixture
+def every_model(world):
+    """The world with rows of every model that has a policy, inside and outside each scope."""
+    ent_a, ent_b = world["ent_a"], world["ent_b"]
+    users = world["users"]
+    db.session.add_all(
+        [
+            Course(title="已发布", category="post", status=PUBLISHED, required_seconds=3600),
+            Course(title="草稿", category="post", status=DRAFT),
+        ]
+    )
+    for enterprise in (ent_a, ent_b):
+        db.session.add(
+            LawTraining(
+                region_id=enterprise.region_id,
+                topic="普法",
+                held_on=date(2026, 6, 1),
+                place="会场",
+                capacity=10,
+                audience_types=["owner"],
+            )
+        )
+    banks = [PROVINCIAL_BANK, enterprise_bank(ent_a.id), enterprise_bank(ent_b.id)]
+    # Each bank's exam admits one employee: A's own trainee, A's other employee, B's.
+    candidates = [world["emp_a2"], world["emp_a"], world["emp_b"]]
+    opens = datetime(2026, 6, 1, 1, 0)
+    for n, (bank, employee) in enumerate(zip(banks, candidates, strict=True)):
+        enterprise = ent_b if employee is world["emp_b"] else ent_a
+        db.session.add(
+            TrainingPlan(enterprise_id=enterprise.id, title=f"计划{n}", due_on=opens.date())
+        )
+        db.session.add(
+            Question(bank=bank, type="single", difficulty="easy", stem_search="题", signature="s")
+        )
+        exam = Exam(
+            title=f"考试{n}",
+            bank=bank,
+            opens_at=opens,
+            closes_at=opens + timedelta(days=1),
+            time_limit_seconds=3600,
+            pass_score=6000,
+        )
+        db.session.add(exam)
+        db.session.flush()
+        db.session.add(ExamCandidate(exam_id=exam.id, employee_id=employee.id))
+        db.session.add(
+            Attempt(
+                exam_id=exam.id,
+                employee_id=employee.id,
+                user_id=users["province"].id,
+                seed=n,
+                deadline=opens + timedelta(hours=1),
+            )
+        )
+    db.session.commit()
+    return world
+
+
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("model", [Region, Enterprise, Employee, User, PiiExport])
-def test_sql_and_object_rules_agree(world, role, model):
-    user = world["users"][role]
-    by_sql = set(db.session.scalars(select(model.id).where(visible(user, model))))
-    by_object = {obj.id for obj in db.session.scalars(select(model)) if in_scope(user, obj)}
-    assert by_sql == by_object
+def test_sql_and_object_rules_agree_for_every_model(every_model, role):
+    user = every_model["users"][role]
+    models = registered_models()
+    assert {Region, Enterprise, Employee, User, PiiExport, Question, Exam, Attempt} <= set(models)
+    for model in models:
+        rows = list(db.session.scalars(select(model)))
+        assert len(rows) >= 2, f"the world has no {model.__name__} rows to check: add some"
+        by_sql = set(db.session.scalars(select(model.id).where(visible(user, model))))
+        by_object = {obj.id for obj in rows if in_scope(user, obj)}
+        assert by_sql == by_object, model.__name__
+
+
+# role → what they see of each bank's exam: (province's, A's, B's)
+EXAMS = {
+    "province": (True, False, False),
+    "city_a": (False, False, False),
+    "city_b": (False, False, False),
+    "ent_a": (False, True, False),
+    "ent_b": (False, False, True),
+    "trainee_a": (False, True, False),  # a candidate of A's exam
+    "judge": (False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_exams_are_seen_by_their_bank_owners_and_candidates(every_model, role):
+    user = every_model["users"][role]
+    exams = list(db.session.scalars(select(Exam).order_by(Exam.id)))
+    assert tuple(in_scope(user, exam) for exam in exams) == EXAMS[role]
+    # The owners run the exam and its attempts; the candidate takes their own attempt.
+    for exam in exams:
+        attempt = db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id)).one()
+        owner = exam.bank == owned_bank(user)
+        assert may(user, Action.MANAGE, exam) is owner
+        assert may(user, Action.MANAGE, attempt) is owner
+        takes = user.employee_id is not None and attempt.employee_id == user.employee_id
+        assert may(user, Action.TAKE, attempt) is takes
+
+
+def test_a_model_without_a_policy_is_refused(world):
+    user = world["users"]["province"]
+    with pytest.raises(TypeError):
+        visible(user, ExamCandidate)
+    with pytest.raises(TypeError):
+        in_scope(user, ExamCandidate(exam_id=1, employee_id=1))
 
 
 # role → (view, manage, manage roster, export id numbers) of enterprise A

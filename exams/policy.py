@@ -1,0 +1,59 @@
+"""Who may see, run and take exams and attempts."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.security import Action, Policy, register
+from exams.models import Attempt, Exam, ExamCandidate
+from question_bank.policy import owned_bank
+
+
+class ExamPolicy(Policy):
+    """An exam is seen by its bank's owners, who run it, and by its candidates."""
+
+    def visible(self, user):
+        return (Exam.bank == owned_bank(user)) | Exam.id.in_(
+            select(ExamCandidate.exam_id).where(ExamCandidate.employee_id == user.employee_id)
+        )
+
+    def in_scope(self, user, obj) -> bool:
+        return obj.bank == owned_bank(user) or (
+            user.employee_id is not None
+            and db.session.scalar(
+                select(ExamCandidate.id).where(
+                    ExamCandidate.exam_id == obj.id, ExamCandidate.employee_id == user.employee_id
+                )
+            )
+            is not None
+        )
+
+    def permits(self, user, action, obj) -> bool:
+        if action is Action.MANAGE:
+            return obj.bank == owned_bank(user)  # the bank's owners set, proctor and grade exams
+        return False
+
+
+class AttemptPolicy(Policy):
+    """An attempt is taken by its candidate and managed by the exam's owners."""
+
+    def visible(self, user):
+        owned = select(Exam.id).where(Exam.bank == owned_bank(user))
+        return (Attempt.employee_id == user.employee_id) | Attempt.exam_id.in_(owned)
+
+    def in_scope(self, user, obj) -> bool:
+        return (user.employee_id is not None and obj.employee_id == user.employee_id) or (
+            obj.exam.bank == owned_bank(user)
+        )
+
+    def permits(self, user, action, obj) -> bool:
+        if action is Action.MANAGE:
+            return obj.exam.bank == owned_bank(user)
+        if action is Action.TAKE:
+            return user.employee_id is not None and obj.employee_id == user.employee_id
+        return False
+
+
+def register_policies() -> None:
+    """Give `app.security` the rules of exams and attempts."""
+    register(Exam, ExamPolicy())
+    register(Attempt, AttemptPolicy())
