@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.orgs.spreadsheet import SpreadsheetError, read_first_sheet
+from app.spreadsheet import SpreadsheetError, read_first_sheet
 from question_bank.models import KnowledgePoint, Question, QuestionVersion
 from question_bank.rules import gift, moodle_xml
 from question_bank.rules.excel import parse_excel_table
