@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.auth.models import Role
+from app.errors import Conflict
 from app.extensions import db, limiter
 from app.law_trainings import services
 from app.law_trainings.models import CANCELLED, LawTraining, LawTrainingSignup
@@ -107,7 +108,7 @@ def test_the_unique_constraint_is_the_last_guard(app, world, monkeypatch):
     services.sign_up(tid, name="张三", phone="13812341234", audience_type="owner", organisation="")
     # The pre-check misses a simultaneous sign-up: the database refuses, not a 500.
     monkeypatch.setattr(services, "phone_taken", lambda *a: False)
-    with pytest.raises(services.SignupRefused, match="该手机号已报名"):
+    with pytest.raises(Conflict, match="该手机号已报名"):
         services.sign_up(
             tid, name="李四", phone="13812341234", audience_type="owner", organisation=""
         )
