@@ -232,14 +232,19 @@ def complete_lesson(employee_id: int, lesson: Lesson, now: datetime | None = Non
     """标记完成 for text, PDF and link lessons once their time is reached."""
     now = now or utcnow()
     course = db.session.get(Course, lesson.course_id)
-    lp = lesson_progress(employee_id, lesson, create=True)
-    cp = course_progress(employee_id, lesson.course_id, create=True)
-    if lp.done_at is None:
+    # Refused before any row is created: on SQLite a progress row's savepoint (see
+    # `_insert_once`) would commit it before the request could roll it back.
+    lp = lesson_progress(employee_id, lesson)
+    if lp is None or lp.done_at is None:
+        seconds = lp.seconds if lp is not None else 0
         if lesson.kind == "video":
             raise Conflict("视频观看到结尾后会自动完成")
-        if not study.lesson_can_be_marked(lesson.kind, lp.seconds, lesson.min_seconds):
-            left = lesson.min_seconds - lp.seconds
+        if not study.lesson_can_be_marked(lesson.kind, seconds, lesson.min_seconds):
+            left = lesson.min_seconds - seconds
             raise Conflict(f"学习时间不足，还需 {left} 秒才能标记完成")
+    lp = lp or lesson_progress(employee_id, lesson, create=True)
+    cp = course_progress(employee_id, lesson.course_id, create=True)
+    if lp.done_at is None:
         lp.done_at = now
     cp.last_lesson_id = lesson.id
     recheck(cp, course, now)
