@@ -186,9 +186,11 @@ def test_lookup_by_phone_and_name(client, world):
 
 
 def _signup(training, phone="13812341234"):
-    return services.sign_up(
+    signup = services.sign_up(
         training.id, name="张三", phone=phone, audience_type="owner", organisation=""
     )
+    db.session.commit()  # services flush; the test stands where a request would commit
+    return signup
 
 
 def test_check_in_by_token_twice(client, login, world):
