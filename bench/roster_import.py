@@ -13,9 +13,9 @@ from io import BytesIO
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from app import spreadsheet
 from app.demo.organisations import GIVEN, REGIONS, SURNAMES
 from app.extensions import db
-from app.orgs import spreadsheet
 from app.orgs.models import DutyPeriod, Employee, Enterprise, Region
 from app.orgs.rules.identity import credit_code_check_char, id_number_check_char
 from app.orgs.rules.posts import POST_LABELS

@@ -24,7 +24,7 @@ from wtforms.fields import BooleanField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.orgs.rules.posts import Post
-from app.orgs.spreadsheet import read_first_sheet
+from app.spreadsheet import read_first_sheet
 from app.timeutil import LOCAL_TZ
 from app.web import BaseForm, ChineseMeta
 from question_bank.forms import CheckboxesField

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api import API_PREFIX, ApiError, FileUploadSchema, paginate
+from app.api import API_PREFIX, FileUploadSchema, paginate
+from app.errors import NotFound, Refused
 from app.extensions import db
 from app.security import Action, get_or_404, may
 from question_bank import services
@@ -108,14 +109,14 @@ def _bank_for(requested: str | None) -> str:
     banks = readable_banks(current_user)
     bank = requested or owned_bank(current_user) or (banks[0] if banks else None)
     if bank is None or bank not in banks:
-        raise ApiError(404, "题库不存在或无权访问")
+        raise NotFound("题库不存在或无权访问")
     return bank
 
 
 def _owned_bank_or_403() -> str:
     bank = owned_bank(current_user)
     if bank is None:
-        raise ApiError(403, "只有题库管理者可以修改题库")
+        raise Refused("只有题库管理者可以修改题库")
     return bank
 
 
@@ -169,10 +170,6 @@ def _draft(data: dict) -> QuestionDraft:
     )
 
 
-def _refuse(error: services.QuestionError):
-    raise ApiError(422, error.problems[0], details=[{"message": m} for m in error.problems])
-
-
 def _filtered(args: dict):
     return services.search(
         _bank_for(args["bank"]),
@@ -209,12 +206,7 @@ def question(question_id):
 def create_question(data):
     """Write a question into the caller's own bank."""
     bank = _owned_bank_or_403()
-    try:
-        created = services.create_question(bank, _draft(data), user_id=current_user.id)
-    except services.QuestionError as error:
-        _refuse(error)
-    db.session.commit()
-    return question_view(created)
+    return question_view(services.create_question(bank, _draft(data), user_id=current_user.id))
 
 
 @blp.put("/questions/<int:question_id>")
@@ -224,11 +216,7 @@ def create_question(data):
 def update_question(data, question_id):
     """Edit a question: changed content becomes a new version; past attempts keep theirs."""
     target = get_or_404(current_user, Question, question_id, Action.MANAGE)
-    try:
-        services.update_question(target, _draft(data), user_id=current_user.id)
-    except services.QuestionError as error:
-        _refuse(error)
-    db.session.commit()
+    services.update_question(target, _draft(data), user_id=current_user.id)
     return question_view(target)
 
 
@@ -239,7 +227,6 @@ def retire_question(question_id):
     """Retire a question: it leaves new papers and stays in past attempts."""
     target = get_or_404(current_user, Question, question_id, Action.MANAGE)
     services.set_retired(target, True)
-    db.session.commit()
     return question_view(target)
 
 
@@ -250,7 +237,6 @@ def restore_question(question_id):
     """Bring a retired question back."""
     target = get_or_404(current_user, Question, question_id, Action.MANAGE)
     services.set_retired(target, False)
-    db.session.commit()
     return question_view(target)
 
 
@@ -267,16 +253,6 @@ def import_template():
     )
 
 
-def problem_detail(problem) -> dict:
-    """A problem of an import as the API reports it."""
-    detail = {"message": problem.message}
-    for name in ("row", "column", "question"):
-        value = getattr(problem, name, None)
-        if value is not None:
-            detail[name] = value
-    return detail
-
-
 @blp.post("/question-bank/imports")
 @blp.arguments(ImportQuery, location="query")
 @blp.arguments(FileUploadSchema, location="files")
@@ -289,27 +265,16 @@ def import_file(query, files):
     bank = _owned_bank_or_403()
     upload = request.files["file"]
     data = upload.read()
-    try:
-        report = services.import_questions(
-            bank, upload.filename or "", data, user_id=current_user.id, dry_run=query["dry_run"]
-        )
-    except services.QuestionImportError as error:
-        db.session.rollback()
-        details = [problem_detail(p) for p in error.problems]
-        message = (
-            details[0]["message"]
-            if len(details) == 1
-            else f"文件中有 {len(details)} 处错误，未导入任何试题"
-        )
-        raise ApiError(422, message, code="invalid_file", details=details) from error
+    report = services.import_questions(
+        bank, upload.filename or "", data, user_id=current_user.id, dry_run=query["dry_run"]
+    )
     if query["dry_run"]:
         return {
             "imported": 0,
             "would_import": len(report.items) - len(report.skipped),
             "skipped": report.skipped,
-            "problems": [problem_detail(p) for p in report.problems],
+            "problems": [services.problem_detail(p) for p in report.problems],
         }, 200
-    db.session.commit()
     return {"imported": report.imported, "skipped": report.skipped}
 
 
@@ -329,7 +294,7 @@ def export(args):
     """Export the filtered questions as the Excel template or Moodle XML; owners only."""
     bank = _owned_bank_or_403()
     if args["bank"] and args["bank"] != bank:
-        raise ApiError(404, "题库不存在或无权访问")
+        raise NotFound("题库不存在或无权访问")
     drafts = [services.draft_of(q) for q in db.session.scalars(_filtered(args))]
     if args["format"] == "xml":
         return send_file(

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.form_errors import field_error
+
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 # Magic numbers of the image kinds a browser shows safely; SVG is left out (it runs script).
 _KINDS = [
@@ -14,10 +16,6 @@ _KINDS = [
     (b"GIF89a", "gif", "image/gif"),
 ]
 MIMETYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
-
-
-class ImageError(ValueError):
-    """An upload refused, with a Chinese message."""
 
 
 def _kind(data: bytes) -> str | None:
@@ -37,14 +35,17 @@ def image_folder() -> Path:
 
 
 def store_image(data: bytes) -> str:
-    """Check and store an image; answers its file name (content hash + extension)."""
+    """Check and store an image; answers its file name (content hash + extension).
+
+    Raises `Invalid` naming the field `image`.
+    """
     if not data:
-        raise ImageError("图片文件为空")
+        raise field_error("image", "图片文件为空")
     if len(data) > MAX_IMAGE_BYTES:
-        raise ImageError("图片不能超过 2 MB")
+        raise field_error("image", "图片不能超过 2 MB")
     extension = _kind(data)
     if extension is None:
-        raise ImageError("只支持 PNG、JPEG、GIF、WebP 格式的图片")
+        raise field_error("image", "只支持 PNG、JPEG、GIF、WebP 格式的图片")
     name = f"{hashlib.sha256(data).hexdigest()[:32]}.{extension}"
     path = image_folder() / name
     if not path.exists():

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.errors import Invalid
 from app.extensions import db
-from app.orgs.spreadsheet import SpreadsheetError, read_first_sheet
+from app.spreadsheet import SpreadsheetError, file_refused, read_first_sheet
 from question_bank.models import KnowledgePoint, Question, QuestionVersion
 from question_bank.rules import gift, moodle_xml
 from question_bank.rules.excel import parse_excel_table
@@ -27,22 +28,6 @@ from question_bank.rules.types import (
 
 ACTIVE, RETIRED = "active", "retired"
 SUPPORTED_UPLOADS = {".xlsx": "Excel", ".xml": "Moodle XML", ".gift": "GIFT", ".txt": "GIFT"}
-
-
-class QuestionError(ValueError):
-    """A question refused, with every problem in Chinese."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("；".join(problems))
-        self.problems = problems
-
-
-class QuestionImportError(ValueError):
-    """An import refused as a whole, with every problem by row or question."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problems")
-        self.problems = problems
 
 
 @dataclass
@@ -164,9 +149,10 @@ def _classify(question: Question, draft: QuestionDraft, points: KnowledgePointCa
 
 
 def _check(draft: QuestionDraft) -> None:
+    """Refuse a draft with `Invalid`: the first problem, and each in `details`."""
     problems = draft_problems(draft)
     if problems:
-        raise QuestionError(problems)
+        raise Invalid(problems[0], details=[{"message": m} for m in problems])
 
 
 # Authoring ---------------------------------------------------------------------------
@@ -243,7 +229,7 @@ def parse_upload(filename: str, data: bytes) -> ParsedFile:
         try:
             return parse_excel_table(read_first_sheet(data))
         except SpreadsheetError as error:
-            return ParsedFile(items=[], file_problems=[str(error)])
+            return ParsedFile(items=[], file_problems=[error.message])
     if extension == ".xml":
         return moodle_xml.parse_moodle_xml(data)
     try:
@@ -259,7 +245,7 @@ def parse_upload(filename: str, data: bytes) -> ParsedFile:
 def import_questions(
     bank: str, filename: str, data: bytes, *, user_id: int | None = None, dry_run: bool = False
 ) -> ImportReport:
-    """Import a file into `bank`: every question valid, or nothing written.
+    """Import a file into `bank`: every question valid, or nothing written (`FileRefused`).
 
     Kinds the bank does not hold and duplicates (of the bank or of an earlier question in
     the file) are skipped with their reason. A dry run only reports.
@@ -287,7 +273,8 @@ def import_questions(
     if dry_run:
         return report
     if report.problems:
-        raise QuestionImportError(report.problems)
+        details = [problem_detail(p) for p in report.problems]
+        raise file_refused(details, nothing="试题", quote_any_single=True)
     points = KnowledgePointCache(bank)
     for index, item in enumerate(parsed.items):
         if item.skipped or index in report.duplicates:
@@ -296,6 +283,16 @@ def import_questions(
         report.imported += 1
     db.session.flush()
     return report
+
+
+def problem_detail(problem: Problem) -> dict:
+    """A problem of an import as the API reports it: its message, row, column, question."""
+    detail = {"message": problem.message}
+    for name in ("row", "column", "question"):
+        value = getattr(problem, name, None)
+        if value is not None:
+            detail[name] = value
+    return detail
 
 
 # Queries ---------------------------------------------------------------------------------

@@ -17,9 +17,12 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from app.errors import Invalid
 from app.extensions import db
+from app.form_errors import show_on_form
 from app.orgs.rules.posts import Post
 from app.security import Action, get_or_404, may
+from app.spreadsheet import FileRefused
 from question_bank import images, services
 from question_bank.forms import ConfirmImportForm, QuestionForm, QuestionImportForm
 from question_bank.models import PROVINCIAL_BANK, Question
@@ -195,15 +198,9 @@ def _save(form: QuestionForm, question: Question | None, bank: str):
             )
         else:
             services.update_question(question, draft, user_id=current_user.id, image=image)
-    except images.ImageError as error:
-        form.image.errors.append(str(error))
+    except Invalid as error:  # the image's under its field, the question's problems flashed
+        show_on_form(form, error)
         return None
-    except services.QuestionError as error:
-        db.session.rollback()
-        for problem in error.problems:
-            flash(problem, "danger")
-        return None
-    db.session.commit()
     flash(f"试题已保存（第 {question.version} 版）。", "success")
     return redirect(url_for("question_bank.question", question_id=question.id))
 
@@ -272,7 +269,6 @@ def retire(question_id: int):
     """Retire or restore a question."""
     question = get_or_404(current_user, Question, question_id, Action.MANAGE)
     services.set_retired(question, question.status == services.ACTIVE)
-    db.session.commit()
     flash(
         "试题已停用，不会再进入新试卷。"
         if question.status == services.RETIRED
@@ -345,14 +341,13 @@ def import_confirm():
         flash("预览已过期，请重新上传文件。", "warning")
         return redirect(url_for("question_bank.import_upload"))
     try:
-        report = services.import_questions(
-            bank, path.name, path.read_bytes(), user_id=current_user.id
-        )
-    except services.QuestionImportError:
-        db.session.rollback()
+        with db.session.begin_nested():  # the refusal below redirects (302): keep nothing
+            report = services.import_questions(
+                bank, path.name, path.read_bytes(), user_id=current_user.id
+            )
+    except FileRefused:
         flash("文件中有错误，未导入任何试题，请修改后重新上传。", "danger")
         return redirect(url_for("question_bank.import_upload"))
-    db.session.commit()
     path.unlink(missing_ok=True)
     message = f"已导入 {report.imported} 道试题。"
     if report.skipped:

@@ -42,7 +42,7 @@ class MeSchema(Schema):
 def login(credentials):
     """Log in; answers the CSRF token for later unsafe requests and sets the session cookie."""
     result = services.authenticate(credentials["username"], credentials["password"])
-    db.session.commit()
+    db.session.commit()  # the failure count must survive the 401/423 answered below
     if result.outcome is services.LoginOutcome.LOCKED:
         raise ApiError(423, result.message, code="account_locked")
     if result.outcome is not services.LoginOutcome.OK:

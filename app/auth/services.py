@@ -10,7 +10,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth import rules
 from app.auth.models import Role, User, parse_session_id
+from app.errors import Conflict
 from app.extensions import db
+from app.form_errors import field_error
 from app.orgs.models import Employee, Enterprise, Region
 from app.timeutil import utcnow
 
@@ -44,15 +46,6 @@ class LoginResult:
         if self.outcome is LoginOutcome.BAD_CREDENTIALS:
             return "用户名或密码错误"
         return ""
-
-
-class AccountError(ValueError):
-    """A refused account change, with a Chinese message (and the form field at fault)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 _DUMMY_HASH = None
@@ -110,7 +103,7 @@ def set_password(user: User, new_password: str) -> None:
     """Replace the password (checked against the rules) and end other sessions."""
     problem = rules.password_problem(new_password, user.username)
     if problem:
-        raise AccountError(problem, "new_password")
+        raise field_error("new_password", problem)
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     user.failed_logins, user.locked_until = 0, None
@@ -120,9 +113,9 @@ def set_password(user: User, new_password: str) -> None:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """The account holder's own change: the current password must be right."""
     if not check_password_hash(user.password_hash, current_password or ""):
-        raise AccountError("当前密码不正确", "current_password")
+        raise field_error("current_password", "当前密码不正确")
     if current_password == new_password:
-        raise AccountError("新密码不能与当前密码相同", "new_password")
+        raise field_error("new_password", "新密码不能与当前密码相同")
     set_password(user, new_password)
 
 
@@ -139,22 +132,22 @@ def create_account(
     """Create an account attached to its region, enterprise or employee as its role needs."""
     username = username.strip()
     if find_user(username) is not None:
-        raise AccountError("该用户名已被使用", "username")
+        raise field_error("username", "该用户名已被使用", Conflict)
     if role is Role.TRAINEE:
         if employee is None:
-            raise AccountError("学员账号必须关联一名从业人员", "employee")
+            raise field_error("employee", "学员账号必须关联一名从业人员")
         if db.session.scalar(select(User.id).where(User.employee_id == employee.id)):
-            raise AccountError("该从业人员已有账号", "employee")
+            raise field_error("employee", "该从业人员已有账号", Conflict)
         enterprise = employee.enterprise
     if role in (Role.ENTERPRISE_ADMIN, Role.TRAINEE):
         if enterprise is None:
-            raise AccountError("请选择所属企业", "enterprise")
+            raise field_error("enterprise", "请选择所属企业")
         region = enterprise.region
     if role is Role.CITY_ADMIN and region is None:
-        raise AccountError("请选择所属地区", "region")
+        raise field_error("region", "请选择所属地区")
     problem = rules.password_problem(password, username)
     if problem:
-        raise AccountError(problem, "password")
+        raise field_error("password", problem)
     user = User(
         username=username,
         display_name=display_name.strip() or (employee.name if employee else username),

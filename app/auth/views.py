@@ -17,7 +17,9 @@ from app.auth.forms import (
 )
 from app.auth.models import ROLE_LABELS, Role, User
 from app.auth.policy import creatable_roles, may_create_account
+from app.errors import Conflict, Invalid
 from app.extensions import db
+from app.form_errors import show_on_form
 from app.orgs.models import Employee, Enterprise, Region
 from app.security import Action, get_or_404, visible
 
@@ -39,7 +41,6 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data)
-        db.session.commit()
         if result.outcome is services.LoginOutcome.OK:
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")))
@@ -66,10 +67,9 @@ def change_password():
             services.change_password(
                 current_user, form.current_password.data, form.new_password.data
             )
-        except services.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
+        except (Invalid, Conflict) as error:
+            show_on_form(form, error)
         else:
-            db.session.commit()
             login_user(current_user)  # the session id carries the new session version
             flash("密码已修改。", "success")
             return redirect(url_for("reports.dashboard"))
@@ -141,10 +141,9 @@ def new_account():
                     region=region,
                     enterprise=enterprise,
                 )
-            except services.AccountError as error:
-                getattr(form, error.field, form.username).errors.append(error.message)
+            except (Invalid, Conflict) as error:
+                show_on_form(form, error, fallback="username")
             else:
-                db.session.commit()
                 flash(f"账号 {user.username} 已创建。", "success")
                 return redirect(url_for("auth.accounts"))
     return render_template("auth/account_form.html", form=form)
@@ -169,11 +168,9 @@ def new_trainee_account(employee_id: int):
                 role=Role.TRAINEE,
                 employee=employee,
             )
-        except services.AccountError as error:
-            field = getattr(form, error.field, None) or form.username
-            field.errors.append(error.message)
+        except (Invalid, Conflict) as error:
+            show_on_form(form, error, fallback="username")
         else:
-            db.session.commit()
             flash(f"已为 {employee.name} 开通学员账号。", "success")
             return redirect(url_for("orgs.employee", employee_id=employee.id))
     return render_template("auth/trainee_account_form.html", form=form, employee=employee)
@@ -185,7 +182,6 @@ def toggle_account(user_id: int):
     """Deactivate or reactivate an account."""
     user = get_or_404(current_user, User, user_id, Action.MANAGE)
     services.set_active(user, not user.active)
-    db.session.commit()
     flash(f"账号 {user.username} 已{'启用' if user.active else '停用'}。", "success")
     return redirect(request.referrer or url_for("auth.accounts"))
 
@@ -196,7 +192,6 @@ def unlock_account(user_id: int):
     """Lift a lock-out."""
     user = get_or_404(current_user, User, user_id, Action.MANAGE)
     services.unlock(user)
-    db.session.commit()
     flash(f"账号 {user.username} 已解锁。", "success")
     return redirect(request.referrer or url_for("auth.accounts"))
 
@@ -210,10 +205,9 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         try:
             services.set_password(user, form.password.data)
-        except services.AccountError as error:
-            form.password.errors.append(error.message)
+        except Invalid as error:
+            show_on_form(form, error, fallback="password")
         else:
-            db.session.commit()
             flash(f"已重置 {user.username} 的密码。", "success")
             return redirect(url_for("auth.accounts"))
     return render_template("auth/reset_password.html", form=form, account=user)

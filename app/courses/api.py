@@ -5,13 +5,14 @@ with a `csrf_token` field (what `navigator.sendBeacon` sends on pagehide); CSRFP
 checks both, so neither works without the session's token.
 """
 
-from flask import request
+from flask import abort, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from app.api import API_PREFIX, ApiError
+from app.api import API_PREFIX
 from app.courses import progress
 from app.courses.models import Course, Lesson
+from app.errors import Invalid, NotFound, Refused
 from app.extensions import db
 from app.security import get_or_404
 
@@ -20,14 +21,14 @@ blp = Blueprint("courses_api", __name__, url_prefix=API_PREFIX, description="课
 
 def _employee_id() -> int:
     if not current_user.employee_id:
-        raise ApiError(403, "只有学员账户可以学习课程")
+        raise Refused("只有学员账户可以学习课程")
     return current_user.employee_id
 
 
 def _lesson(lesson_id: int) -> Lesson:
     lesson = db.session.get(Lesson, lesson_id)
     if lesson is None:
-        raise ApiError(404, "课时不存在")
+        raise NotFound("课时不存在")
     # A learner studies only what the policy lets them see (published courses).
     get_or_404(current_user, Course, lesson.course_id)
     return lesson
@@ -37,7 +38,7 @@ def _payload() -> dict:
     if request.is_json:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
-            raise ApiError(400, "请求格式不正确")
+            abort(400)  # answered as {"error": {"code": "bad_request", …}} by app.api
         return data
     return request.form.to_dict()
 
@@ -46,16 +47,16 @@ def _int(data: dict, name: str, *, required: bool = False) -> int | None:
     value = data.get(name)
     if value is None or value == "":
         if required:
-            raise ApiError(422, "提交的数据有误", details=[{"field": name, "message": "必填项"}])
+            raise Invalid("提交的数据有误", details=[{"field": name, "message": "必填项"}])
         return None
     try:
         number = int(float(value))
     except (TypeError, ValueError):
-        raise ApiError(
-            422, "提交的数据有误", details=[{"field": name, "message": "不是有效的整数"}]
+        raise Invalid(
+            "提交的数据有误", details=[{"field": name, "message": "不是有效的整数"}]
         ) from None
     if number < 0 or number > 10_000_000:
-        raise ApiError(422, "提交的数据有误", details=[{"field": name, "message": "超出范围"}])
+        raise Invalid("提交的数据有误", details=[{"field": name, "message": "超出范围"}])
     return number
 
 
@@ -80,7 +81,7 @@ def heartbeat(lesson_id):
     position = _int(data, "position")
     mode = str(data.get("mode") or "beat")
     if mode not in ("start", "beat", "final"):
-        raise ApiError(422, "提交的数据有误", details=[{"field": "mode", "message": "取值无效"}])
+        raise Invalid("提交的数据有误", details=[{"field": "mode", "message": "取值无效"}])
     return progress.heartbeat(
         employee_id,
         lesson,
@@ -97,11 +98,7 @@ def complete(lesson_id):
     """标记课时完成（图文、PDF、外部链接；学习时间达到要求后）。"""
     employee_id = _employee_id()
     lesson = _lesson(lesson_id)
-    try:
-        return progress.complete_lesson(employee_id, lesson)
-    except progress.StudyError as error:
-        db.session.rollback()
-        raise ApiError(error.status, error.message) from None
+    return progress.complete_lesson(employee_id, lesson)
 
 
 @blp.get("/courses/<int:course_id>/progress")
@@ -113,7 +110,6 @@ def course_progress(course_id):
     cp = progress.course_progress(employee_id, course.id)
     if cp is not None:
         progress.recheck(cp, course)
-        db.session.commit()
     body = progress.course_body(cp, course)
     lessons = progress.lessons_of(course)
     rows = {

@@ -14,12 +14,9 @@ from app.courses.models import (
     LessonProgress,
 )
 from app.courses.rules.catalogue import publish_problems, swap_position
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.timeutil import utcnow
-
-
-class CatalogueError(ValueError):
-    """A change refused; the message is shown to the admin."""
 
 
 def course_counts(course_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -66,9 +63,9 @@ def publish(course: Course) -> None:
     """Draft or archived → published, when it has lessons and hours."""
     problems = publish_problems(lesson_count(course), course.required_seconds)
     if problems:
-        raise CatalogueError("无法发布：" + "；".join(problems))
+        raise Conflict("无法发布：" + "；".join(problems))
     if course.status == PUBLISHED:
-        raise CatalogueError("课程已经发布")
+        raise Conflict("课程已经发布")
     course.status = PUBLISHED
     course.published_at = course.published_at or utcnow()
     db.session.flush()
@@ -77,7 +74,7 @@ def publish(course: Course) -> None:
 def archive(course: Course) -> None:
     """Published → archived: leaves the learners' catalogue; progress is kept."""
     if course.status != PUBLISHED:
-        raise CatalogueError("只有已发布的课程可以归档")
+        raise Conflict("只有已发布的课程可以归档")
     course.status = ARCHIVED
     db.session.flush()
 
@@ -108,7 +105,7 @@ def move_chapter(chapter: Chapter, direction: str) -> None:
 
 def _refuse_while_published(course: Course) -> None:
     if course.status == PUBLISHED:
-        raise CatalogueError("课程已发布，不能删除章节或课时；请先归档课程")
+        raise Conflict("课程已发布，不能删除章节或课时；请先归档课程")
 
 
 def _lessons_with_progress(lesson_ids: list[int]) -> set[int]:
@@ -125,7 +122,7 @@ def delete_chapter(chapter: Chapter) -> None:
     """Delete an empty chapter of an unpublished course."""
     _refuse_while_published(chapter.course)
     if chapter.lessons:
-        raise CatalogueError("章节中还有课时，请先删除或移走课时")
+        raise Conflict("章节中还有课时，请先删除或移走课时")
     course = chapter.course
     db.session.delete(chapter)
     db.session.flush()
@@ -148,7 +145,7 @@ def save_lesson(lesson: Lesson | None, chapter: Chapter, data: dict, upload, *, 
         keep = lesson.file if (lesson.file is not None and lesson.file.kind == kind) else None
         file = stored or keep
         if file is None:
-            raise CatalogueError("请上传" + ("PDF 文档" if kind == "pdf" else "MP4 视频"))
+            raise Invalid("请上传" + ("PDF 文档" if kind == "pdf" else "MP4 视频"))
         lesson.file_id = file.id
     else:
         lesson.file_id = None
@@ -172,7 +169,7 @@ def delete_lesson(lesson: Lesson) -> None:
     chapter = lesson.chapter
     _refuse_while_published(chapter.course)
     if _lessons_with_progress([lesson.id]):
-        raise CatalogueError("已有学员学习过该课时，删除会丢失其学习记录，因此不能删除")
+        raise Conflict("已有学员学习过该课时，删除会丢失其学习记录，因此不能删除")
     db.session.delete(lesson)
     db.session.flush()
     db.session.expire(chapter, ["lessons"])

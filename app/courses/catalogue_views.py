@@ -9,9 +9,7 @@ from wtforms import SelectChoice
 
 from app.auth.models import Role
 from app.courses import catalogue, files
-from app.courses.catalogue import CatalogueError
 from app.courses.catalogue_forms import ChapterForm, CourseForm, LessonForm
-from app.courses.files import CourseFileError
 from app.courses.markdown import render_markdown
 from app.courses.models import CATEGORIES, STATUSES, Chapter, Course, CourseFile, Lesson
 from app.courses.rules.catalogue import (
@@ -20,7 +18,9 @@ from app.courses.rules.catalogue import (
     publish_problems,
     seconds_to_hours,
 )
+from app.errors import Conflict, Invalid
 from app.extensions import db
+from app.form_errors import show_on_form
 from app.orgs.rules.posts import Post
 from app.security import Action, get_or_404, require_role, visible
 from app.web import BaseForm
@@ -152,14 +152,13 @@ def _save_course_form(course: Course | None):
         preview = render_markdown(form.description.data or "")
     elif form.validate_on_submit():
         try:
-            saved = catalogue.save_course(
-                course, _course_data(form), form.cover.data, user_id=current_user.id
-            )
-        except (CourseFileError, CatalogueError) as error:
-            db.session.rollback()
-            form.cover.errors = [str(error)]
+            with db.session.begin_nested():  # a refusal shown in the form keeps nothing
+                saved = catalogue.save_course(
+                    course, _course_data(form), form.cover.data, user_id=current_user.id
+                )
+        except (Invalid, Conflict) as error:
+            show_on_form(form, error, fallback="cover")
         else:
-            db.session.commit()
             flash("课程已保存", "success")
             return redirect(url_for(".course", course_id=saved.id))
     return render_template(
@@ -200,14 +199,13 @@ def course(course_id: int):
 
 
 def _act(action, obj, done: str, course_id: int, *args):
-    """Run one catalogue change: commit and flash `done`, or flash why it was refused."""
+    """Run one catalogue change and flash `done`, or flash why it was refused (and undo it)."""
     try:
-        action(obj, *args)
-    except CatalogueError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+        with db.session.begin_nested():  # the redirect commits: a refusal keeps nothing
+            action(obj, *args)
+    except (Invalid, Conflict) as error:
+        flash(error.message, "danger")
     else:
-        db.session.commit()
         if done:
             flash(done, "success")
     return redirect(url_for(".course", course_id=course_id))
@@ -258,7 +256,6 @@ def edit_chapter(chapter_id: int):
     form = ChapterForm(obj=chapter)
     if form.validate_on_submit():
         chapter.title = form.title.data.strip()
-        db.session.commit()
         flash("章节已保存", "success")
         return redirect(url_for(".course", course_id=chapter.course_id))
     return render_template("courses/manage/chapter_form.html", form=form, chapter=chapter)
@@ -297,14 +294,13 @@ def _lesson_form(lesson: Lesson | None, chapter: Chapter):
             "min_seconds": minutes_to_seconds(form.minutes.data),
         }
         try:
-            saved = catalogue.save_lesson(
-                lesson, chapter, data, form.file.data, user_id=current_user.id
-            )
-        except (CourseFileError, CatalogueError) as error:
-            db.session.rollback()
-            form.file.errors = [str(error)]
+            with db.session.begin_nested():  # a refusal shown in the form keeps nothing
+                saved = catalogue.save_lesson(
+                    lesson, chapter, data, form.file.data, user_id=current_user.id
+                )
+        except (Invalid, Conflict) as error:
+            show_on_form(form, error, fallback="file")
         else:
-            db.session.commit()
             flash("课时已保存", "success")
             return redirect(url_for(".course", course_id=saved.course_id))
     return render_template(

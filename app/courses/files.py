@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 
 from app.auth.models import Role
 from app.courses.models import Course, CourseFile, Lesson
+from app.errors import Invalid
 from app.extensions import db
 from app.security import in_scope
 
@@ -32,10 +33,6 @@ _LIMIT_KEYS = {
 }
 KIND_NAMES = {"video": "视频（MP4）", "pdf": "PDF 文档", "image": "图片（PNG/JPEG/GIF/WebP）"}
 _CHUNK = 1024 * 1024
-
-
-class CourseFileError(ValueError):
-    """An upload refused; the message is shown to the uploader."""
 
 
 def sniff_content_type(head: bytes) -> str | None:
@@ -96,12 +93,12 @@ def _format_mb(size: int) -> str:
 def store_course_file(storage, *, kind: str, user_id: int | None) -> CourseFile:
     """Check an uploaded `FileStorage` is a `kind` file within its limit, keep it, add its row.
 
-    Flushes, never commits. Raises `CourseFileError` with a message for the uploader.
+    Flushes, never commits. Raises `Invalid` with a message for the uploader.
     """
     if kind not in _LIMIT_KEYS:
         raise ValueError(f"unknown course file kind {kind!r}")
     if storage is None or not getattr(storage, "filename", ""):
-        raise CourseFileError("请选择要上传的文件")
+        raise Invalid("请选择要上传的文件")
     limit = size_limit(kind)
     root = storage_root()
     digest = hashlib.sha256()
@@ -115,16 +112,14 @@ def store_course_file(storage, *, kind: str, user_id: int | None) -> CourseFile:
                 if size == 0:
                     content_type = sniff_content_type(chunk[:16])
                     if kind_of(content_type) != kind:
-                        raise CourseFileError(f"文件内容不是{KIND_NAMES[kind]}，请检查后重新上传")
+                        raise Invalid(f"文件内容不是{KIND_NAMES[kind]}，请检查后重新上传")
                 size += len(chunk)
                 if size > limit:
-                    raise CourseFileError(
-                        f"文件过大：{KIND_NAMES[kind]}不能超过 {_format_mb(limit)}"
-                    )
+                    raise Invalid(f"文件过大：{KIND_NAMES[kind]}不能超过 {_format_mb(limit)}")
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise CourseFileError("上传的文件是空的")
+            raise Invalid("上传的文件是空的")
         sha = digest.hexdigest()
         target = root / sha[:2] / sha
         target.parent.mkdir(exist_ok=True)

@@ -14,7 +14,9 @@ from app.courses.models import TrainingPlan
 from app.courses.plan_forms import EvaluationForm, PlanForm
 from app.courses.plan_spreadsheet import plan_workbook, report_workbook
 from app.courses.rules.plan_status import STATE_LABELS, STATE_ORDER, hours
+from app.errors import Invalid
 from app.extensions import db
+from app.form_errors import show_on_form
 from app.orgs.models import Enterprise, Region
 from app.orgs.rules.posts import Post
 from app.security import Action, get_or_404, may, require_role, visible
@@ -71,12 +73,9 @@ def _save(form: PlanForm, plan: TrainingPlan, creating: bool):
             today=local_today(),
             creating=creating,
         )
-    except svc.PlanErrors as problems:
-        db.session.rollback()
-        for error in problems.errors:
-            getattr(form, error.field).errors.append(error.message)
+    except Invalid as error:
+        show_on_form(form, error)
         return None
-    db.session.commit()
     flash(f"培训计划已{'创建' if creating else '保存'}：{plan.title}", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
@@ -121,7 +120,6 @@ def toggle(plan_id: int):
     """Deactivate (or reactivate) a plan."""
     plan = get_or_404(current_user, TrainingPlan, plan_id, Action.MANAGE)
     plan.active = not plan.active
-    db.session.commit()
     flash(f"培训计划已{'启用' if plan.active else '停用'}：{plan.title}", "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
@@ -185,11 +183,9 @@ def evaluate(plan_id: int):
     if form.validate_on_submit():
         try:
             svc.add_evaluation(plan, form.period.data, form.body.data, current_user.id)
-        except svc.PlanError as error:
-            db.session.rollback()
+        except Invalid as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash("评价已保存", "success")
     else:
         for errors in form.errors.values():

@@ -21,26 +21,12 @@ from app.courses.models import (
     TrainingPlanPerson,
 )
 from app.courses.rules.plan_status import COMPLETED, LATE, STATE_ORDER, hours, percent, plan_state
+from app.errors import Invalid
 from app.extensions import db
+from app.form_errors import field_error
 from app.orgs.models import Employee, Enterprise
 from app.orgs.rules.posts import Post
 from app.timeutil import to_local
-
-
-class PlanError(Exception):
-    def __init__(self, field_name: str | None, message: str):
-        super().__init__(message)
-        self.field = field_name
-        self.message = message
-
-
-class PlanErrors(Exception):
-    """Several problems with one submitted plan."""
-
-    def __init__(self, errors: list[PlanError]):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
-
 
 # ---------------------------------------------------------------- saving
 
@@ -73,10 +59,10 @@ def resolve_names(enterprise_id: int, names: list[str], today: date) -> list[int
         by_name.setdefault(name, []).append(ident)
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise PlanError("people", f"花名册中没有这些在岗人员：{'、'.join(unknown[:10])}")
+        raise field_error("people", f"花名册中没有这些在岗人员：{'、'.join(unknown[:10])}")
     shared = [n for n in names if len(by_name[n]) > 1]
     if shared:
-        raise PlanError(
+        raise field_error(
             "people", f"有重名人员，无法按姓名指定：{'、'.join(shared[:10])}；请改按岗位指定"
         )
     return [by_name[n][0] for n in names]
@@ -96,25 +82,30 @@ def save_plan(
 ) -> TrainingPlan:
     """Validate and write a plan with its courses and people; nothing is written on error.
 
-    Every problem found is reported at once (`PlanErrors`), each under its field.
+    Every problem found is reported at once (`Invalid`, one detail per problem under its
+    field).
     """
-    errors: list[PlanError] = []
+    errors: list[dict] = []
+
+    def problem(field_name: str, message: str) -> None:
+        errors.append({"field": field_name, "message": message})
+
     title = (title or "").strip()
     if not title:
-        errors.append(PlanError("title", "请填写计划名称"))
+        problem("title", "请填写计划名称")
     if creating and due_on < today:
-        errors.append(PlanError("due_on", "截止日期不能早于今天"))
+        problem("due_on", "截止日期不能早于今天")
     posts = [p for p in dict.fromkeys(posts) if p in {x.value for x in Post}]
     try:
         people = resolve_names(plan.enterprise_id, names, today)
-    except PlanError as error:
-        errors.append(error)
+    except Invalid as error:
+        errors.extend(error.details)
         people = None
     if not posts and people == []:
-        errors.append(PlanError("posts", "请至少选择一个岗位或指定人员"))
+        problem("posts", "请至少选择一个岗位或指定人员")
     course_ids = list(dict.fromkeys(course_ids))
     if not course_ids:
-        errors.append(PlanError("courses", "请至少选择一门课程"))
+        problem("courses", "请至少选择一门课程")
     valid = set(
         db.session.scalars(
             select(Course.id).where(Course.id.in_(course_ids), Course.status == PUBLISHED)
@@ -123,9 +114,9 @@ def save_plan(
     # Courses already in the plan stay allowed even if archived since.
     valid |= {c.course_id for c in plan.courses if c.course_id in course_ids}
     if set(course_ids) - valid:
-        errors.append(PlanError("courses", "只能选择已发布的课程"))
+        problem("courses", "只能选择已发布的课程")
     if errors:
-        raise PlanErrors(errors)
+        raise Invalid(errors[0]["message"], details=errors)
     plan.title, plan.due_on, plan.posts, plan.note = title, due_on, posts, (note or "").strip()
     if plan.id is None:
         db.session.add(plan)
@@ -158,9 +149,9 @@ def _sync_links(existing: dict, wanted, make) -> None:
 def add_evaluation(plan: TrainingPlan, period: str, body: str, author_id: int) -> PlanEvaluation:
     period, body = (period or "").strip(), (body or "").strip()
     if not period:
-        raise PlanError("period", "请填写评价期间")
+        raise field_error("period", "请填写评价期间")
     if not body:
-        raise PlanError("body", "请填写评价内容")
+        raise field_error("body", "请填写评价内容")
     evaluation = PlanEvaluation(plan_id=plan.id, period=period, body=body, author_id=author_id)
     db.session.add(evaluation)
     db.session.flush()

@@ -22,15 +22,9 @@ from app.courses.models import (
     TrainingPlanPerson,
 )
 from app.courses.rules import study
+from app.errors import Conflict
 from app.extensions import db
 from app.timeutil import LOCAL_TZ, utcnow
-
-
-class StudyError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def _max_credit() -> int:
@@ -230,7 +224,7 @@ def heartbeat(
         if study.video_watched(lp.position, duration, lp.seconds, lesson.min_seconds):
             lp.done_at = now
     recheck(cp, course, now)
-    db.session.commit()
+    db.session.flush()
     return progress_body(lp, cp, course, credited=credit.seconds)
 
 
@@ -238,18 +232,23 @@ def complete_lesson(employee_id: int, lesson: Lesson, now: datetime | None = Non
     """标记完成 for text, PDF and link lessons once their time is reached."""
     now = now or utcnow()
     course = db.session.get(Course, lesson.course_id)
-    lp = lesson_progress(employee_id, lesson, create=True)
+    # Refused before any row is created: on SQLite a progress row's savepoint (see
+    # `_insert_once`) would commit it before the request could roll it back.
+    lp = lesson_progress(employee_id, lesson)
+    if lp is None or lp.done_at is None:
+        seconds = lp.seconds if lp is not None else 0
+        if lesson.kind == "video":
+            raise Conflict("视频观看到结尾后会自动完成")
+        if not study.lesson_can_be_marked(lesson.kind, seconds, lesson.min_seconds):
+            left = lesson.min_seconds - seconds
+            raise Conflict(f"学习时间不足，还需 {left} 秒才能标记完成")
+    lp = lp or lesson_progress(employee_id, lesson, create=True)
     cp = course_progress(employee_id, lesson.course_id, create=True)
     if lp.done_at is None:
-        if lesson.kind == "video":
-            raise StudyError(409, "视频观看到结尾后会自动完成")
-        if not study.lesson_can_be_marked(lesson.kind, lp.seconds, lesson.min_seconds):
-            left = lesson.min_seconds - lp.seconds
-            raise StudyError(409, f"学习时间不足，还需 {left} 秒才能标记完成")
         lp.done_at = now
     cp.last_lesson_id = lesson.id
     recheck(cp, course, now)
-    db.session.commit()
+    db.session.flush()
     return progress_body(lp, cp, course)
 
 

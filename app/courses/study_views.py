@@ -72,7 +72,6 @@ def course(course_id):
     cp = progress.course_progress(employee.id, course.id) if employee else None
     if cp is not None:
         progress.recheck(cp, course)  # catches an exam passed since the last visit
-        db.session.commit()
     lessons = progress.lessons_of(course)
     rows = _lesson_rows(employee.id if employee else None, course.id)
     resume = None
@@ -117,7 +116,6 @@ def start_exam(course_id):
     cp = progress.course_progress(employee.id, course.id, create=True)
     progress.recheck(cp, course)
     if not study.may_take_exam(len(lessons), cp.lessons_done, cp.seconds, course.required_seconds):
-        db.session.commit()
         flash("请先完成全部课时并达到要求学时，再参加课程考试。", "warning")
         return redirect(url_for("courses.course", course_id=course.id))
     exists = db.session.scalar(
@@ -127,7 +125,6 @@ def start_exam(course_id):
     )
     if not exists:
         db.session.add(ExamCandidate(exam_id=course.exam_id, employee_id=employee.id))
-    db.session.commit()
     return redirect(url_for("exams.take", exam_id=course.exam_id))
 
 
@@ -147,7 +144,6 @@ def lesson(lesson_id):
     if employee is not None:
         cp = cp or progress.course_progress(employee.id, course.id, create=True)
         cp.last_lesson_id = lesson.id
-        db.session.commit()
     from app.courses.markdown import render_markdown
 
     interval = current_app.config.get("HEARTBEAT_INTERVAL", 15)

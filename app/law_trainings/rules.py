@@ -7,6 +7,8 @@ import re
 import unicodedata
 from datetime import date
 
+from app.errors import Invalid
+
 # Who a training is for (the stored key and its label), and the states of a training.
 AUDIENCE_TYPES = {
     "practitioner": "从业人员",
@@ -24,13 +26,9 @@ _NAME = re.compile(r"^(?:[\u4e00-\u9fff·]{2,20}|[A-Za-z][A-Za-z .'-]{0,18}[A-Za
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
-class SignupRefused(ValueError):
-    """A sign-up refused for a reason a person can read; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+def _refused(field: str, message: str) -> Invalid:
+    """A field refused for a reason a person can read; `details` names the form field."""
+    return Invalid(message, details=[{"field": field, "message": message}])
 
 
 def normalise_phone(raw: str) -> str:
@@ -43,12 +41,12 @@ def normalise_phone(raw: str) -> str:
 
 
 def check_phone(raw: str) -> str:
-    """The normalised mobile number, or SignupRefused."""
+    """The normalised mobile number, or `Invalid`."""
     phone = normalise_phone(raw)
     if not phone:
-        raise SignupRefused("请填写手机号", "phone")
+        raise _refused("phone", "请填写手机号")
     if not _PHONE.match(phone):
-        raise SignupRefused("手机号应为 11 位数字，以 13–19 开头", "phone")
+        raise _refused("phone", "手机号应为 11 位数字，以 13–19 开头")
     return phone
 
 
@@ -59,14 +57,14 @@ def normalise_name(raw: str) -> str:
 
 
 def check_name(raw: str) -> str:
-    """The normalised name (2–20 Chinese characters or letters), or SignupRefused."""
+    """The normalised name (2–20 Chinese characters or letters), or `Invalid`."""
     name = normalise_name(raw)
     if not name:
-        raise SignupRefused("请填写姓名", "name")
+        raise _refused("name", "请填写姓名")
     if len(name) < 2 or len(name) > 20:
-        raise SignupRefused("姓名应为 2–20 个字", "name")
+        raise _refused("name", "姓名应为 2–20 个字")
     if not _NAME.match(name):
-        raise SignupRefused("姓名只能包含汉字或英文字母", "name")
+        raise _refused("name", "姓名只能包含汉字或英文字母")
     return name
 
 
@@ -74,16 +72,16 @@ def check_organisation(audience_type: str, raw: str) -> str:
     """The organisation, required for every audience type except owners (业主)."""
     organisation = normalise_name(raw)
     if len(organisation) > 128:
-        raise SignupRefused("单位名称不能超过 128 个字", "organisation")
+        raise _refused("organisation", "单位名称不能超过 128 个字")
     if audience_type in ORGANISATION_REQUIRED and not organisation:
         label = AUDIENCE_TYPES[audience_type]
-        raise SignupRefused(f"{label}请填写所在单位", "organisation")
+        raise _refused("organisation", f"{label}请填写所在单位")
     return organisation
 
 
 def check_audience(audience_type: str, offered: list[str]) -> str:
     if audience_type not in AUDIENCE_TYPES or audience_type not in offered:
-        raise SignupRefused("请选择本场培训面向的人员类型", "audience_type")
+        raise _refused("audience_type", "请选择本场培训面向的人员类型")
     return audience_type
 
 
@@ -134,5 +132,5 @@ def check_start_time(raw: str) -> str:
     if len(text) == 4 and text[1] == ":":
         text = "0" + text
     if not _TIME.match(text):
-        raise SignupRefused("开始时间格式应为 时:分，例如 09:00", "starts_at")
+        raise _refused("starts_at", "开始时间格式应为 时:分，例如 09:00")
     return text

@@ -7,7 +7,9 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.errors import Conflict
 from app.extensions import db
+from app.form_errors import field_error
 from app.law_trainings import rules
 from app.law_trainings.models import (
     AUDIENCE_TYPES,
@@ -15,7 +17,6 @@ from app.law_trainings.models import (
     LawTraining,
     LawTrainingSignup,
 )
-from app.law_trainings.rules import SignupRefused
 from app.orgs.models import Region
 from app.timeutil import local_today, utcnow
 
@@ -61,7 +62,7 @@ def state(training: LawTraining, signed_up: int, today: date | None = None) -> s
 
 
 def save_training(training: LawTraining, **fields) -> LawTraining:
-    """Create or update an event; raises SignupRefused (field errors) before writing."""
+    """Create or update an event; raises `Invalid` (field errors) before writing."""
     fields["starts_at"] = rules.check_start_time(fields["starts_at"])
     fields["topic"] = fields["topic"].strip()
     fields["place"] = fields["place"].strip()
@@ -69,30 +70,30 @@ def save_training(training: LawTraining, **fields) -> LawTraining:
     fields["description"] = (fields.get("description") or "").strip()
     types = [t for t in AUDIENCE_TYPES if t in (fields.get("audience_types") or [])]
     if not types:
-        raise SignupRefused("请至少选择一类面向人员", "audience_types")
+        raise field_error("audience_types", "请至少选择一类面向人员")
     fields["audience_types"] = types
     if training.id is not None:
         taken = signed_up_count(training.id)
         if fields["capacity"] < taken:
-            raise SignupRefused(f"已有 {taken} 人报名，名额不能少于 {taken}", "capacity")
+            raise field_error("capacity", f"已有 {taken} 人报名，名额不能少于 {taken}")
     for key, value in fields.items():
         setattr(training, key, value)
     db.session.add(training)
-    db.session.commit()
+    db.session.flush()
     return training
 
 
 def cancel(training: LawTraining) -> None:
     training.status = CANCELLED
     training.signup_open = False
-    db.session.commit()
+    db.session.flush()
 
 
 def set_signup_open(training: LawTraining, is_open: bool) -> None:
     if training.status == CANCELLED and is_open:
-        raise SignupRefused("已取消的培训不能再开放报名")
+        raise Conflict("已取消的培训不能再开放报名")
     training.signup_open = is_open
-    db.session.commit()
+    db.session.flush()
 
 
 def phone_taken(training_id: int, phone: str) -> bool:
@@ -109,7 +110,11 @@ def phone_taken(training_id: int, phone: str) -> bool:
 def sign_up(
     training_id: int, *, name: str, phone: str, audience_type: str, organisation: str
 ) -> LawTrainingSignup:
-    """Sign a person up. Checks every field first, then the event under a row lock."""
+    """Sign a person up. Checks every field first, then the event under a row lock.
+
+    Raises `Invalid` for a field, `Conflict` when the event refuses sign-ups (closed, full)
+    or the phone has signed up already (then naming the field `phone`).
+    """
     training = db.session.get(LawTraining, training_id, with_for_update=True)
     name = rules.check_name(name)
     phone = rules.check_phone(phone)
@@ -117,11 +122,9 @@ def sign_up(
     organisation = rules.check_organisation(audience_type, organisation)
     reason = refusal(training)
     if reason:
-        db.session.rollback()
-        raise SignupRefused(reason)
+        raise Conflict(reason)
     if phone_taken(training_id, phone):
-        db.session.rollback()
-        raise SignupRefused(DUPLICATE_PHONE, "phone")
+        raise field_error("phone", DUPLICATE_PHONE, Conflict)
     signup = LawTrainingSignup(
         training_id=training_id,
         name=name,
@@ -130,12 +133,11 @@ def sign_up(
         organisation=organisation,
         token=secrets.token_hex(16),
     )
-    db.session.add(signup)
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(signup)
     except IntegrityError:  # a simultaneous sign-up with the same phone won the race
-        db.session.rollback()
-        raise SignupRefused(DUPLICATE_PHONE, "phone") from None
+        raise field_error("phone", DUPLICATE_PHONE, Conflict) from None
     return signup
 
 
@@ -172,14 +174,14 @@ def check_in(signup: LawTrainingSignup, user_id: int) -> CheckinResult:
         return CheckinResult(signup, already=True)
     signup.checked_in_at = utcnow()
     signup.checked_in_by_id = user_id
-    db.session.commit()
+    db.session.flush()
     return CheckinResult(signup, already=False)
 
 
 def undo_check_in(signup: LawTrainingSignup) -> None:
     signup.checked_in_at = None
     signup.checked_in_by_id = None
-    db.session.commit()
+    db.session.flush()
 
 
 def audience_counts(training_id: int) -> dict[str, dict[str, int]]:

@@ -22,7 +22,9 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from app.auth.models import Role
+from app.errors import Conflict, Invalid
 from app.extensions import db, limiter
+from app.form_errors import error_field, show_on_form
 from app.law_trainings import services, spreadsheet
 from app.law_trainings.forms import (
     CheckinCodeForm,
@@ -36,7 +38,7 @@ from app.law_trainings.models import (
     LawTraining,
     LawTrainingSignup,
 )
-from app.law_trainings.rules import SignupRefused, mask_phone
+from app.law_trainings.rules import mask_phone
 from app.orgs.models import PiiExport, Region
 from app.security import Action, get_or_404, may, require_role
 from app.timeutil import local_today
@@ -82,14 +84,6 @@ def _managed(training_id: int) -> LawTraining:
     if not may(current_user, Action.MANAGE, training):
         abort(404)  # another region's event: its sign-ups are none of this admin's business
     return training
-
-
-def _field_error(form, error: SignupRefused) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        flash(error.message, "danger")
-    else:
-        field.errors = [*field.errors, error.message]
 
 
 def _year_arg() -> int:
@@ -167,9 +161,8 @@ def _save(form: TrainingForm, training: LawTraining) -> bool:
             audience_types=form.audience_types.data,
             description=form.description.data,
         )
-    except SignupRefused as error:
-        db.session.rollback()
-        _field_error(form, error)
+    except Invalid as error:
+        show_on_form(form, error)
         return False
     return True
 
@@ -217,7 +210,7 @@ def signup_state(training_id: int):
     try:
         services.set_signup_open(training, is_open)
         flash("报名已开放" if is_open else "报名已关闭", "success")
-    except SignupRefused as error:
+    except Conflict as error:
         flash(error.message, "danger")
     return redirect(url_for(".show", training_id=training.id))
 
@@ -279,7 +272,6 @@ def export(training_id: int):
             remote_addr=request.remote_addr or "",
         )
     )
-    db.session.commit()
     name = f"报名名单_{training.held_on.isoformat()}_{training.id}.xlsx"
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
@@ -402,12 +394,11 @@ def signup(training_id: int):
                 audience_type=form.audience_type.data,
                 organisation=form.organisation.data or "",
             )
-        except SignupRefused as error:
-            db.session.rollback()
-            if error.field is None:
-                refused = error.message
+        except (Invalid, Conflict) as error:
+            if error_field(error) is None:
+                refused = error.message  # the event's refusal: the page answers 409
             else:
-                _field_error(form, error)
+                show_on_form(form, error)
         else:
             return redirect(url_for(".ticket", token=person.token))
     signed_up = services.signed_up_count(training.id)

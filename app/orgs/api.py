@@ -8,8 +8,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api import API_PREFIX, ApiError, FileUploadSchema, paginate
+from app.api import API_PREFIX, FileUploadSchema, paginate
 from app.auth.models import Role
+from app.errors import Invalid
 from app.extensions import db
 from app.orgs import queries, services, spreadsheet
 from app.orgs.models import Employee, Enterprise, Region
@@ -102,12 +103,6 @@ def _employee_view(employee: Employee) -> dict:
     }
 
 
-def _org_error(error: services.OrgError):
-    raise ApiError(
-        422, error.message, details=[{"field": error.field or "", "message": error.message}]
-    )
-
-
 @blp.get("/regions")
 @blp.response(200, RegionSchema(many=True))
 @login_required
@@ -136,15 +131,10 @@ def create_enterprise(data):
     require_role(current_user, Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
     region = get_or_404(current_user, Region, data["region_id"])
     if current_user.role == Role.CITY_ADMIN and region.id != current_user.region_id:
-        raise ApiError(
-            422, "只能在本地区登记企业", details=[{"field": "region_id", "message": "超出管辖范围"}]
+        raise Invalid(
+            "只能在本地区登记企业", details=[{"field": "region_id", "message": "超出管辖范围"}]
         )
-    try:
-        enterprise = services.save_enterprise(Enterprise(), **data)
-    except services.OrgError as error:
-        _org_error(error)
-    db.session.commit()
-    return enterprise
+    return services.save_enterprise(Enterprise(), **data)
 
 
 @blp.get("/enterprises/<int:enterprise_id>")
@@ -165,14 +155,9 @@ def update_enterprise(data, enterprise_id):
     if "region_id" in data:
         region = get_or_404(current_user, Region, data["region_id"])
         if current_user.role == Role.CITY_ADMIN and region.id != current_user.region_id:
-            raise ApiError(422, "只能在本地区登记企业")
+            raise Invalid("只能在本地区登记企业")
     data.setdefault("credit_code", enterprise.credit_code)
-    try:
-        services.save_enterprise(enterprise, **data)
-    except services.OrgError as error:
-        _org_error(error)
-    db.session.commit()
-    return enterprise
+    return services.save_enterprise(enterprise, **data)
 
 
 @blp.get("/employees")
@@ -207,12 +192,7 @@ def employee(employee_id):
 def create_employee(data, enterprise_id):
     """Put one person on an enterprise's roster."""
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
-    try:
-        employee = services.add_employee(enterprise, **data)
-    except services.OrgError as error:
-        _org_error(error)
-    db.session.commit()
-    return _employee_view(employee)
+    return _employee_view(services.add_employee(enterprise, **data))
 
 
 @blp.get("/enterprises/<int:enterprise_id>/employees/import-template")
@@ -239,24 +219,8 @@ def import_employees(files, enterprise_id):
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise ApiError(
-            422, "请上传文件（字段名 file）", details=[{"field": "file", "message": "必填项"}]
-        )
-    try:
-        result = services.import_roster(
-            enterprise, upload.read(), max_rows=current_app.config["ROSTER_MAX_ROWS"]
-        )
-    except services.RosterImportError as error:
-        db.session.rollback()
-        details = [
-            {"row": e.row or None, "column": e.column or None, "message": e.message}
-            for e in error.errors
-        ]
-        message = (
-            error.errors[0].message
-            if len(error.errors) == 1 and not error.errors[0].row
-            else f"文件中有 {len(error.errors)} 处错误，未导入任何数据"
-        )
-        raise ApiError(422, message, code="invalid_file", details=details) from error
-    db.session.commit()
+        raise Invalid("请上传文件（字段名 file）", details=[{"field": "file", "message": "必填项"}])
+    result = services.import_roster(
+        enterprise, upload.read(), max_rows=current_app.config["ROSTER_MAX_ROWS"]
+    )
     return {"imported": result.imported, "ignored_columns": result.ignored_columns}

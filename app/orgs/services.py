@@ -5,8 +5,10 @@ from datetime import date
 
 from sqlalchemy import insert, select
 
+from app import spreadsheet
 from app.extensions import db
-from app.orgs import spreadsheet
+from app.form_errors import field_error
+from app.orgs import spreadsheet as roster_sheets
 from app.orgs.models import DutyPeriod, Employee, Enterprise, ExternalCertificate, PiiExport
 from app.orgs.rules.identity import (
     credit_code_problem,
@@ -23,23 +25,6 @@ from app.pii import vault
 from app.timeutil import local_today
 
 
-class OrgError(ValueError):
-    """A refused change, with a Chinese message and the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class RosterImportError(ValueError):
-    """An import refused as a whole, with every bad cell."""
-
-    def __init__(self, errors: list[CellError]):
-        super().__init__(f"{len(errors)} errors")
-        self.errors = errors
-
-
 @dataclass(frozen=True)
 class ImportResult:
     imported: int
@@ -54,14 +39,14 @@ def save_enterprise(enterprise: Enterprise, **fields) -> Enterprise:
     code = normalise_credit_code(fields.pop("credit_code"))
     problem = credit_code_problem(code)
     if problem:
-        raise OrgError(problem, "credit_code")
+        raise field_error("credit_code", problem)
     clash = db.session.scalar(
         select(Enterprise.id).where(Enterprise.credit_code == code, Enterprise.id != enterprise.id)
         if enterprise.id
         else select(Enterprise.id).where(Enterprise.credit_code == code)
     )
     if clash:
-        raise OrgError("该统一社会信用代码已登记为另一家企业", "credit_code")
+        raise field_error("credit_code", "该统一社会信用代码已登记为另一家企业")
     enterprise.credit_code = code
     for name, value in fields.items():
         setattr(enterprise, name, value.strip() if isinstance(value, str) else value)
@@ -82,12 +67,12 @@ def set_enterprise_active(enterprise: Enterprise, active: bool) -> None:
 def _check_person(name: str, phone: str | None) -> tuple[str, str | None]:
     name = "".join(name.split())
     if not 2 <= len(name) <= 30:
-        raise OrgError("姓名应为 2–30 个字", "name")
+        raise field_error("name", "姓名应为 2–30 个字")
     if phone:
         phone = normalise_phone(phone)
         problem = phone_problem(phone)
         if problem:
-            raise OrgError(problem, "phone")
+            raise field_error("phone", problem)
     return name, phone or None
 
 
@@ -95,7 +80,7 @@ def _checked_id_number(enterprise_id: int, raw: str, employee_id: int | None = N
     id_number = normalise_id_number(raw)
     problem = id_number_problem(id_number, local_today())
     if problem:
-        raise OrgError(problem, "id_number")
+        raise field_error("id_number", problem)
     clash = select(Employee.id).where(
         Employee.enterprise_id == enterprise_id,
         Employee.id_number_index == vault().blind_index(id_number),
@@ -103,7 +88,7 @@ def _checked_id_number(enterprise_id: int, raw: str, employee_id: int | None = N
     if employee_id:
         clash = clash.where(Employee.id != employee_id)
     if db.session.scalar(clash):
-        raise OrgError("该身份证号已在本企业花名册中", "id_number")
+        raise field_error("id_number", "该身份证号已在本企业花名册中")
     return id_number
 
 
@@ -127,7 +112,7 @@ def add_employee(
     name, phone = _check_person(name, phone)
     id_number = _checked_id_number(enterprise.id, id_number)
     if hired_on > local_today():
-        raise OrgError("入职日期不能晚于今天", "hired_on")
+        raise field_error("hired_on", "入职日期不能晚于今天")
     employee = Employee(
         enterprise_id=enterprise.id,
         name=name,
@@ -160,11 +145,11 @@ def _current_period(employee: Employee) -> DutyPeriod:
 def mark_left(employee: Employee, left_on: date) -> None:
     """Close the current duty period; the person and the period stay on record."""
     if employee.left_on is not None:
-        raise OrgError("该人员已离职", "left_on")
+        raise field_error("left_on", "该人员已离职")
     if left_on < employee.hired_on:
-        raise OrgError(f"离职日期不能早于入职日期 {employee.hired_on.isoformat()}", "left_on")
+        raise field_error("left_on", f"离职日期不能早于入职日期 {employee.hired_on.isoformat()}")
     if left_on > local_today():
-        raise OrgError("离职日期不能晚于今天", "left_on")
+        raise field_error("left_on", "离职日期不能晚于今天")
     employee.left_on = left_on
     _current_period(employee).ended_on = left_on
     db.session.flush()
@@ -173,13 +158,13 @@ def mark_left(employee: Employee, left_on: date) -> None:
 def rehire(employee: Employee, hired_on: date) -> None:
     """Open a new duty period for a person who had left."""
     if employee.left_on is None:
-        raise OrgError("该人员目前在岗", "hired_on")
+        raise field_error("hired_on", "该人员目前在岗")
     if hired_on < employee.left_on:
-        raise OrgError(
-            f"重新入职日期不能早于上次离职日期 {employee.left_on.isoformat()}", "hired_on"
+        raise field_error(
+            "hired_on", f"重新入职日期不能早于上次离职日期 {employee.left_on.isoformat()}"
         )
     if hired_on > local_today():
-        raise OrgError("入职日期不能晚于今天", "hired_on")
+        raise field_error("hired_on", "入职日期不能晚于今天")
     employee.hired_on, employee.left_on = hired_on, None
     employee.periods.append(DutyPeriod(started_on=hired_on))
     db.session.flush()
@@ -189,9 +174,9 @@ def add_external_certificate(employee: Employee, **fields) -> ExternalCertificat
     """Record a certificate the person holds from another issuer."""
     issued_on, expires_on = fields["issued_on"], fields.get("expires_on")
     if issued_on > local_today():
-        raise OrgError("发证日期不能晚于今天", "issued_on")
+        raise field_error("issued_on", "发证日期不能晚于今天")
     if expires_on and expires_on <= issued_on:
-        raise OrgError("有效期至应晚于发证日期", "expires_on")
+        raise field_error("expires_on", "有效期至应晚于发证日期")
     certificate = ExternalCertificate(employee_id=employee.id, **fields)
     db.session.add(certificate)
     db.session.flush()
@@ -202,11 +187,11 @@ def add_external_certificate(employee: Employee, **fields) -> ExternalCertificat
 
 
 def import_roster(enterprise: Enterprise, data: bytes, *, max_rows: int) -> ImportResult:
-    """Import a roster file: every row valid, or nothing written."""
+    """Import a roster file: every row valid, or nothing written (`FileRefused` lists why)."""
     try:
         table = spreadsheet.read_first_sheet(data)
     except spreadsheet.SpreadsheetError as error:
-        raise RosterImportError([CellError(row=0, column="", message=str(error))]) from error
+        raise _refused([CellError(row=0, column="", message=error.message)]) from error
     today = local_today()
     parsed = parse_roster(table, today=today, max_rows=max_rows)
     box = vault()
@@ -223,11 +208,18 @@ def import_roster(enterprise: Enterprise, data: bytes, *, max_rows: int) -> Impo
     if errors:
         column_order = {name: i for i, name in enumerate(("", *HEADERS))}
         errors.sort(key=lambda e: (e.row, column_order.get(e.column, 99)))
-        raise RosterImportError(errors)
+        raise _refused(errors)
     if not parsed.rows:
         return ImportResult(0, parsed.ignored_columns)
     imported = insert_roster_rows(enterprise.id, parsed.rows)
     return ImportResult(imported, parsed.ignored_columns)
+
+
+def _refused(errors: list[CellError]) -> spreadsheet.FileRefused:
+    details = [
+        {"row": e.row or None, "column": e.column or None, "message": e.message} for e in errors
+    ]
+    return spreadsheet.file_refused(details, nothing="数据", quote_any_single=False)
 
 
 def insert_roster_rows(enterprise_id: int, rows: list[RosterRow]) -> int:
@@ -300,4 +292,4 @@ def export_roster(
             )
         )
         db.session.flush()
-    return spreadsheet.roster_workbook(records)
+    return roster_sheets.roster_workbook(records)

@@ -1,47 +1,18 @@
-"""Reading uploaded .xlsx files, and writing the roster template and roster exports."""
+"""The roster template and roster exports (reading any .xlsx lives in `app.spreadsheet`)."""
 
-import warnings
 from collections.abc import Iterable
 from datetime import date, datetime
 from io import BytesIO
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.orgs.rules.posts import POST_LABELS, Post, parse_post
 from app.orgs.rules.roster import HEADERS, MAX_ROWS, REQUIRED
-
-_ZIP_MAGIC = b"PK\x03\x04"
-# OLE2 compound file: old .xls, but also any password-protected .xlsx.
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_NOT_XLSX = "文件不是有效的 Excel (.xlsx) 文件，请下载系统提供的模板填写后上传"
-
-# Built-in format ids that Chinese Excel uses for dates such as yyyy"年"m"月"d"日" without
-# writing the format code into the file. openpyxl does not know them, so 2023年5月1日 would
-# read as a bare serial number. It decides "is this a date" from BUILTIN_FORMATS when it
-# reads a file's styles, so teaching it these ids is enough (the reverse map, used when
-# writing, is left alone). 32–35, 55 and 56 are times of day in zh-CN and stay numbers.
-_CJK_DATE_FORMATS = {
-    27: 'yyyy"年"m"月"',
-    28: 'm"月"d"日"',
-    29: 'm"月"d"日"',
-    30: "m-d-yy",
-    31: 'yyyy"年"m"月"d"日"',
-    36: 'yyyy"年"m"月"',
-    50: 'yyyy"年"m"月"',
-    51: 'm"月"d"日"',
-    52: 'yyyy"年"m"月"',
-    53: 'm"月"d"日"',
-    54: 'm"月"d"日"',
-    57: 'yyyy"年"m"月"',
-    58: 'm"月"d"日"',
-}
-for _id, _code in _CJK_DATE_FORMATS.items():
-    BUILTIN_FORMATS.setdefault(_id, _code)
+from app.spreadsheet import defuse_formulas, workbook_bytes
 
 TEMPLATE_SHEET = "花名册"
 HELP_SHEET = "填写说明"
@@ -74,59 +45,6 @@ _FIELD_KEYS = {
 }
 
 
-class SpreadsheetError(ValueError):
-    """An uploaded file that cannot be read as a spreadsheet; the message is for users."""
-
-
-def read_first_sheet(data: bytes) -> list[tuple]:
-    """The cell values of the first worksheet, row by row, without trailing empty rows.
-
-    Values are what openpyxl gives with values_only=True and data_only=True (str, int,
-    float, bool, datetime, time, timedelta or None; formulas as their cached result); rows
-    are padded to one width, and trailing empty columns dropped.
-    """
-    if not data:
-        raise SpreadsheetError("文件为空")
-    if data.startswith(_OLE_MAGIC):
-        raise SpreadsheetError(
-            "这是旧版 Excel (.xls) 文件或设置了打开密码的文件，"
-            "请在 Excel 中“另存为” .xlsx 格式（如有密码请先取消）后再上传"
-        )
-    if not data.startswith(_ZIP_MAGIC):
-        raise SpreadsheetError(_NOT_XLSX)
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it does not model (styles, extensions); the cell
-            # values, which are all an import needs, are read regardless.
-            warnings.simplefilter("ignore")
-            book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-            try:
-                if not book.worksheets:
-                    raise SpreadsheetError("文件中没有工作表")
-                sheet = book.worksheets[0]
-                sheet.reset_dimensions()  # files from other systems often state them wrongly
-                rows = list(sheet.iter_rows(values_only=True))
-            finally:
-                book.close()
-    except SpreadsheetError:
-        raise
-    except Exception as exc:
-        # A damaged or foreign zip (a .docx, an .ods, a truncated upload) fails with any of
-        # a dozen exception types; to the user they all mean the same thing.
-        raise SpreadsheetError(_NOT_XLSX) from exc
-    while rows and all(_blank(value) for value in rows[-1]):
-        rows.pop()
-    width = max(
-        (max((i + 1 for i, v in enumerate(row) if v is not None), default=0) for row in rows),
-        default=0,
-    )
-    return [tuple(row[:width]) + (None,) * (width - len(row)) for row in rows]
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def roster_template() -> bytes:
     """An empty roster .xlsx for enterprises to fill in, with a sheet of instructions."""
     workbook = Workbook()
@@ -152,7 +70,7 @@ def roster_template() -> bytes:
     sheet.add_data_validation(validation)
 
     _write_help(workbook.create_sheet(HELP_SHEET))
-    return _save(workbook)
+    return workbook_bytes(workbook)
 
 
 def _letter(index: int) -> str:
@@ -237,7 +155,7 @@ def roster_workbook(records: Iterable[dict]) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl", date_format="YYYY-MM-DD") as writer:
         frame.to_excel(writer, sheet_name=TEMPLATE_SHEET, index=False)
         sheet = writer.sheets[TEMPLATE_SHEET]
-        _defuse_formulas(sheet)
+        defuse_formulas(sheet)
         _style_roster_sheet(sheet, columns, len(rows))
     return buffer.getvalue()
 
@@ -259,18 +177,3 @@ def _export_value(header: str, value: object) -> object:
     if isinstance(value, date):
         return value
     return str(value)
-
-
-def _defuse_formulas(sheet: Worksheet) -> None:
-    # openpyxl turns any string starting with "=" into a formula; stored names or notes must
-    # never run as formulas in the reader's Excel.
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
-
-
-def _save(workbook: Workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -18,7 +18,9 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from app.auth.models import Role, User
+from app.errors import Invalid
 from app.extensions import db
+from app.form_errors import show_on_form
 from app.orgs import queries, services
 from app.orgs.forms import (
     EmployeeEditForm,
@@ -33,19 +35,12 @@ from app.orgs.forms import (
 from app.orgs.models import Employee, Enterprise, ExternalCertificate, PiiExport, Region
 from app.orgs.rules.posts import Post
 from app.security import Action, get_or_404, may, require_role, visible
+from app.spreadsheet import FileRefused
 from app.timeutil import local_today
 
 bp = Blueprint("orgs", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_error(form, error: services.OrgError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        flash(error.message, "danger")
-    else:
-        field.errors.append(error.message)
 
 
 @bp.get("/regions")
@@ -91,20 +86,19 @@ def _region_choices(form: EnterpriseForm) -> None:
 
 def _save_enterprise_form(form: EnterpriseForm, enterprise: Enterprise):
     try:
-        services.save_enterprise(
-            enterprise,
-            name=form.name.data,
-            credit_code=form.credit_code.data,
-            region_id=form.region_id.data,
-            address=form.address.data or "",
-            contact_name=form.contact_name.data or "",
-            contact_phone=form.contact_phone.data or "",
-        )
-    except services.OrgError as error:
-        db.session.rollback()
-        _form_error(form, error)
+        with db.session.begin_nested():  # a refusal shown in the form leaves nothing changed
+            services.save_enterprise(
+                enterprise,
+                name=form.name.data,
+                credit_code=form.credit_code.data,
+                region_id=form.region_id.data,
+                address=form.address.data or "",
+                contact_name=form.contact_name.data or "",
+                contact_phone=form.contact_phone.data or "",
+            )
+    except Invalid as error:
+        show_on_form(form, error)
         return None
-    db.session.commit()
     flash(f"已保存企业：{enterprise.name}", "success")
     return redirect(url_for("orgs.enterprise", enterprise_id=enterprise.id))
 
@@ -143,7 +137,6 @@ def toggle_enterprise(enterprise_id: int):
     """Deactivate or reactivate an enterprise."""
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE)
     services.set_enterprise_active(enterprise, not enterprise.active)
-    db.session.commit()
     flash(f"企业已{'启用' if enterprise.active else '停用'}：{enterprise.name}", "success")
     return redirect(url_for("orgs.enterprise", enterprise_id=enterprise.id))
 
@@ -225,11 +218,9 @@ def new_employee(enterprise_id: int):
                 post=Post(form.post.data),
                 hired_on=form.hired_on.data,
             )
-        except services.OrgError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        except Invalid as error:
+            show_on_form(form, error)
         else:
-            db.session.commit()
             flash(f"已添加：{employee.name}", "success")
             return redirect(url_for("orgs.roster", enterprise_id=enterprise.id))
     return render_template(
@@ -264,18 +255,17 @@ def edit_employee(employee_id: int):
         form.id_number.data = ""
     if form.validate_on_submit():
         try:
-            services.update_employee(
-                employee,
-                name=form.name.data,
-                post=Post(form.post.data),
-                phone=form.phone.data,
-                id_number=form.id_number.data,
-            )
-        except services.OrgError as error:
-            db.session.rollback()
-            _form_error(form, error)
+            with db.session.begin_nested():  # a refusal shown in the form leaves nothing changed
+                services.update_employee(
+                    employee,
+                    name=form.name.data,
+                    post=Post(form.post.data),
+                    phone=form.phone.data,
+                    id_number=form.id_number.data,
+                )
+        except Invalid as error:
+            show_on_form(form, error)
         else:
-            db.session.commit()
             flash("已保存。", "success")
             return redirect(url_for("orgs.employee", employee_id=employee.id))
     return render_template(
@@ -289,11 +279,9 @@ def _duty_change(employee_id: int, form_class, change, done: str):
     if form.validate_on_submit():
         try:
             change(employee, form)
-        except services.OrgError as error:
-            db.session.rollback()
+        except Invalid as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(done.format(name=employee.name), "success")
     else:
         for errors in form.errors.values():
@@ -342,11 +330,9 @@ def new_external_certificate(employee_id: int):
                 issued_on=form.issued_on.data,
                 expires_on=form.expires_on.data,
             )
-        except services.OrgError as error:
-            db.session.rollback()
-            _form_error(form, error)
+        except Invalid as error:
+            show_on_form(form, error)
         else:
-            db.session.commit()
             flash("证书已登记。", "success")
             return redirect(url_for("orgs.employee", employee_id=employee.id))
     return render_template("orgs/certificate_form.html", form=form, employee=employee)
@@ -359,7 +345,6 @@ def delete_external_certificate(certificate_id: int):
     certificate = db.session.get(ExternalCertificate, certificate_id) or abort(404)
     employee = get_or_404(current_user, Employee, certificate.employee_id, Action.MANAGE)
     db.session.delete(certificate)
-    db.session.commit()
     flash("证书记录已删除。", "success")
     return redirect(url_for("orgs.employee", employee_id=employee.id))
 
@@ -376,11 +361,9 @@ def import_roster(enterprise_id: int):
             result = services.import_roster(
                 enterprise, form.file.data.read(), max_rows=current_app.config["ROSTER_MAX_ROWS"]
             )
-        except services.RosterImportError as error:
-            db.session.rollback()
-            errors = error.errors
+        except FileRefused as error:
+            errors = error.details
         else:
-            db.session.commit()
             message = f"已导入 {result.imported} 名从业人员。"
             if result.ignored_columns:
                 message += f"（已忽略无法识别的列：{'、'.join(result.ignored_columns)}）"
@@ -408,7 +391,6 @@ def export_roster(enterprise_id: int):
         user_id=current_user.id,
         remote_addr=request.remote_addr or "",
     )
-    db.session.commit()
     suffix = "（完整证件号）" if unmasked else ""
     return send_file(
         BytesIO(data),

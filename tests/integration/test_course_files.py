@@ -7,8 +7,9 @@ from werkzeug.datastructures import FileStorage
 
 from app.auth.models import Role
 from app.courses import files
-from app.courses.files import CourseFileError, store_course_file
+from app.courses.files import store_course_file
 from app.courses.models import DRAFT, PUBLISHED, Chapter, Course, Lesson
+from app.errors import Invalid
 from app.extensions import db
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
@@ -61,20 +62,20 @@ def test_video_and_image_are_told_by_content():
     ],
 )
 def test_wrong_type_by_content_or_empty_is_refused(app, data, kind, message):
-    with pytest.raises(CourseFileError, match=message):
+    with pytest.raises(Invalid, match=message):
         store_course_file(upload(data, "fake.pdf"), kind=kind, user_id=None)
     assert not list(files.storage_root().glob(".upload-*"))  # nothing half-written
 
 
 def test_too_big_is_refused(app, monkeypatch):
     monkeypatch.setitem(app.config, "COURSE_PDF_MAX_BYTES", 1000)
-    with pytest.raises(CourseFileError, match="不能超过"):
+    with pytest.raises(Invalid, match="不能超过"):
         store_course_file(upload(PDF), kind="pdf", user_id=None)
     assert not list(files.storage_root().glob(".upload-*"))
 
 
 def test_no_file_chosen_is_refused(app):
-    with pytest.raises(CourseFileError, match="请选择"):
+    with pytest.raises(Invalid, match="请选择"):
         store_course_file(FileStorage(stream=BytesIO(b""), filename=""), kind="pdf", user_id=None)
 
 

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.auth.models import Role
+from app.errors import Conflict
 from app.extensions import db, limiter
 from app.law_trainings import services
 from app.law_trainings.models import CANCELLED, LawTraining, LawTrainingSignup
@@ -107,7 +108,7 @@ def test_the_unique_constraint_is_the_last_guard(app, world, monkeypatch):
     services.sign_up(tid, name="张三", phone="13812341234", audience_type="owner", organisation="")
     # The pre-check misses a simultaneous sign-up: the database refuses, not a 500.
     monkeypatch.setattr(services, "phone_taken", lambda *a: False)
-    with pytest.raises(services.SignupRefused, match="该手机号已报名"):
+    with pytest.raises(Conflict, match="该手机号已报名"):
         services.sign_up(
             tid, name="李四", phone="13812341234", audience_type="owner", organisation=""
         )
@@ -185,9 +186,11 @@ def test_lookup_by_phone_and_name(client, world):
 
 
 def _signup(training, phone="13812341234"):
-    return services.sign_up(
+    signup = services.sign_up(
         training.id, name="张三", phone=phone, audience_type="owner", organisation=""
     )
+    db.session.commit()  # services flush; the test stands where a request would commit
+    return signup
 
 
 def test_check_in_by_token_twice(client, login, world):

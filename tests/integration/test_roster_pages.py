@@ -193,6 +193,20 @@ def test_edit_employee_with_new_id_number_replaces_it(as_admin, org):
     assert services.vault().decrypt(zhang.id_number_cipher) == new_id
 
 
+def test_an_edit_refused_in_its_form_changes_nothing(as_admin, org):
+    """The name is changed before the identity number is refused: the page (200) keeps none."""
+    li_number = services.vault().decrypt(org["li"].id_number_cipher)
+    response = submit(
+        as_admin,
+        f"/employees/{org['zhang'].id}/edit",
+        {"name": "张三丰", "post": "maintenance", "id_number": li_number},
+    )
+    assert response.status_code == 200
+    assert "该身份证号已在本企业花名册中" in page(response)
+    zhang = db.session.get(Employee, org["zhang"].id)
+    assert (zhang.name, zhang.post) == ("张三", "security")
+
+
 # --- leaving and coming back ------------------------------------------------------------
 
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from app.errors import Invalid
 from app.law_trainings import rules
-from app.law_trainings.rules import SignupRefused
 
 TODAY = date(2026, 6, 1)
 
@@ -27,9 +27,9 @@ def test_phone_normalised(raw, expected):
 
 @pytest.mark.parametrize("raw", ["", "1381234123", "138123412345", "12812341234", "1381234123a"])
 def test_bad_phone_refused(raw):
-    with pytest.raises(SignupRefused) as info:
+    with pytest.raises(Invalid) as info:
         rules.check_phone(raw)
-    assert info.value.field == "phone"
+    assert info.value.details[0]["field"] == "phone"
 
 
 @pytest.mark.parametrize(
@@ -42,14 +42,14 @@ def test_name_normalised(raw, expected):
 
 @pytest.mark.parametrize("raw", ["", "张", "张" * 21, "张3", "<b>李四</b>", "Tom张"])
 def test_bad_name_refused(raw):
-    with pytest.raises(SignupRefused) as info:
+    with pytest.raises(Invalid) as info:
         rules.check_name(raw)
-    assert info.value.field == "name"
+    assert info.value.details[0]["field"] == "name"
 
 
 def test_organisation_required_except_owners():
     for kind in ("practitioner", "judge", "lawyer", "community"):
-        with pytest.raises(SignupRefused, match="请填写所在单位"):
+        with pytest.raises(Invalid, match="请填写所在单位"):
             rules.check_organisation(kind, "  ")
     assert rules.check_organisation("owner", "") == ""
     assert rules.check_organisation("lawyer", " 河北某律师事务所 ") == "河北某律师事务所"
@@ -57,9 +57,9 @@ def test_organisation_required_except_owners():
 
 def test_audience_must_be_offered():
     assert rules.check_audience("owner", ["owner", "judge"]) == "owner"
-    with pytest.raises(SignupRefused):
+    with pytest.raises(Invalid):
         rules.check_audience("lawyer", ["owner"])
-    with pytest.raises(SignupRefused):
+    with pytest.raises(Invalid):
         rules.check_audience("alien", ["alien"])
 
 
@@ -109,5 +109,5 @@ def test_start_time(raw, expected):
 
 @pytest.mark.parametrize("raw", ["25:00", "9", "abc", ""])
 def test_bad_start_time(raw):
-    with pytest.raises(SignupRefused):
+    with pytest.raises(Invalid):
         rules.check_start_time(raw)

@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 from openpyxl import Workbook
 
-from app.orgs.spreadsheet import read_first_sheet
+from app.spreadsheet import read_first_sheet
 from question_bank.rules.excel import HEADERS, MAX_ROWS, excel_rows, parse_excel_table
 from question_bank.rules.types import (
     Difficulty,

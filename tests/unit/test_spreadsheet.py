@@ -8,15 +8,12 @@ from io import BytesIO
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from app.errors import Invalid
 from app.orgs.rules.identity import id_number_check_char
 from app.orgs.rules.posts import Post
 from app.orgs.rules.roster import HEADERS, RosterRow, parse_roster
-from app.orgs.spreadsheet import (
-    SpreadsheetError,
-    read_first_sheet,
-    roster_template,
-    roster_workbook,
-)
+from app.orgs.spreadsheet import roster_template, roster_workbook
+from app.spreadsheet import SpreadsheetError, read_first_sheet
 
 TODAY = date(2024, 6, 30)
 
@@ -108,6 +105,12 @@ def test_empty_file():
 
 def test_spreadsheet_error_is_a_value_error():
     assert issubclass(SpreadsheetError, ValueError)
+
+
+def test_an_unreadable_file_is_an_invalid_file():
+    with pytest.raises(Invalid) as info:
+        read_first_sheet(b"not a spreadsheet")
+    assert info.value.code == "invalid_file"
 
 
 def openpyxl_rows(data: bytes) -> list[tuple]:
