@@ -108,6 +108,7 @@ def _allowed_in_rules(name: str) -> bool:
         or top == "pandas"
         or "rules" in name.split(".")
         or name == "app.errors"
+        or name.startswith("app.errors.")
     )
 
 
