@@ -35,9 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_limiter(app)
     _init_login(app)
 
-    from app import api, transaction, web
+    from app import api, jobs, transaction, web
 
     api.init_app(app)
+    jobs.init_app(app)
     web.init_app(app)
     transaction.init_app(app)
 
