@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, one_of
 from app.timeutil import utcnow
 
 
@@ -36,6 +36,7 @@ ROLE_LABELS = {
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (one_of("role", Role),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
