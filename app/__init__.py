@@ -44,9 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     init_limiter(app)
 
-    from app import api, transaction, web
+    from app import api, jobs, transaction, web
 
     api.init_app(app)
+    jobs.init_app(app)
     web.init_app(app)
     transaction.init_app(app)
 

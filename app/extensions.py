@@ -11,7 +11,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event, exc
+from sqlalchemy import CheckConstraint, MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -86,3 +86,13 @@ def ping_idle_connections(engine, idle_seconds: float) -> None:
                 # The pool replaces the connection and tries again (up to twice more).
                 raise exc.DisconnectionError(str(error)) from error
             raise
+
+
+def one_of(column: str, values) -> CheckConstraint:
+    """A CHECK that `column` holds one of `values` (named `ck_<table>_<column>`).
+
+    The values come from the constants the code already uses, so the database refuses
+    exactly what the code would never write. NULL passes, as in every CHECK.
+    """
+    listed = ", ".join(f"'{value}'" for value in sorted(str(v) for v in values))
+    return CheckConstraint(f"{column} IN ({listed})", name=column)

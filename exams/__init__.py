@@ -2,10 +2,11 @@
 
 
 def init_app(app) -> None:
-    """Register the package's pages, API, commands, policy and menu."""
+    """Register the package's pages, API, commands, policy, menu and background jobs."""
     from app.api import api
     from app.roles import Role
     from app.web import add_nav_item
+    from exams import tasks
     from exams.admin_views import bp as admin_bp
     from exams.api import blp
     from exams.commands import close_overdue_command
@@ -19,3 +20,4 @@ def init_app(app) -> None:
     register_policies()
     add_nav_item(app, 60, "exams.my_exams", "我的考试", {Role.TRAINEE})
     add_nav_item(app, 110, "exam_admin.index", "考试", {Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN})
+    tasks.init_app(app)

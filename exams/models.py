@@ -2,11 +2,18 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, one_of
 from app.timeutil import utcnow
+from exams.rules.grading import PartialCredit
+
+# The values the database allows (CHECK constraints); the labels users see are the views'.
+IN_PROGRESS, SUBMITTED = "in_progress", "submitted"  # an attempt's status
+SUBMIT_REASONS = ("manual", "deadline", "leave_limit", "proctor")  # why it was submitted
+SCORINGS = ("best", "last")  # which attempt counts
+REVIEWS = ("score", "answers")  # what candidates see afterwards
 
 
 class Exam(db.Model):
@@ -16,6 +23,11 @@ class Exam(db.Model):
     """
 
     __tablename__ = "exams"
+    __table_args__ = (
+        one_of("scoring", SCORINGS),
+        one_of("partial_credit", PartialCredit),
+        one_of("review", REVIEWS),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(128))
@@ -65,6 +77,13 @@ class Attempt(db.Model):
     __table_args__ = (
         UniqueConstraint("exam_id", "employee_id", "number"),
         Index("ix_attempts_exam_status", "exam_id", "status"),
+        one_of("status", (IN_PROGRESS, SUBMITTED)),
+        one_of("submit_reason", SUBMIT_REASONS),
+        CheckConstraint(
+            f"(status = '{SUBMITTED}' AND submitted_at IS NOT NULL)"
+            f" OR (status <> '{SUBMITTED}' AND submitted_at IS NULL)",
+            name="submitted_at_when_submitted",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,13 +21,21 @@ from sqlalchemy import (
 
 from app.extensions import db
 from exams import paper_cache
-from exams.models import Attempt, AttemptAnswer, AttemptEvent, AttemptQuestion, Exam, ExamCandidate
+from exams.models import (
+    IN_PROGRESS,
+    SUBMITTED,
+    Attempt,
+    AttemptAnswer,
+    AttemptEvent,
+    AttemptQuestion,
+    Exam,
+    ExamCandidate,
+)
 from exams.rules import assembly, grading, timing
 from question_bank import version_cache
 from question_bank.models import KnowledgePoint, Question, QuestionVersion
 from question_bank.rules.types import QuestionType
 
-IN_PROGRESS, SUBMITTED = "in_progress", "submitted"
 LEAVE_EVENTS = {"blur", "visibility_hidden"}
 RETURN_EVENTS = {"focus", "visibility_visible"}
 EVENT_TYPES = LEAVE_EVENTS | RETURN_EVENTS

@@ -5,10 +5,12 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, one_of
 from app.timeutil import utcnow
+from question_bank.rules.types import Difficulty, QuestionType
 
 PROVINCIAL_BANK = "province"
+ACTIVE, RETIRED = "active", "retired"  # a question's status: in new papers, or not
 
 
 def enterprise_bank(enterprise_id: int) -> str:
@@ -45,6 +47,9 @@ class Question(db.Model):
         # The newest change of a bank in one lookup: starting an exam checks it to know
         # whether the pool it drew from is still the bank's.
         Index("ix_questions_bank_updated_at", "bank", "updated_at"),
+        one_of("status", (ACTIVE, RETIRED)),
+        one_of("type", QuestionType),
+        one_of("difficulty", Difficulty),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +85,7 @@ class QuestionVersion(db.Model):
     """
 
     __tablename__ = "question_versions"
-    __table_args__ = (UniqueConstraint("question_id", "number"),)
+    __table_args__ = (UniqueConstraint("question_id", "number"), one_of("type", QuestionType))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.errors import Invalid
 from app.extensions import db
 from app.spreadsheet import SpreadsheetError, file_refused, read_first_sheet
-from question_bank.models import KnowledgePoint, Question, QuestionVersion
+from question_bank.models import ACTIVE, RETIRED, KnowledgePoint, Question, QuestionVersion
 from question_bank.rules import gift, moodle_xml
 from question_bank.rules.excel import parse_excel_table
 from question_bank.rules.types import (
@@ -26,7 +26,6 @@ from question_bank.rules.types import (
     normalise_stem,
 )
 
-ACTIVE, RETIRED = "active", "retired"
 SUPPORTED_UPLOADS = {".xlsx": "Excel", ".xml": "Moodle XML", ".gift": "GIFT", ".txt": "GIFT"}
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, one_of
 from app.timeutil import utcnow
 
 # Category keys as stored → the names the association uses.
@@ -44,6 +44,7 @@ class Course(db.Model):
     """A course of the provincial catalogue."""
 
     __tablename__ = "courses"
+    __table_args__ = (one_of("status", STATUSES), one_of("category", CATEGORIES))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(128))
@@ -84,6 +85,7 @@ class Lesson(db.Model):
     """One lesson: Markdown text, a PDF, a video or an outside link."""
 
     __tablename__ = "course_lessons"
+    __table_args__ = (one_of("kind", LESSON_KINDS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)

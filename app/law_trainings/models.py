@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, one_of
 
 # The vocabulary lives with the pure rules; re-exported here for the package's other modules.
 from app.law_trainings.rules import AUDIENCE_TYPES as AUDIENCE_TYPES
@@ -18,7 +18,10 @@ class LawTraining(db.Model):
     """One public law training held in a region on a day."""
 
     __tablename__ = "law_trainings"
-    __table_args__ = (Index("ix_law_trainings_held_on_region", "held_on", "region_id"),)
+    __table_args__ = (
+        Index("ix_law_trainings_held_on_region", "held_on", "region_id"),
+        one_of("status", (SCHEDULED, CANCELLED)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
@@ -52,6 +55,7 @@ class LawTrainingSignup(db.Model):
             "audience_type",
             "checked_in_at",
         ),
+        one_of("audience_type", AUDIENCE_TYPES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, one_of
 from app.orgs.rules.posts import Post
 from app.timeutil import utcnow
 
@@ -53,6 +53,7 @@ class Employee(db.Model):
         Index("ix_employees_enterprise_post_duty", "enterprise_id", "post", "hired_on", "left_on"),
         # The dashboards' "left this year": a range over the few who left, not every row.
         Index("ix_employees_left_on", "left_on"),
+        one_of("post", Post),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +103,7 @@ class ExternalCertificate(db.Model):
     """A certificate the employee holds from another issuer (e.g. 电工作业操作证)."""
 
     __tablename__ = "external_certificates"
+    __table_args__ = (one_of("post", Post),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)

@@ -628,7 +628,14 @@ def test_grading_in_bulk_gives_what_grading_one_by_one_gives(client, login, worl
     db.session.execute(
         update(Attempt)
         .where(Attempt.id.in_(ids))
-        .values(status="in_progress", score=None, question_scores=None, passed=None)
+        .values(
+            status="in_progress",
+            submitted_at=None,  # an attempt in progress has no submission time (a CHECK)
+            submit_reason=None,
+            score=None,
+            question_scores=None,
+            passed=None,
+        )
     )
     db.session.commit()
     for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(ids))):
