@@ -17,6 +17,7 @@ from app.orgs.rules.identity import id_number_problem, mask_id_number, normalise
 from app.pii import vault
 from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import LOCAL_TZ, local_today, utcnow
+from exams import attempts as attempt_service
 from exams import reports, services
 from exams.forms import (
     PARTIAL_LABELS,
@@ -30,7 +31,15 @@ from exams.forms import (
     centipoints,
     to_utc,
 )
-from exams.models import Attempt, AttemptEvent, AttemptQuestion, Exam, ExamCandidate
+from exams.models import (
+    IN_PROGRESS,
+    SUBMITTED,
+    Attempt,
+    AttemptEvent,
+    AttemptQuestion,
+    Exam,
+    ExamCandidate,
+)
 from exams.rules import statistics as item_analysis
 from exams.views_common import points
 from question_bank import services as bank_services
@@ -88,7 +97,7 @@ def exam_state(exam: Exam, now: datetime) -> str:
 
 def _sweep(exam: Exam) -> None:
     """Submit attempts whose time is over before reading figures (as the API does)."""
-    services.finalise_overdue(utcnow(), exam.id)
+    attempt_service.finalise_overdue(utcnow(), exam.id)
     db.session.commit()
 
 
@@ -239,12 +248,12 @@ def _counts(exam_ids: list[int]) -> dict[str, dict[int, int]]:
         ),
         "submitted": per_exam(
             select(Attempt.exam_id, people)
-            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == services.SUBMITTED)
+            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == SUBMITTED)
             .group_by(Attempt.exam_id)
         ),
         "in_progress": per_exam(
             select(Attempt.exam_id, people)
-            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == services.IN_PROGRESS)
+            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == IN_PROGRESS)
             .group_by(Attempt.exam_id)
         ),
     }
@@ -259,7 +268,7 @@ def index():
     page = db.paginate(stmt, per_page=20, error_out=False)
     now = utcnow()
     for exam in page.items:
-        services.finalise_overdue(now, exam.id)
+        attempt_service.finalise_overdue(now, exam.id)
     db.session.commit()
     return render_template(
         "exams/manage/index.html",
@@ -597,7 +606,7 @@ def _review_item(item: AttemptQuestion, answer, score: int | None) -> dict:
 def review(attempt_id: int):
     """One attempt: the paper in the candidate's order, responses, key, marks and events."""
     attempt = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
-    services.refresh(attempt, utcnow())
+    attempt_service.refresh(attempt, utcnow())
     db.session.commit()
     answers = {a.question_id: a for a in attempt.answers}
     events = list(
@@ -624,9 +633,9 @@ def review(attempt_id: int):
         users=users,
         event_labels=EVENT_LABELS,
         reasons=SUBMIT_REASONS,
-        others=services.attempts_of(attempt.exam_id, attempt.employee_id),
-        counted=services.counted_attempt(
-            services.attempts_of(attempt.exam_id, attempt.employee_id), attempt.exam.scoring
+        others=attempt_service.attempts_of(attempt.exam_id, attempt.employee_id),
+        counted=attempt_service.counted_attempt(
+            attempt_service.attempts_of(attempt.exam_id, attempt.employee_id), attempt.exam.scoring
         ),
     )
 

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.orgs.models import Employee
 from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import utcnow
+from exams import attempts as attempt_service
 from exams import reports, services
 from exams.models import Attempt, Exam
 from exams.views_common import attempt_body, exam_summary, iso, points
@@ -80,7 +81,9 @@ class FlagInput(Schema):
 
 
 class EventInput(Schema):
-    type = fields.String(required=True, validate=validate.OneOf(sorted(services.EVENT_TYPES)))
+    type = fields.String(
+        required=True, validate=validate.OneOf(sorted(attempt_service.EVENT_TYPES))
+    )
 
 
 class ExtendInput(Schema):
@@ -195,10 +198,10 @@ def exams():
     for exam in db.session.scalars(stmt):
         item = exam_summary(exam)
         if current_user.employee_id:
-            attempts = services.attempts_of(exam.id, current_user.employee_id)
+            attempts = attempt_service.attempts_of(exam.id, current_user.employee_id)
             for attempt in attempts:
-                services.refresh(attempt, now)
-            counted = services.counted_attempt(attempts, exam.scoring)
+                attempt_service.refresh(attempt, now)
+            counted = attempt_service.counted_attempt(attempts, exam.scoring)
             item["attempts"] = [
                 {"id": a.id, "status": a.status, "score": points(a.score)} for a in attempts
             ]
@@ -246,7 +249,7 @@ def start_attempt(exam_id):
         raise ApiError(403, "您不在本场考试的考生名单中")
     now = utcnow()
     try:
-        attempt, created = services.start_or_resume(
+        attempt, created = attempt_service.start_or_resume(
             exam,
             employee_id=current_user.employee_id,
             user_id=current_user.id,
@@ -269,7 +272,7 @@ def attempt(attempt_id):
     """An attempt with its paper, answers and the time that truly remains."""
     target = get_or_404(current_user, Attempt, attempt_id)
     now = utcnow()
-    services.refresh(target, now)  # reading never takes the attempt over; starting does
+    attempt_service.refresh(target, now)  # reading never takes the attempt over; starting does
     db.session.commit()
     return attempt_body(target, now)
 
@@ -282,7 +285,7 @@ def save_answer(data, attempt_id, question_id):
     # The hottest request of a sitting: the common case is checked and written by one
     # statement, without loading the account first; any other goes the checked way.
     identity = claimed_identity()
-    saved = identity and services.save_at_once(
+    saved = identity and attempt_service.save_at_once(
         *identity, attempt_id, question_id, data["response"], data["seq"], device=_device(), now=now
     )
     if not saved:
@@ -294,7 +297,7 @@ def save_answer(data, attempt_id, question_id):
 def _save_checked(data, attempt_id, question_id, now):
     target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     try:
-        saved = services.save_answer(
+        saved = attempt_service.save_answer(
             target, question_id, data["response"], data["seq"], device=_device(), now=now
         )
     except services.ExamError as error:
@@ -304,7 +307,7 @@ def _save_checked(data, attempt_id, question_id, now):
     return _saved_body(saved)
 
 
-def _saved_body(saved: services.SavedAnswer) -> dict:
+def _saved_body(saved: attempt_service.SavedAnswer) -> dict:
     return {
         "saved_at": iso(saved.saved_at),
         "seq": saved.seq,
@@ -321,7 +324,9 @@ def flag(data, attempt_id, question_id):
     """Flag a question for review, or clear the flag."""
     target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     try:
-        services.set_flag(target, question_id, data["flagged"], device=_device(), now=utcnow())
+        attempt_service.set_flag(
+            target, question_id, data["flagged"], device=_device(), now=utcnow()
+        )
     except services.ExamError as error:
         db.session.commit()  # an overdue attempt submitted on the way stays submitted
         _refuse(error)
@@ -335,7 +340,7 @@ def submit(attempt_id):
     target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     now = utcnow()
     try:
-        services.submit(target, now, device=_device())
+        attempt_service.submit(target, now, device=_device())
     except services.ExamError as error:
         _refuse(error)
     db.session.commit()
@@ -349,7 +354,7 @@ def submit(attempt_id):
 def event(data, attempt_id):
     """Record that the candidate left or came back to the page."""
     target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
-    services.record_event(target, data["type"], utcnow(), device=_device())
+    attempt_service.record_event(target, data["type"], utcnow(), device=_device())
     db.session.commit()
 
 
@@ -359,7 +364,7 @@ def board(exam_id):
     """The proctor's live board: every candidate, progress, time left, leaves, offline."""
     exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
     now = utcnow()
-    services.finalise_overdue(now, exam.id)
+    attempt_service.finalise_overdue(now, exam.id)
     db.session.commit()
     return {"exam": exam_summary(exam), "server_time": iso(now), "rows": reports.board(exam, now)}
 
@@ -371,7 +376,7 @@ def extend(data, attempt_id):
     """Give a candidate extra time, with the reason recorded."""
     target = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE, lock=True)
     try:
-        services.extend(
+        attempt_service.extend(
             target, data["seconds"], data["reason"], by_user_id=current_user.id, now=utcnow()
         )
     except services.ExamError as error:
@@ -386,7 +391,9 @@ def extend(data, attempt_id):
 def close(data, attempt_id):
     """End a candidate's attempt from the board, with the reason recorded."""
     target = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE, lock=True)
-    services.close_by_proctor(target, data["reason"], by_user_id=current_user.id, now=utcnow())
+    attempt_service.close_by_proctor(
+        target, data["reason"], by_user_id=current_user.id, now=utcnow()
+    )
     db.session.commit()
     return {"status": target.status, "score": points(target.score)}
 
@@ -396,7 +403,7 @@ def close(data, attempt_id):
 def results(exam_id):
     """Every candidate's counted result."""
     exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
-    services.finalise_overdue(utcnow(), exam.id)
+    attempt_service.finalise_overdue(utcnow(), exam.id)
     db.session.commit()
     rows = reports.results(exam)
     return {"items": rows, "total": len(rows), "page": 1}
@@ -407,6 +414,6 @@ def results(exam_id):
 def statistics(exam_id):
     """Moodle-style statistics: facility, discrimination, efficiency, options, alpha."""
     exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
-    services.finalise_overdue(utcnow(), exam.id)
+    attempt_service.finalise_overdue(utcnow(), exam.id)
     db.session.commit()
     return reports.statistics(exam)

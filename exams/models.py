@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.timeutil import utcnow
 
+# An attempt's statuses.
+IN_PROGRESS, SUBMITTED = "in_progress", "submitted"
+
 
 class Exam(db.Model):
     """A timed online exam: a paper rule or a fixed paper, a window and its settings.

@@ -11,8 +11,8 @@ from app.extensions import db
 from app.orgs.models import Employee, Enterprise
 from app.orgs.rules.posts import Post
 from app.timeutil import to_local, utcnow
-from exams import services
-from exams.models import Attempt, AttemptAnswer, AttemptQuestion, ExamCandidate
+from exams import attempts as attempt_service
+from exams.models import IN_PROGRESS, Attempt, AttemptAnswer, AttemptQuestion, ExamCandidate
 from exams.rules import statistics as stats
 from exams.rules import timing
 from exams.views_common import points
@@ -32,7 +32,7 @@ RESULT_STATES = {
 
 def sample_paper(exam) -> list[dict]:
     """A paper drawn as a candidate would get it, with answers, for the preview."""
-    paper = services.draw(exam, secrets.randbelow(2**31))
+    paper = attempt_service.draw(exam, secrets.randbelow(2**31))
     latest = dict(
         db.session.execute(
             select(QuestionVersion.question_id, func.max(QuestionVersion.id))
@@ -110,7 +110,7 @@ def board(exam, now: datetime) -> list[dict]:
             "attempt_id": None,
         }
         if current is not None:
-            in_progress = current.status == services.IN_PROGRESS
+            in_progress = current.status == IN_PROGRESS
             row.update(
                 attempt_id=current.id,
                 state=current.status,
@@ -137,10 +137,10 @@ def results(exam) -> list[dict]:
     rows = []
     for employee, enterprise in _candidates(exam):
         mine = attempts.get(employee.id, [])
-        counted = services.counted_attempt(mine, exam.scoring)
+        counted = attempt_service.counted_attempt(mine, exam.scoring)
         if counted is not None:
             state = "passed" if counted.passed else "failed"
-        elif any(a.status == services.IN_PROGRESS for a in mine):
+        elif any(a.status == IN_PROGRESS for a in mine):
             state = "in_progress"
         else:  # absent once the window has closed; until then they may still come
             state = "absent" if exam.closes_at <= utcnow() else "not_started"
@@ -207,7 +207,9 @@ def statistics(exam) -> dict:
     """
     attempts = _attempts_by_employee(exam)
     counted = [
-        a for a in (services.counted_attempt(m, exam.scoring) for m in attempts.values()) if a
+        a
+        for a in (attempt_service.counted_attempt(m, exam.scoring) for m in attempts.values())
+        if a
     ]
     if not counted:
         return {"test": None, "questions": [], "common_paper": None}

@@ -11,6 +11,7 @@ from app.api import API_PREFIX
 from app.extensions import db
 from app.security import Action, get_or_404, may, visible
 from app.timeutil import utcnow
+from exams import attempts as attempt_service
 from exams import services
 from exams.models import Attempt, Exam, ExamCandidate
 from exams.views_common import attempt_body, exam_summary, points
@@ -63,7 +64,7 @@ def question_count(exam: Exam) -> int:
 
 
 def _state(exam: Exam, attempts: list[Attempt], now: datetime) -> str:
-    if any(a.status == services.IN_PROGRESS for a in attempts):
+    if any(a.status == IN_PROGRESS for a in attempts):
         return IN_PROGRESS
     if now < exam.opens_at:
         return UPCOMING
@@ -85,16 +86,16 @@ def candidate_exams(user, now: datetime) -> list[ExamCard]:
     )
     cards = []
     for exam in exams:
-        attempts = services.attempts_of(exam.id, user.employee_id)
+        attempts = attempt_service.attempts_of(exam.id, user.employee_id)
         for attempt in attempts:
-            services.refresh(attempt, now)
+            attempt_service.refresh(attempt, now)
         cards.append(
             ExamCard(
                 exam=exam,
                 state=_state(exam, attempts, now),
                 attempts=attempts,
-                counted=services.counted_attempt(attempts, exam.scoring),
-                current=next((a for a in attempts if a.status == services.IN_PROGRESS), None),
+                counted=attempt_service.counted_attempt(attempts, exam.scoring),
+                current=next((a for a in attempts if a.status == IN_PROGRESS), None),
             )
         )
     order = {IN_PROGRESS: 0, AVAILABLE: 1, UPCOMING: 2, FINISHED: 3}
@@ -132,12 +133,12 @@ def take(exam_id):
     if not services.is_candidate(exam, current_user.employee_id):
         abort(403)
     now = utcnow()
-    attempts = services.attempts_of(exam.id, current_user.employee_id)
+    attempts = attempt_service.attempts_of(exam.id, current_user.employee_id)
     for attempt in attempts:
-        services.refresh(attempt, now)
+        attempt_service.refresh(attempt, now)
     db.session.commit()
     state = _state(exam, attempts, now)
-    counted = services.counted_attempt(attempts, exam.scoring)
+    counted = attempt_service.counted_attempt(attempts, exam.scoring)
     return render_template(
         "exams/take.html",
         exam=exam,
@@ -156,14 +157,14 @@ def result(attempt_id):
     """An attempt's result; correct answers and explanations when the exam shows them."""
     attempt = get_or_404(current_user, Attempt, attempt_id)
     now = utcnow()
-    services.refresh(attempt, now)
+    attempt_service.refresh(attempt, now)
     db.session.commit()
     own = may(current_user, Action.TAKE, attempt)
-    if attempt.status == services.IN_PROGRESS and own:
+    if attempt.status == IN_PROGRESS and own:
         return redirect(url_for("exams.take", exam_id=attempt.exam_id))
     body = attempt_body(attempt, now)
     exam = attempt.exam
-    attempts = services.attempts_of(exam.id, attempt.employee_id)
+    attempts = attempt_service.attempts_of(exam.id, attempt.employee_id)
     retake = own and _state(exam, attempts, now) == AVAILABLE
     return render_template(
         "exams/result.html",

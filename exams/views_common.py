@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from exams import services
-from exams.models import Attempt, Exam
+from exams.models import IN_PROGRESS, SUBMITTED, Attempt, Exam
 from exams.rules import timing
 from question_bank import version_cache
 
@@ -79,7 +79,7 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
         "deadline": iso(attempt.deadline),
         "server_time": iso(now),
         "remaining_seconds": timing.remaining_seconds(attempt.deadline, now)
-        if attempt.status == services.IN_PROGRESS
+        if attempt.status == IN_PROGRESS
         else 0,
         "grace_seconds": timing.GRACE_SECONDS,
         "questions": [_question(item, versions[item.version_id]) for item in items],
@@ -88,7 +88,7 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
         "flagged": [qid for qid, a in answers.items() if a.flagged],
         "leave_count": attempt.leave_count,
     }
-    if attempt.status == services.SUBMITTED:
+    if attempt.status == SUBMITTED:
         body.update(
             score=points(attempt.score),
             max_score=points(attempt.max_score),

@@ -8,7 +8,7 @@ import pytest
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import to_local, utcnow
-from exams import services
+from exams import attempts, grading, services
 from exams.models import Exam
 from question_bank.models import PROVINCIAL_BANK
 from question_bank.rules.types import Option, QuestionDraft, QuestionType
@@ -104,16 +104,16 @@ def sit(exam: Exam, user, *, right: int = 0, submit=True):
     """An attempt of `user` at `exam`: the first `right` questions answered right, the rest
     wrong; submitted unless told otherwise."""
     now = utcnow()
-    attempt, _ = services.start_or_resume(
+    attempt, _ = attempts.start_or_resume(
         exam, employee_id=user.employee_id, user_id=user.id, device="test", now=now
     )
     wrong = {"single": "B", "multiple": ["B"], "true_false": False, "fill": ["物业公司"]}
     for n, item in enumerate(attempt.questions):
         kind = item.version.type
         response = RIGHT[kind] if n < right else wrong[kind]
-        services.save_answer(attempt, item.question_id, response, 1, device="test", now=now)
+        attempts.save_answer(attempt, item.question_id, response, 1, device="test", now=now)
     if submit:
-        services.submit(attempt, now)
+        attempts.submit(attempt, now)
     db.session.commit()
     return attempt
 
@@ -271,7 +271,7 @@ def test_the_result_shows_score_and_how_it_was_submitted(client, login, world):
 def test_the_result_names_every_way_of_submitting(client, login, world, reason, label):
     exam = make_exam([world["first"]])
     attempt = sit(exam, world["cand1"], right=1, submit=False)
-    services.finalise(attempt, reason, utcnow())
+    grading.finalise(attempt, reason, utcnow())
     db.session.commit()
     login("cand1")
     body = page(client.get(f"/exams/attempts/{attempt.id}/result"))

@@ -10,7 +10,7 @@ from sqlalchemy import event, select, update
 from app.auth.models import Role, User
 from app.extensions import db
 from app.timeutil import utcnow
-from exams import services
+from exams import grading
 from exams.models import Attempt, AttemptAnswer
 from question_bank.models import PROVINCIAL_BANK, Question
 from question_bank.rules.types import Option, QuestionDraft, QuestionType
@@ -619,7 +619,7 @@ def test_grading_in_bulk_gives_what_grading_one_by_one_gives(client, login, worl
         return [(a.status, a.score, a.question_scores, a.passed) for a in found]
 
     now = utcnow()
-    in_bulk = services.finalise_many(
+    in_bulk = grading.finalise_many(
         list(db.session.scalars(select(Attempt).where(Attempt.id.in_(ids)))), now
     )
     db.session.commit()
@@ -632,7 +632,7 @@ def test_grading_in_bulk_gives_what_grading_one_by_one_gives(client, login, worl
     )
     db.session.commit()
     for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(ids))):
-        services.finalise(attempt, "deadline", now)
+        grading.finalise(attempt, "deadline", now)
     db.session.commit()
     assert marks() == bulk
     assert all(status == "submitted" and len(scores) == 8 for status, _, scores, _ in bulk)
