@@ -13,21 +13,17 @@ from sqlalchemy import func, select
 from app.auth.models import Role, User
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise, Region
-from app.orgs.rules.identity import id_number_problem, mask_id_number, normalise_id_number
-from app.pii import vault
 from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import LOCAL_TZ, local_today, utcnow
 from exams import attempts as attempt_service
-from exams import reports, services
+from exams import candidates, reports, services
 from exams.forms import (
     PARTIAL_LABELS,
     REVIEW_LABELS,
     SCORING_LABELS,
-    CandidateRow,
     CandidatesForm,
     ExamForm,
     RuleForm,
-    candidate_rows,
     centipoints,
     to_utc,
 )
@@ -124,75 +120,15 @@ def _candidate_form(form_class=CandidatesForm):
     return form
 
 
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _match_rows(rows: list[CandidateRow]) -> tuple[list[int], list[tuple[int, str, str]]]:
-    """Employees of the caller's scope named by identity number or id; unmatched rows why."""
-    box, today = vault(), local_today()
-    problems: dict[int, tuple[str, str]] = {}
-    wanted: dict[int, tuple[str, object]] = {}  # row → ("index", blind index) or ("id", id)
-    for r in rows:
-        if r.kind == "employee_id":
-            integral = isinstance(r.value, float) and r.value.is_integer()
-            text = str(int(r.value) if integral else r.value).strip()
-            if text.isdigit():
-                wanted[r.row] = ("id", int(text))
-            else:
-                problems[r.row] = (text[:20], "人员编号应为数字")
-            continue
-        if isinstance(r.value, float):
-            problems[r.row] = ("", "身份证号被 Excel 存成了数字，请把该列设为文本格式后重新填写")
-            continue
-        number = normalise_id_number(r.value)
-        problem = id_number_problem(number, today)
-        if problem:
-            problems[r.row] = ("", problem)
-        else:
-            wanted[r.row] = ("index", box.blind_index(number))
-            problems[r.row] = (mask_id_number(number), "")  # shown if it finds nobody
-    by_key: dict[tuple[str, object], list[tuple[int, bool]]] = {}
-    for kind, column in (("index", Employee.id_number_index), ("id", Employee.id)):
-        keys = sorted({v for k, v in wanted.values() if k == kind})
-        for chunk in _chunks(keys):
-            for key, employee_id, left_on in db.session.execute(
-                select(column, Employee.id, Employee.left_on).where(
-                    column.in_(chunk), visible(current_user, Employee)
-                )
-            ):
-                by_key.setdefault((kind, key), []).append((employee_id, left_on is None))
-    matched, unmatched = [], []
-    for r in rows:
-        found = by_key.get(wanted[r.row], []) if r.row in wanted else []
-        on_duty = [employee_id for employee_id, present in found if present]
-        if on_duty:
-            matched += on_duty
-            continue
-        shown, reason = problems.get(r.row, (str(r.value)[:20], ""))
-        if not reason:
-            reason = "此人已离职" if found else "在您管理范围内的花名册中找不到此人"
-        unmatched.append((r.row, shown, reason))
-    return matched, unmatched
-
-
-def _candidates(form: CandidatesForm) -> tuple[list[int], list[tuple[int, str, str]]]:
+def _candidates(form: CandidatesForm) -> tuple[list[int], list[candidates.Unmatched]]:
     """Employee ids named by the form; raises ValueError (Chinese) for an unreadable file."""
-    ids: list[int] = []
-    if form.candidate_enterprises.data:
-        stmt = select(Employee.id).where(
-            Employee.enterprise_id.in_(form.candidate_enterprises.data),
-            Employee.left_on.is_(None),
-            visible(current_user, Employee),
-        )
-        if form.candidate_posts.data:
-            stmt = stmt.where(Employee.post.in_(form.candidate_posts.data))
-        ids += db.session.scalars(stmt)
-    unmatched: list[tuple[int, str, str]] = []
+    ids = candidates.of_enterprises(
+        current_user, form.candidate_enterprises.data or [], form.candidate_posts.data or []
+    )
+    unmatched: list[candidates.Unmatched] = []
     upload = form.candidate_file.data
     if upload and getattr(upload, "filename", ""):
-        matched, unmatched = _match_rows(candidate_rows(upload.read()))
+        matched, unmatched = candidates.from_upload(current_user, upload.read(), local_today())
         ids += matched
     return list(dict.fromkeys(ids)), unmatched
 

@@ -12,11 +12,10 @@ from app.api import API_PREFIX, ApiError
 from app.auth.models import Role
 from app.auth.services import claimed_identity
 from app.extensions import db
-from app.orgs.models import Employee
 from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import utcnow
 from exams import attempts as attempt_service
-from exams import reports, services
+from exams import candidates, reports, services
 from exams.models import Attempt, Exam
 from exams.views_common import attempt_body, exam_summary, iso, points
 
@@ -113,30 +112,10 @@ def _device() -> str | None:
 
 def candidate_ids(data: dict) -> list[int]:
     """Employees named directly or by enterprise (and post); all must be in the caller's scope."""
-    ids = list(data["candidates"])
-    if ids:
-        found = set(
-            db.session.scalars(
-                select(Employee.id).where(Employee.id.in_(ids), visible(current_user, Employee))
-            )
-        )
-        missing = [i for i in ids if i not in found]
-        if missing:
-            raise ApiError(
-                422,
-                "有考生不存在或不在您的管理范围内",
-                details=[{"field": "candidates", "message": f"无效的人员：{missing[:20]}"}],
-            )
-    if data["candidate_enterprises"]:
-        stmt = select(Employee.id).where(
-            Employee.enterprise_id.in_(data["candidate_enterprises"]),
-            Employee.left_on.is_(None),
-            visible(current_user, Employee),
-        )
-        if data["candidate_posts"]:
-            stmt = stmt.where(Employee.post.in_(data["candidate_posts"]))
-        ids += list(db.session.scalars(stmt))
-    return ids
+    named = candidates.named(current_user, list(data["candidates"]))
+    return named + candidates.of_enterprises(
+        current_user, data["candidate_enterprises"], data["candidate_posts"]
+    )
 
 
 @blp.post("/exams")

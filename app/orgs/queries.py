@@ -113,3 +113,47 @@ def roster(enterprise_id: int, *, q: str, post: str, status: str, today: date):
     elif status == "left":
         stmt = stmt.where(~on_duty(today))
     return stmt.order_by(Employee.name, Employee.id)
+
+
+# For other packages (exams' candidate lists): employees reached through the policy's scope.
+
+
+def visible_employee_ids(user, ids) -> set[int]:
+    """Those of `ids` that are employees `user` may see."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(select(Employee.id).where(Employee.id.in_(ids), visible(user, Employee)))
+    )
+
+
+def present_employee_ids(user, enterprise_ids, posts=()) -> list[int]:
+    """Employees of `enterprise_ids` (of `posts`, if any) who have not left, in `user`'s scope."""
+    stmt = select(Employee.id).where(
+        Employee.enterprise_id.in_(list(enterprise_ids)),
+        Employee.left_on.is_(None),
+        visible(user, Employee),
+    )
+    if posts:
+        stmt = stmt.where(Employee.post.in_(list(posts)))
+    return list(db.session.scalars(stmt))
+
+
+def employees_by_key(user, key: str, values) -> list[tuple[object, int, bool]]:
+    """(value, employee id, not left) of the visible employees whose `key` is one of `values`.
+
+    `key` is "id" or "id_number_index" (the identity number's blind index). Looked up in
+    chunks, so that a list of twenty thousand rows stays within the databases' parameters.
+    """
+    column = {"id": Employee.id, "id_number_index": Employee.id_number_index}[key]
+    values = sorted(set(values))
+    found = []
+    for start in range(0, len(values), 900):
+        chunk = values[start : start + 900]
+        found += db.session.execute(
+            select(column, Employee.id, Employee.left_on.is_(None)).where(
+                column.in_(chunk), visible(user, Employee)
+            )
+        ).all()
+    return [(value, employee_id, bool(present)) for value, employee_id, present in found]
