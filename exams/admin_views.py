@@ -11,12 +11,12 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
+from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise, Region
 from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import LOCAL_TZ, local_today, utcnow
-from exams import attempts as attempt_service
-from exams import candidates, reports, services
+from exams import candidates, queries, reports, services
 from exams.forms import (
     PARTIAL_LABELS,
     REVIEW_LABELS,
@@ -28,8 +28,6 @@ from exams.forms import (
     to_utc,
 )
 from exams.models import (
-    IN_PROGRESS,
-    SUBMITTED,
     Attempt,
     AttemptEvent,
     AttemptQuestion,
@@ -89,12 +87,6 @@ def exam_state(exam: Exam, now: datetime) -> str:
     if now < exam.opens_at:
         return "未开始"
     return "已结束" if now >= exam.closes_at else "进行中"
-
-
-def _sweep(exam: Exam) -> None:
-    """Submit attempts whose time is over before reading figures (as the API does)."""
-    attempt_service.finalise_overdue(utcnow(), exam.id)
-    db.session.commit()
 
 
 # Candidates -------------------------------------------------------------------------------
@@ -171,30 +163,6 @@ def candidate_template():
 # Listing and creating -------------------------------------------------------------------------
 
 
-def _counts(exam_ids: list[int]) -> dict[str, dict[int, int]]:
-    def per_exam(stmt):
-        return dict(db.session.execute(stmt).all()) if exam_ids else {}
-
-    people = func.count(func.distinct(Attempt.employee_id))
-    return {
-        "candidates": per_exam(
-            select(ExamCandidate.exam_id, func.count())
-            .where(ExamCandidate.exam_id.in_(exam_ids))
-            .group_by(ExamCandidate.exam_id)
-        ),
-        "submitted": per_exam(
-            select(Attempt.exam_id, people)
-            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == SUBMITTED)
-            .group_by(Attempt.exam_id)
-        ),
-        "in_progress": per_exam(
-            select(Attempt.exam_id, people)
-            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == IN_PROGRESS)
-            .group_by(Attempt.exam_id)
-        ),
-    }
-
-
 @bp.get("/")
 @login_required
 def index():
@@ -203,13 +171,10 @@ def index():
     stmt = select(Exam).where(Exam.bank == bank).order_by(Exam.opens_at.desc(), Exam.id.desc())
     page = db.paginate(stmt, per_page=20, error_out=False)
     now = utcnow()
-    for exam in page.items:
-        attempt_service.finalise_overdue(now, exam.id)
-    db.session.commit()
     return render_template(
         "exams/manage/index.html",
         page=page,
-        counts=_counts([e.id for e in page.items]),
+        counts=queries.exam_counts(now, [e.id for e in page.items]),
         states={e.id: exam_state(e, now) for e in page.items},
     )
 
@@ -260,7 +225,7 @@ def _settings(form: ExamForm) -> dict:
     }
 
 
-def _show_refusal(form: ExamForm, error: services.ExamError) -> None:
+def _show_refusal(form: ExamForm, error: Invalid) -> None:
     """Put a refusal of the service next to what caused it."""
     if error.code == "rules_unfillable":
         for detail in error.details:
@@ -286,11 +251,9 @@ def _create(form: ExamForm, bank: str):
         exam = services.create_exam(
             bank=bank, user_id=current_user.id, candidate_ids=candidate_ids, **_settings(form)
         )
-    except services.ExamError as error:
-        db.session.rollback()
+    except Invalid as error:  # shown inside the form, beside what caused it
         _show_refusal(form, error)
         return None
-    db.session.commit()
     flash(f"考试“{exam.title}”已创建，考生 {len(candidate_ids)} 人。", "success")
     _flash_unmatched(unmatched)
     return redirect(url_for(".detail", exam_id=exam.id))
@@ -360,7 +323,6 @@ def _paper_summary(exam: Exam) -> list[dict]:
 def detail(exam_id: int):
     """An exam's settings, paper, candidates and the way to its other pages."""
     exam = _exam(exam_id)
-    _sweep(exam)
     by_enterprise = db.session.execute(
         select(Enterprise.name, func.count())
         .join(Employee, Employee.enterprise_id == Enterprise.id)
@@ -369,11 +331,12 @@ def detail(exam_id: int):
         .group_by(Enterprise.name)
         .order_by(func.count().desc(), Enterprise.name)
     ).all()
-    counts = _counts([exam.id])
+    now = utcnow()
+    counts = queries.exam_counts(now, [exam.id])
     return render_template(
         "exams/manage/detail.html",
         exam=exam,
-        state=exam_state(exam, utcnow()),
+        state=exam_state(exam, now),
         paper=_paper_summary(exam),
         max_score=points(services.max_score(exam)),
         by_enterprise=by_enterprise,
@@ -400,7 +363,6 @@ def add_candidates(exam_id: int):
         flash(str(error), "danger")
         return back
     added = services.add_candidates(exam, ids)
-    db.session.commit()
     known = len(ids) - added
     flash(f"新增考生 {added} 人。" + (f"另有 {known} 人已在名单中。" if known else ""), "success")
     _flash_unmatched(unmatched)
@@ -414,7 +376,7 @@ def preview(exam_id: int):
     exam = _exam(exam_id)
     try:
         paper, problem = reports.sample_paper(exam), None
-    except services.ExamError as error:
+    except Conflict as error:  # the bank can no longer fill the rules: said on the page
         paper, problem = [], error
     return render_template(
         "exams/manage/preview.html",
@@ -430,7 +392,6 @@ def preview(exam_id: int):
 def board(exam_id: int):
     """The proctor's live board (the page refreshes itself from the board API)."""
     exam = _exam(exam_id)
-    _sweep(exam)
     now = utcnow()
     return render_template(
         "exams/manage/board.html",
@@ -446,8 +407,7 @@ def board(exam_id: int):
 def results(exam_id: int):
     """Every candidate's counted result."""
     exam = _exam(exam_id)
-    _sweep(exam)
-    rows = reports.results(exam)
+    rows = reports.results(exam, utcnow())
     sat = [r for r in rows if r["passed"] is not None]
     return render_template(
         "exams/manage/results.html",
@@ -465,10 +425,9 @@ def results(exam_id: int):
 def results_export(exam_id: int):
     """The results as an Excel file."""
     exam = _exam(exam_id)
-    _sweep(exam)
     title = re.sub(r'[\\/:*?"<>|]+', "_", exam.title)
     return send_file(
-        BytesIO(reports.results_workbook(exam)),
+        BytesIO(reports.results_workbook(exam, utcnow())),
         mimetype=XLSX,
         as_attachment=True,
         download_name=f"成绩-{title}-{local_today().isoformat()}.xlsx",
@@ -542,8 +501,7 @@ def _review_item(item: AttemptQuestion, answer, score: int | None) -> dict:
 def review(attempt_id: int):
     """One attempt: the paper in the candidate's order, responses, key, marks and events."""
     attempt = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
-    attempt_service.refresh(attempt, utcnow())
-    db.session.commit()
+    now = utcnow()
     answers = {a.question_id: a for a in attempt.answers}
     events = list(
         db.session.scalars(
@@ -569,9 +527,10 @@ def review(attempt_id: int):
         users=users,
         event_labels=EVENT_LABELS,
         reasons=SUBMIT_REASONS,
-        others=attempt_service.attempts_of(attempt.exam_id, attempt.employee_id),
-        counted=attempt_service.counted_attempt(
-            attempt_service.attempts_of(attempt.exam_id, attempt.employee_id), attempt.exam.scoring
+        overdue=queries.is_overdue(attempt, now),
+        others=queries.attempts_of(attempt.exam_id, attempt.employee_id),
+        counted=queries.counted_attempt(
+            queries.attempts_of(attempt.exam_id, attempt.employee_id), attempt.exam.scoring
         ),
     )
 
@@ -619,7 +578,6 @@ def item_analysis_special() -> tuple[str, str]:
 def statistics(exam_id: int):
     """Moodle's quiz statistics: facility, discrimination, efficiency, options, alpha."""
     exam = _exam(exam_id)
-    _sweep(exam)
     report = reports.statistics(exam)
     # The version the candidates were given (the latest one, if it changed meanwhile).
     version_ids = (

@@ -8,14 +8,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api import API_PREFIX, ApiError
+from app.api import API_PREFIX
 from app.auth.models import Role
 from app.auth.services import claimed_identity
+from app.errors import Conflict, Refused
 from app.extensions import db
 from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import utcnow
 from exams import attempts as attempt_service
-from exams import candidates, reports, services
+from exams import candidates, queries, reports, services
 from exams.models import Attempt, Exam
 from exams.views_common import attempt_body, exam_summary, iso, points
 
@@ -102,10 +103,6 @@ def _centi(value) -> int:
     return int((value * 100).to_integral_value())
 
 
-def _refuse(error: services.ExamError):
-    raise ApiError(error.status, error.message, code=error.code, details=error.details)
-
-
 def _device() -> str | None:
     return (request.headers.get("X-Device-Id") or "").strip()[:64] or None
 
@@ -126,7 +123,7 @@ def create_exam(data):
     """Create an exam from paper rules (or a fixed paper); a rule the bank can't fill → 422."""
     bank = owned_bank(current_user)
     if bank is None or current_user.role not in (Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN):
-        raise ApiError(403, "只有题库管理者可以创建考试")
+        raise Refused("只有题库管理者可以创建考试")
     settings = {
         "title": data["title"].strip(),
         "time_limit_seconds": data["time_limit_seconds"],
@@ -157,13 +154,9 @@ def create_exam(data):
             for f in data["fixed_questions"]
         ],
     }
-    try:
-        exam = services.create_exam(
-            bank=bank, user_id=current_user.id, candidate_ids=candidate_ids(data), **settings
-        )
-    except services.ExamError as error:
-        _refuse(error)
-    db.session.commit()
+    exam = services.create_exam(
+        bank=bank, user_id=current_user.id, candidate_ids=candidate_ids(data), **settings
+    )
     return {"id": exam.id}
 
 
@@ -177,16 +170,19 @@ def exams():
     for exam in db.session.scalars(stmt):
         item = exam_summary(exam)
         if current_user.employee_id:
-            attempts = attempt_service.attempts_of(exam.id, current_user.employee_id)
-            for attempt in attempts:
-                attempt_service.refresh(attempt, now)
-            counted = attempt_service.counted_attempt(attempts, exam.scoring)
+            attempts = queries.attempts_of(exam.id, current_user.employee_id)
+            counted = queries.counted_attempt(attempts, exam.scoring)
             item["attempts"] = [
-                {"id": a.id, "status": a.status, "score": points(a.score)} for a in attempts
+                {
+                    "id": a.id,
+                    "status": a.status,
+                    "overdue": queries.is_overdue(a, now),  # time up, not yet submitted
+                    "score": points(a.score),
+                }
+                for a in attempts
             ]
             item["score"] = points(counted.score) if counted else None
         items.append(item)
-    db.session.commit()
     return {"items": items, "total": len(items), "page": 1}
 
 
@@ -203,9 +199,7 @@ def exam(exam_id):
 def add_candidates(data, exam_id):
     """Admit more candidates: picked employees, whole enterprises, a post."""
     exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
-    added = services.add_candidates(exam, candidate_ids(data))
-    db.session.commit()
-    return {"added": added}
+    return {"added": services.add_candidates(exam, candidate_ids(data))}
 
 
 @blp.get("/exams/<int:exam_id>/preview")
@@ -213,10 +207,7 @@ def add_candidates(data, exam_id):
 def preview(exam_id):
     """A sample paper drawn by the exam's rules (nothing is stored)."""
     exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
-    try:
-        return {"questions": reports.sample_paper(exam)}
-    except services.ExamError as error:
-        _refuse(error)
+    return {"questions": reports.sample_paper(exam)}
 
 
 @blp.post("/exams/<int:exam_id>/attempts")
@@ -225,7 +216,7 @@ def start_attempt(exam_id):
     """Start the exam (201), or resume the attempt in progress (200) on this device."""
     exam = get_or_404(current_user, Exam, exam_id)
     if not services.is_candidate(exam, current_user.employee_id, lock=True):
-        raise ApiError(403, "您不在本场考试的考生名单中")
+        raise Refused("您不在本场考试的考生名单中")
     now = utcnow()
     try:
         attempt, created = attempt_service.start_or_resume(
@@ -235,14 +226,12 @@ def start_attempt(exam_id):
             device=_device(),
             now=now,
         )
-    except services.ExamError as error:
+    except Conflict:
         db.session.commit()  # an overdue attempt submitted on the way stays submitted
-        _refuse(error)
-    # Shown before committing: the commit expires the paper just written, and showing it
-    # afterwards would read back all of its rows.
-    body = attempt_body(attempt, now)
-    db.session.commit()
-    return body, 201 if created else 200
+        raise
+    # Shown before the request commits: the commit expires the paper just written, and
+    # showing it afterwards would read back all of its rows.
+    return attempt_body(attempt, now), 201 if created else 200
 
 
 @blp.get("/attempts/<int:attempt_id>")
@@ -251,8 +240,8 @@ def attempt(attempt_id):
     """An attempt with its paper, answers and the time that truly remains."""
     target = get_or_404(current_user, Attempt, attempt_id)
     now = utcnow()
-    attempt_service.refresh(target, now)  # reading never takes the attempt over; starting does
-    db.session.commit()
+    # Opening an attempt submits it when its time is up; it never takes the attempt over.
+    attempt_service.refresh(target, now)
     return attempt_body(target, now)
 
 
@@ -269,7 +258,7 @@ def save_answer(data, attempt_id, question_id):
     )
     if not saved:
         return _save_checked(data, attempt_id, question_id, now)
-    return _saved_body(saved)  # written and committed by its own statement
+    return _saved_body(saved)  # written and committed by its own statement (autocommit)
 
 
 @login_required
@@ -279,10 +268,9 @@ def _save_checked(data, attempt_id, question_id, now):
         saved = attempt_service.save_answer(
             target, question_id, data["response"], data["seq"], device=_device(), now=now
         )
-    except services.ExamError as error:
-        db.session.commit()
-        _refuse(error)
-    db.session.commit()
+    except Conflict:
+        db.session.commit()  # an overdue attempt submitted on the way stays submitted
+        raise
     return _saved_body(saved)
 
 
@@ -306,10 +294,9 @@ def flag(data, attempt_id, question_id):
         attempt_service.set_flag(
             target, question_id, data["flagged"], device=_device(), now=utcnow()
         )
-    except services.ExamError as error:
+    except Conflict:
         db.session.commit()  # an overdue attempt submitted on the way stays submitted
-        _refuse(error)
-    db.session.commit()
+        raise
 
 
 @blp.post("/attempts/<int:attempt_id>/submit")
@@ -318,11 +305,7 @@ def submit(attempt_id):
     """Hand in; submitting twice answers the same result."""
     target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     now = utcnow()
-    try:
-        attempt_service.submit(target, now, device=_device())
-    except services.ExamError as error:
-        _refuse(error)
-    db.session.commit()
+    attempt_service.submit(target, now, device=_device())
     return attempt_body(target, now)
 
 
@@ -334,7 +317,6 @@ def event(data, attempt_id):
     """Record that the candidate left or came back to the page."""
     target = get_or_404(current_user, Attempt, attempt_id, Action.TAKE, lock=True)
     attempt_service.record_event(target, data["type"], utcnow(), device=_device())
-    db.session.commit()
 
 
 @blp.get("/exams/<int:exam_id>/board")
@@ -343,8 +325,6 @@ def board(exam_id):
     """The proctor's live board: every candidate, progress, time left, leaves, offline."""
     exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
     now = utcnow()
-    attempt_service.finalise_overdue(now, exam.id)
-    db.session.commit()
     return {"exam": exam_summary(exam), "server_time": iso(now), "rows": reports.board(exam, now)}
 
 
@@ -354,13 +334,9 @@ def board(exam_id):
 def extend(data, attempt_id):
     """Give a candidate extra time, with the reason recorded."""
     target = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE, lock=True)
-    try:
-        attempt_service.extend(
-            target, data["seconds"], data["reason"], by_user_id=current_user.id, now=utcnow()
-        )
-    except services.ExamError as error:
-        _refuse(error)
-    db.session.commit()
+    attempt_service.extend(
+        target, data["seconds"], data["reason"], by_user_id=current_user.id, now=utcnow()
+    )
     return {"deadline": iso(target.deadline)}
 
 
@@ -373,7 +349,6 @@ def close(data, attempt_id):
     attempt_service.close_by_proctor(
         target, data["reason"], by_user_id=current_user.id, now=utcnow()
     )
-    db.session.commit()
     return {"status": target.status, "score": points(target.score)}
 
 
@@ -382,9 +357,7 @@ def close(data, attempt_id):
 def results(exam_id):
     """Every candidate's counted result."""
     exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
-    attempt_service.finalise_overdue(utcnow(), exam.id)
-    db.session.commit()
-    rows = reports.results(exam)
+    rows = reports.results(exam, utcnow())
     return {"items": rows, "total": len(rows), "page": 1}
 
 
@@ -393,6 +366,4 @@ def results(exam_id):
 def statistics(exam_id):
     """Moodle-style statistics: facility, discrimination, efficiency, options, alpha."""
     exam = get_or_404(current_user, Exam, exam_id, Action.MANAGE)
-    attempt_service.finalise_overdue(utcnow(), exam.id)
-    db.session.commit()
     return reports.statistics(exam)

@@ -10,20 +10,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, text
 
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from exams import paper_cache
 from exams.grading import finalise, finalise_many
 from exams.models import (
     IN_PROGRESS,
-    SUBMITTED,
     Attempt,
     AttemptAnswer,
     AttemptEvent,
     AttemptQuestion,
     Exam,
 )
+from exams.queries import attempts_of
 from exams.rules import assembly, timing
-from exams.services import ExamError, closed_error, paper_rules, question_pool
+from exams.services import paper_rules, question_pool
 from question_bank import version_cache
 from question_bank.models import Question, QuestionVersion
 from question_bank.rules.types import QuestionType
@@ -31,6 +32,11 @@ from question_bank.rules.types import QuestionType
 LEAVE_EVENTS = {"blur", "visibility_hidden"}
 RETURN_EVENTS = {"focus", "visibility_visible"}
 EVENT_TYPES = LEAVE_EVENTS | RETURN_EVENTS
+
+
+def closed_error() -> Conflict:
+    """The answer to any change of an attempt that is over."""
+    return Conflict("考试已结束或已交卷，答案不能再修改", code="attempt_closed")
 
 
 def draw(exam: Exam, seed: int, state: datetime | None = None) -> list[tuple[int, int]]:
@@ -42,11 +48,10 @@ def draw(exam: Exam, seed: int, state: datetime | None = None) -> list[tuple[int
         try:
             paper = assembly.draw_from(drawing_pool(exam, state), rng)
         except assembly.PaperError as error:
-            raise ExamError(
-                409,
-                "paper_unavailable",
+            raise Conflict(
                 "题库中的试题已不足以组卷，请联系考试管理员",
-                [{"message": s.message} for s in error.shortfalls],
+                code="paper_unavailable",
+                details=[{"message": s.message} for s in error.shortfalls],
             ) from error
     return assembly.sample_order(paper, rng) if exam.shuffle_questions else paper
 
@@ -134,17 +139,6 @@ def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device
     return attempt
 
 
-def attempts_of(exam_id: int, employee_id: int) -> list[Attempt]:
-    """The employee's attempts at the exam, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.exam_id == exam_id, Attempt.employee_id == employee_id)
-            .order_by(Attempt.number)
-        )
-    )
-
-
 def start_or_resume(exam: Exam, *, employee_id: int, user_id: int, device: str | None, now):
     """The attempt in progress (taken over by this device), or a new one: (attempt, created)."""
     attempts = attempts_of(exam.id, employee_id)
@@ -157,9 +151,9 @@ def start_or_resume(exam: Exam, *, employee_id: int, user_id: int, device: str |
             return current, False
     problem = timing.window_problem(exam.opens_at, exam.closes_at, now)
     if problem:
-        raise ExamError(409, "exam_not_open", problem)
+        raise Conflict(problem, code="exam_not_open")
     if len(attempts) >= exam.max_attempts:
-        raise ExamError(409, "no_attempts_left", f"已用完全部 {exam.max_attempts} 次考试机会")
+        raise Conflict(f"已用完全部 {exam.max_attempts} 次考试机会", code="no_attempts_left")
     return _new_attempt(exam, employee_id, user_id, len(attempts) + 1, device, now), True
 
 
@@ -186,7 +180,7 @@ def _check_open(attempt: Attempt, device: str | None, now) -> None:
         refresh(attempt, now)
         raise closed_error()
     if device and attempt.device and device != attempt.device:
-        raise ExamError(409, "taken_over", "本场考试已在另一台设备上继续，此页面不再保存答案")
+        raise Conflict("本场考试已在另一台设备上继续，此页面不再保存答案", code="taken_over")
 
 
 def _valid_response(kind: str, response) -> bool:
@@ -348,9 +342,9 @@ def save_answer(
     _check_open(attempt, device, now)
     kind = paper_cache.question_types(attempt.id).get(question_id)
     if kind is None:
-        raise ExamError(404, "not_found", "试卷中没有这道题")
+        raise NotFound("试卷中没有这道题")
     if not _valid_response(kind, response):
-        raise ExamError(422, "validation_error", "答案格式与题型不符")
+        raise Invalid("答案格式与题型不符")
     written = db.session.execute(
         _UPSERT_ANSWER,
         {
@@ -373,7 +367,7 @@ def set_flag(attempt: Attempt, question_id: int, flagged: bool, *, device, now) 
     """Mark a question for review (or clear the mark)."""
     _check_open(attempt, device, now)
     if question_id not in paper_cache.question_types(attempt.id):
-        raise ExamError(404, "not_found", "试卷中没有这道题")
+        raise NotFound("试卷中没有这道题")
     answer = db.session.scalar(
         select(AttemptAnswer).where(
             AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
@@ -415,7 +409,7 @@ def record_event(attempt: Attempt, event_type: str, now, *, device: str | None =
 def submit(attempt: Attempt, now, *, device: str | None = None) -> Attempt:
     """The candidate hands in; a second submit answers the same result."""
     if attempt.status == IN_PROGRESS and device and attempt.device and device != attempt.device:
-        raise ExamError(409, "taken_over", "本场考试已在另一台设备上继续，请在该设备上交卷")
+        raise Conflict("本场考试已在另一台设备上继续，请在该设备上交卷", code="taken_over")
     if attempt.status == IN_PROGRESS:
         finalise(attempt, "deadline" if timing.is_overdue(attempt.deadline, now) else "manual", now)
     return attempt
@@ -439,9 +433,9 @@ def timing_grace() -> timedelta:
 def extend(attempt: Attempt, seconds: int, reason: str, *, by_user_id: int, now) -> None:
     """Give a candidate extra time (recorded with the reason); capped by the window's close."""
     if attempt.status != IN_PROGRESS:
-        raise ExamError(409, "attempt_closed", "该考生已交卷，不能再延长时间")
+        raise Conflict("该考生已交卷，不能再延长时间", code="attempt_closed")
     if not reason.strip():
-        raise ExamError(422, "validation_error", "请填写延时原因")
+        raise Invalid("请填写延时原因")
     attempt.extension_seconds += seconds
     exam = attempt.exam
     attempt.deadline = timing.attempt_deadline(
@@ -473,13 +467,3 @@ def close_by_proctor(attempt: Attempt, reason: str, *, by_user_id: int, now) -> 
         )
     )
     finalise(attempt, "proctor", now)
-
-
-def counted_attempt(attempts: list[Attempt], scoring: str) -> Attempt | None:
-    """The submitted attempt that counts: the best, or the last."""
-    done = [a for a in attempts if a.status == SUBMITTED]
-    if not done:
-        return None
-    if scoring == "last":
-        return done[-1]
-    return max(done, key=lambda a: (a.score or 0, -a.number))

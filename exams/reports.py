@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise
 from app.orgs.rules.posts import Post
-from app.timeutil import to_local, utcnow
+from app.timeutil import to_local
 from exams import attempts as attempt_service
-from exams.models import IN_PROGRESS, Attempt, AttemptAnswer, AttemptQuestion, ExamCandidate
+from exams import queries
+from exams.models import Attempt, AttemptAnswer, AttemptQuestion, ExamCandidate
 from exams.rules import statistics as stats
 from exams.rules import timing
 from exams.views_common import points
@@ -25,6 +26,7 @@ RESULT_STATES = {
     "passed": "通过",
     "failed": "未通过",
     "in_progress": "考试中",
+    "overdue": "已超时，待提交",
     "not_started": "未参加",
     "absent": "缺考",
 }
@@ -110,10 +112,11 @@ def board(exam, now: datetime) -> list[dict]:
             "attempt_id": None,
         }
         if current is not None:
-            in_progress = current.status == IN_PROGRESS
+            in_progress = queries.is_answering(current, now)
             row.update(
                 attempt_id=current.id,
-                state=current.status,
+                # Time up but not yet submitted (the sweep will): shown as such, not answering.
+                state="overdue" if queries.is_overdue(current, now) else current.status,
                 answered=answered.get(current.id, 0),
                 questions=sizes.get(current.id, 0),
                 remaining_seconds=timing.remaining_seconds(current.deadline, now)
@@ -131,19 +134,21 @@ def board(exam, now: datetime) -> list[dict]:
     return rows
 
 
-def results(exam) -> list[dict]:
+def results(exam, now: datetime) -> list[dict]:
     """Each candidate's counted attempt (best or last, as the exam says)."""
     attempts = _attempts_by_employee(exam)
     rows = []
     for employee, enterprise in _candidates(exam):
         mine = attempts.get(employee.id, [])
-        counted = attempt_service.counted_attempt(mine, exam.scoring)
+        counted = queries.counted_attempt(mine, exam.scoring)
         if counted is not None:
             state = "passed" if counted.passed else "failed"
-        elif any(a.status == IN_PROGRESS for a in mine):
+        elif any(queries.is_answering(a, now) for a in mine):
             state = "in_progress"
+        elif any(queries.is_overdue(a, now) for a in mine):
+            state = "overdue"
         else:  # absent once the window has closed; until then they may still come
-            state = "absent" if exam.closes_at <= utcnow() else "not_started"
+            state = "absent" if exam.closes_at <= now else "not_started"
         rows.append(
             {
                 "employee_id": employee.id,
@@ -164,7 +169,7 @@ def results(exam) -> list[dict]:
     return rows
 
 
-def results_workbook(exam) -> bytes:
+def results_workbook(exam, now: datetime) -> bytes:
     """The results as an Excel sheet."""
     reasons = {
         "manual": "考生交卷",
@@ -188,7 +193,7 @@ def results_workbook(exam) -> bytes:
                 else "",
                 "交卷方式": reasons.get(r["submit_reason"], ""),
             }
-            for r in results(exam)
+            for r in results(exam, now)
         ]
     )
     buffer = BytesIO()
@@ -207,9 +212,7 @@ def statistics(exam) -> dict:
     """
     attempts = _attempts_by_employee(exam)
     counted = [
-        a
-        for a in (attempt_service.counted_attempt(m, exam.scoring) for m in attempts.values())
-        if a
+        a for a in (queries.counted_attempt(m, exam.scoring) for m in attempts.values()) if a
     ]
     if not counted:
         return {"test": None, "questions": [], "common_paper": None}

@@ -1,28 +1,12 @@
 """Exams: creating them, their settings and their candidates. They flush, never commit."""
 
-from datetime import datetime
-
 from sqlalchemy import select
 
+from app.errors import Invalid
 from app.extensions import db
 from exams.models import Exam, ExamCandidate
 from exams.rules import assembly
 from question_bank.models import KnowledgePoint, Question
-
-
-class ExamError(ValueError):
-    """A refused exam operation: HTTP status, machine code, Chinese message, details."""
-
-    def __init__(self, status: int, code: str, message: str, details=None):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.details = details or []
-
-
-def closed_error() -> ExamError:
-    """The answer to any change of an attempt that is over."""
-    return ExamError(409, "attempt_closed", "考试已结束或已交卷，答案不能再修改")
-
 
 # Exams --------------------------------------------------------------------------------
 
@@ -54,9 +38,9 @@ def paper_rules(exam: Exam) -> list[assembly.PaperRule]:
 def create_exam(*, bank: str, user_id: int | None, candidate_ids: list[int], **settings) -> Exam:
     """Create an exam after checking its window, its rules and that the bank can fill them."""
     if settings["closes_at"] <= settings["opens_at"]:
-        raise ExamError(422, "validation_error", "结束时间必须晚于开始时间")
+        raise Invalid("结束时间必须晚于开始时间")
     if settings["time_limit_seconds"] < 60:
-        raise ExamError(422, "validation_error", "考试时长至少 1 分钟")
+        raise Invalid("考试时长至少 1 分钟")
     exam = Exam(bank=bank, created_by_id=user_id, **settings)
     if exam.fixed_questions:
         _check_fixed_paper(exam)
@@ -64,16 +48,13 @@ def create_exam(*, bank: str, user_id: int | None, candidate_ids: list[int], **s
         rules = paper_rules(exam)
         problems = assembly.rule_problems(rules) if rules else ["请至少设置一条组卷规则"]
         if problems:
-            raise ExamError(
-                422, "validation_error", problems[0], [{"message": p} for p in problems]
-            )
+            raise Invalid(problems[0], details=[{"message": p} for p in problems])
         missing = assembly.shortfalls(rules, question_pool(bank))
         if missing:
-            raise ExamError(
-                422,
-                "rules_unfillable",
+            raise Invalid(
                 "题库中的试题不足以按规则组卷",
-                [
+                code="rules_unfillable",
+                details=[
                     {
                         "rule": s.rule,
                         "needed": s.needed,
@@ -89,7 +70,7 @@ def create_exam(*, bank: str, user_id: int | None, candidate_ids: list[int], **s
         else sum(r["count"] * r["points"] for r in exam.rules)
     )
     if exam.pass_score > full:
-        raise ExamError(422, "validation_error", f"及格分不能高于满分（{full / 100:g} 分）")
+        raise Invalid(f"及格分不能高于满分（{full / 100:g} 分）")
     db.session.add(exam)
     db.session.flush()
     add_candidates(exam, candidate_ids)
@@ -107,9 +88,7 @@ def _check_fixed_paper(exam: Exam) -> None:
     )
     unknown = [i for i in ids if i not in found]
     if unknown or len(set(ids)) != len(ids):
-        raise ExamError(
-            422,
-            "validation_error",
+        raise Invalid(
             f"固定试卷中有题库里不存在、已停用或重复的试题：{unknown or '重复'}",
         )
 
@@ -125,6 +104,13 @@ def add_candidates(exam: Exam, employee_ids: list[int]) -> int:
     db.session.add_all(ExamCandidate(exam_id=exam.id, employee_id=i) for i in new)
     db.session.flush()
     return len(new)
+
+
+def admit(exam_id: int, employee_id: int) -> None:
+    """Admit one employee to an exam (a course's final test, on demand); twice is once."""
+    exam = db.session.get(Exam, exam_id)
+    if exam is not None:
+        add_candidates(exam, [employee_id])
 
 
 def max_score(exam: Exam) -> int:
@@ -146,8 +132,3 @@ def is_candidate(exam: Exam, employee_id: int | None, *, lock: bool = False) -> 
         ExamCandidate.exam_id == exam.id, ExamCandidate.employee_id == employee_id
     )
     return db.session.scalar(stmt.with_for_update() if lock else stmt) is not None
-
-
-def answers_visible(exam: Exam, now: datetime) -> bool:
-    """Whether candidates may see correct answers and explanations after submitting."""
-    return exam.review == "answers" and (exam.review_from is None or now >= exam.review_from)

@@ -1,19 +1,14 @@
 """Candidate pages: my exams, taking an exam, my result."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.api import API_PREFIX
-from app.extensions import db
-from app.security import Action, get_or_404, may, visible
+from app.security import Action, get_or_404, may
 from app.timeutil import utcnow
 from exams import attempts as attempt_service
-from exams import services
-from exams.models import Attempt, Exam, ExamCandidate
+from exams import queries, services
+from exams.models import IN_PROGRESS, Attempt, Exam
 from exams.views_common import attempt_body, exam_summary, points
 
 bp = Blueprint("exams", __name__, template_folder="templates", url_prefix="/exams")
@@ -33,88 +28,15 @@ def _exam_points(centipoints):
     return points(centipoints)
 
 
-# States of an exam for its candidate, in the order "my exams" lists them.
-IN_PROGRESS, AVAILABLE, UPCOMING, FINISHED = "in_progress", "available", "upcoming", "finished"
-
-
-@dataclass
-class ExamCard:
-    """One exam as its candidate sees it on "my exams" and on the dashboard."""
-
-    exam: Exam
-    state: str
-    attempts: list[Attempt]
-    counted: Attempt | None  # the submitted attempt that counts (best or last)
-    current: Attempt | None  # the attempt in progress
-
-    @property
-    def attempts_left(self) -> int:
-        return max(0, self.exam.max_attempts - len(self.attempts))
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in (IN_PROGRESS, AVAILABLE)
-
-
-def question_count(exam: Exam) -> int:
-    """How many questions a paper of the exam holds."""
-    if exam.fixed_questions:
-        return len(exam.fixed_questions)
-    return sum(r["count"] for r in exam.rules)
-
-
-def _state(exam: Exam, attempts: list[Attempt], now: datetime) -> str:
-    if any(a.status == IN_PROGRESS for a in attempts):
-        return IN_PROGRESS
-    if now < exam.opens_at:
-        return UPCOMING
-    if now < exam.closes_at and len(attempts) < exam.max_attempts:
-        return AVAILABLE
-    return FINISHED
-
-
-def candidate_exams(user, now: datetime) -> list[ExamCard]:
-    """The exams `user`'s employee is a candidate of, overdue attempts submitted on the way
-    (the caller commits)."""
-    if not user.employee_id:
-        return []
-    exams = db.session.scalars(
-        select(Exam)
-        .join(ExamCandidate, ExamCandidate.exam_id == Exam.id)
-        .where(ExamCandidate.employee_id == user.employee_id, visible(user, Exam))
-        .order_by(Exam.opens_at)
-    )
-    cards = []
-    for exam in exams:
-        attempts = attempt_service.attempts_of(exam.id, user.employee_id)
-        for attempt in attempts:
-            attempt_service.refresh(attempt, now)
-        cards.append(
-            ExamCard(
-                exam=exam,
-                state=_state(exam, attempts, now),
-                attempts=attempts,
-                counted=attempt_service.counted_attempt(attempts, exam.scoring),
-                current=next((a for a in attempts if a.status == IN_PROGRESS), None),
-            )
-        )
-    order = {IN_PROGRESS: 0, AVAILABLE: 1, UPCOMING: 2, FINISHED: 3}
-    cards.sort(key=lambda c: (order[c.state], c.exam.closes_at))
-    finished = [c for c in cards if c.state == FINISHED]
-    finished.reverse()  # the most recently closed first
-    return [c for c in cards if c.state != FINISHED] + finished
-
-
 @bp.get("/")
 @login_required
 def my_exams():
     """我的考试: open, upcoming and finished exams of the logged-in candidate."""
-    cards = candidate_exams(current_user, utcnow())
-    db.session.commit()  # attempts found overdue were submitted
+    cards = queries.candidate_exams(current_user, utcnow())
     groups = [
         ("进行中 / 可参加", [c for c in cards if c.is_open]),
-        ("未开始", [c for c in cards if c.state == UPCOMING]),
-        ("已结束", [c for c in cards if c.state == FINISHED]),
+        ("未开始", [c for c in cards if c.state == queries.UPCOMING]),
+        ("已结束", [c for c in cards if c.state == queries.FINISHED]),
     ]
     return render_template(
         "exams/my_exams.html",
@@ -133,12 +55,10 @@ def take(exam_id):
     if not services.is_candidate(exam, current_user.employee_id):
         abort(403)
     now = utcnow()
-    attempts = attempt_service.attempts_of(exam.id, current_user.employee_id)
-    for attempt in attempts:
-        attempt_service.refresh(attempt, now)
-    db.session.commit()
-    state = _state(exam, attempts, now)
-    counted = attempt_service.counted_attempt(attempts, exam.scoring)
+    # Read only: an overdue attempt counts as ended here; starting (exam.js) submits it.
+    attempts = queries.attempts_of(exam.id, current_user.employee_id)
+    state = queries.candidate_state(exam, attempts, now)
+    counted = queries.counted_attempt(attempts, exam.scoring)
     return render_template(
         "exams/take.html",
         exam=exam,
@@ -146,7 +66,8 @@ def take(exam_id):
         state=state,
         attempts=attempts,
         counted=counted,
-        questions=question_count(exam),
+        overdue=next((a for a in attempts if queries.is_overdue(a, now)), None),
+        questions=queries.question_count(exam),
         api_prefix=API_PREFIX,
     )
 
@@ -157,15 +78,14 @@ def result(attempt_id):
     """An attempt's result; correct answers and explanations when the exam shows them."""
     attempt = get_or_404(current_user, Attempt, attempt_id)
     now = utcnow()
-    attempt_service.refresh(attempt, now)
-    db.session.commit()
+    attempt_service.refresh(attempt, now)  # opening an attempt submits it when its time is up
     own = may(current_user, Action.TAKE, attempt)
     if attempt.status == IN_PROGRESS and own:
         return redirect(url_for("exams.take", exam_id=attempt.exam_id))
     body = attempt_body(attempt, now)
     exam = attempt.exam
-    attempts = attempt_service.attempts_of(exam.id, attempt.employee_id)
-    retake = own and _state(exam, attempts, now) == AVAILABLE
+    attempts = queries.attempts_of(exam.id, attempt.employee_id)
+    retake = own and queries.candidate_state(exam, attempts, now) == queries.AVAILABLE
     return render_template(
         "exams/result.html",
         attempt=attempt,
@@ -181,7 +101,7 @@ def result(attempt_id):
             "seqs": body["seqs"],
         },
         review_from=exam.review_from
-        if exam.review == "answers" and not services.answers_visible(exam, now)
+        if exam.review == "answers" and not queries.answers_visible(exam, now)
         else None,
     )
 

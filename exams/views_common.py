@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from exams import services
+from exams import queries, services
 from exams.models import IN_PROGRESS, SUBMITTED, Attempt, Exam
 from exams.rules import timing
 from question_bank import version_cache
@@ -96,7 +96,7 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
             submitted_at=iso(attempt.submitted_at),
             submit_reason=attempt.submit_reason,
         )
-        if services.answers_visible(exam, now):
+        if queries.answers_visible(exam, now):
             body["review"] = [
                 _review(item, versions[item.version_id], attempt.question_score(item.position))
                 for item in items

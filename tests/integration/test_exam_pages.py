@@ -170,7 +170,7 @@ def test_my_exams_groups_open_upcoming_and_finished_exams(client, login, world):
     assert "我的考试" in nav_labels(response)
 
 
-def test_an_overdue_attempt_is_submitted_when_my_exams_is_shown(client, login, world):
+def test_my_exams_shows_an_overdue_attempt_as_ended_and_opening_it_submits_it(client, login, world):
     exam = make_exam([world["first"]], title="超时的考试", max_attempts=1)
     attempt = sit(exam, world["cand1"], right=2, submit=False)
     attempt.deadline = utcnow() - timedelta(minutes=1)
@@ -178,6 +178,10 @@ def test_an_overdue_attempt_is_submitted_when_my_exams_is_shown(client, login, w
     login("cand1")
     body = page(client.get("/exams/"))
     assert _card_titles(body, "已结束") == ["超时的考试"]
+    assert "已超时，待提交" in body
+    db.session.refresh(attempt)
+    assert attempt.status == "in_progress"  # reading the list wrote nothing
+    assert client.get(f"/exams/attempts/{attempt.id}/result").status_code == 200
     db.session.refresh(attempt)
     assert (attempt.status, attempt.submit_reason, attempt.score) == ("submitted", "deadline", 2000)
 
