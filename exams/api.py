@@ -17,6 +17,7 @@ from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import utcnow
 from exams import attempts as attempt_service
 from exams import candidates, queries, reports, services
+from exams.attempts import MAX_SEQ
 from exams.models import Attempt, Exam
 from exams.views_common import attempt_body, exam_summary, iso, points
 
@@ -72,8 +73,7 @@ class CandidatesInput(Schema):
 
 class SaveInput(Schema):
     response = fields.Raw(required=True, allow_none=True)
-    # The column is a 4-byte integer; the page counts saves per question from 1.
-    seq = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    seq = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_SEQ))
 
 
 class FlagInput(Schema):

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, text
 
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.extensions import db
 from exams import paper_cache
 from exams.grading import finalise, finalise_many
@@ -183,6 +183,29 @@ def _check_open(attempt: Attempt, device: str | None, now) -> None:
         raise Conflict("本场考试已在另一台设备上继续，此页面不再保存答案", code="taken_over")
 
 
+# The contract: `seq` is any integer from 1 to 2**53 - 1 (what a JSON number holds exactly),
+# so that a client may count its saves with a millisecond clock. The column is a BIGINT.
+MAX_SEQ = 2**53 - 1
+
+
+def answer_problem(attempt_id: int, question_id: int, response, seq: int) -> DomainError | None:
+    """What is wrong with a save's answer itself (not its attempt), or None.
+
+    Both ways of saving ask this, so the checks are written once: the one-statement save
+    leaves any save with a problem to the checked way, which raises it.
+    """
+    kind = paper_cache.question_types(attempt_id).get(question_id)
+    if kind is None:
+        return NotFound("试卷中没有这道题")
+    if not _valid_response(kind, response):
+        return Invalid("答案格式与题型不符")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+        return Invalid(
+            "保存序号超出范围", details=[{"field": "seq", "message": f"应 ≥ 1 且 ≤ {MAX_SEQ}"}]
+        )
+    return None
+
+
 def _valid_response(kind: str, response) -> bool:
     if response is None:
         return True  # clearing an answer
@@ -288,8 +311,7 @@ def save_at_once(
     """
     if db.engine.dialect.name != "postgresql":
         return None
-    kind = paper_cache.question_types(attempt_id).get(question_id)
-    if kind is None or not _valid_response(kind, response):
+    if answer_problem(attempt_id, question_id, response, seq) is not None:
         return None
     # One statement is its own transaction: no BEGIN and COMMIT, two round trips fewer.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -340,11 +362,9 @@ def save_answer(
     `attempt.answers` loaded earlier in the same session does not show it.
     """
     _check_open(attempt, device, now)
-    kind = paper_cache.question_types(attempt.id).get(question_id)
-    if kind is None:
-        raise NotFound("试卷中没有这道题")
-    if not _valid_response(kind, response):
-        raise Invalid("答案格式与题型不符")
+    problem = answer_problem(attempt.id, question_id, response, seq)
+    if problem is not None:
+        raise problem
     written = db.session.execute(
         _UPSERT_ANSWER,
         {
