@@ -17,6 +17,7 @@ from app.orgs.models import Employee, Enterprise, Region
 from app.security import Action, get_or_404, owned_bank, visible
 from app.timeutil import LOCAL_TZ, local_today, utcnow
 from exams import candidates, queries, reports, services
+from exams import review as presenters
 from exams.forms import (
     PARTIAL_LABELS,
     REVIEW_LABELS,
@@ -34,10 +35,9 @@ from exams.models import (
     Exam,
     ExamCandidate,
 )
-from exams.rules import statistics as item_analysis
 from exams.views_common import points
 from question_bank import services as bank_services
-from question_bank.models import Question, QuestionVersion
+from question_bank import version_cache
 from question_bank.rules.types import Difficulty, QuestionType
 
 bp = Blueprint("exam_admin", __name__, template_folder="templates", url_prefix="/exams/manage")
@@ -298,23 +298,17 @@ def _paper_summary(exam: Exam) -> list[dict]:
             }
             for r in exam.rules
         ]
-    questions = {
-        q.id: q
-        for q in db.session.scalars(
-            select(Question).where(
-                Question.id.in_([i["question_id"] for i in exam.fixed_questions])
-            )
-        )
-    }
+    current = bank_services.current_version_ids_of(i["question_id"] for i in exam.fixed_questions)
+    versions = version_cache.get_many(current.values())
     return [
         {
             "question_id": i["question_id"],
-            "type": TYPE_LABELS.get(questions[i["question_id"]].type, ""),
-            "stem": questions[i["question_id"]].current.stem,
+            "type": TYPE_LABELS.get(versions[current[i["question_id"]]].type, ""),
+            "stem": versions[current[i["question_id"]]].stem,
             "points": points(i["points"]),
         }
         for i in exam.fixed_questions
-        if i["question_id"] in questions
+        if i["question_id"] in current
     ]
 
 
@@ -434,68 +428,6 @@ def results_export(exam_id: int):
     )
 
 
-def _response_text(kind: str, response, labels: dict[str, str]) -> str:
-    """A response (or key) in words, options by the labels the candidate saw."""
-    if response is None or response == [] or response == "":
-        return "未作答"
-    if kind == QuestionType.TRUE_FALSE:
-        return "对" if response is True else "错" if response is False else "无效作答"
-    if kind == QuestionType.FILL:
-        if not isinstance(response, list):
-            return "无效作答"
-        return " | ".join(str(r) or "（空）" for r in response)
-    chosen = [response] if isinstance(response, str) else response
-    if not isinstance(chosen, list) or not all(isinstance(k, str) for k in chosen):
-        return "无效作答"
-    return "、".join(sorted(labels.get(k, k) for k in chosen))
-
-
-def _review_item(item: AttemptQuestion, answer, score: int | None) -> dict:
-    """A question of an attempt as the candidate saw it, their response and the key."""
-    version = item.version
-    response = answer.response if answer else None
-    texts = {o["key"]: o["text"] for o in version.options or []}
-    labels = {key: LETTERS[i] for i, key in enumerate(item.option_order)}
-    if version.type == QuestionType.SINGLE:
-        correct = {version.answer}
-    elif version.type == QuestionType.MULTIPLE:
-        correct = set(version.answer or [])
-    else:
-        correct = set()
-    if isinstance(response, str):
-        chosen = {response}
-    elif isinstance(response, list):
-        chosen = {r for r in response if isinstance(r, str)}
-    else:
-        chosen = set()  # true/false, or nothing
-    if version.type == QuestionType.FILL:
-        key_text = " | ".join(" / ".join(blank) for blank in version.blanks or [])
-    else:
-        key_text = _response_text(version.type, version.answer, labels)
-    return {
-        "position": item.position,
-        "question_id": item.question_id,
-        "type": version.type,
-        "stem": version.stem,
-        "explanation": version.explanation,
-        "points": points(item.points),
-        "score": points(score),
-        "options": [
-            {
-                "label": labels[key],
-                "key": key,
-                "text": texts.get(key, ""),
-                "correct": key in correct,
-                "chosen": version.type != QuestionType.FILL and key in chosen,
-            }
-            for key in item.option_order
-        ],
-        "response": _response_text(version.type, response, labels),
-        "answer": key_text,
-        "flagged": bool(answer and answer.flagged),
-    }
-
-
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def review(attempt_id: int):
@@ -503,6 +435,7 @@ def review(attempt_id: int):
     attempt = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
     now = utcnow()
     answers = {a.question_id: a for a in attempt.answers}
+    versions = version_cache.get_many(i.version_id for i in attempt.questions)
     events = list(
         db.session.scalars(
             select(AttemptEvent)
@@ -520,7 +453,12 @@ def review(attempt_id: int):
         attempt=attempt,
         exam=attempt.exam,
         items=[
-            _review_item(i, answers.get(i.question_id), attempt.question_score(i.position))
+            presenters.manager_item(
+                i,
+                versions[i.version_id],
+                answers.get(i.question_id),
+                attempt.question_score(i.position),
+            )
             for i in attempt.questions
         ],
         events=events,
@@ -533,44 +471,6 @@ def review(attempt_id: int):
             queries.attempts_of(attempt.exam_id, attempt.employee_id), attempt.exam.scoring
         ),
     )
-
-
-def _option_rows(version: QuestionVersion, frequencies: dict[str, int], attempts: int) -> list:
-    """The bars of one question: each option (or answer given) and how often it was chosen."""
-    if version.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-        correct = {version.answer} if isinstance(version.answer, str) else set(version.answer)
-        rows = [
-            (o["key"], o["text"], frequencies.get(o["key"], 0), o["key"] in correct)
-            for o in version.options or []
-        ]
-    elif version.type == QuestionType.TRUE_FALSE:
-        rows = [
-            ("对", "", frequencies.get("true", 0), version.answer is True),
-            ("错", "", frequencies.get("false", 0), version.answer is False),
-        ]
-    else:
-        given = [(k, v) for k, v in frequencies.items() if k not in item_analysis_special()]
-        accepted = {a for blank in version.blanks or [] for a in blank}
-        rows = [
-            (text, "", count, text in accepted)
-            for text, count in sorted(given, key=lambda kv: -kv[1])[:5]
-        ]
-    rows += [(k, "", frequencies[k], False) for k in item_analysis_special() if k in frequencies]
-    return [
-        {
-            "label": label,
-            "text": text,
-            "count": count,
-            "share": count / attempts if attempts else 0,
-            "correct": correct,
-        }
-        for label, text, count, correct in rows
-    ]
-
-
-def item_analysis_special() -> tuple[str, str]:
-    """The frequency labels that are not options: no answer, an invalid answer."""
-    return (item_analysis.NO_ANSWER, item_analysis.INVALID_ANSWER)
 
 
 @bp.get("/<int:exam_id>/statistics")
@@ -586,14 +486,12 @@ def statistics(exam_id: int):
         .where(Attempt.exam_id == exam.id)
         .group_by(AttemptQuestion.question_id)
     )
-    versions = {
-        v.question_id: v
-        for v in db.session.scalars(
-            select(QuestionVersion).where(QuestionVersion.id.in_(version_ids))
-        )
-    }
+    given = version_cache.get_many(db.session.scalars(version_ids))
+    versions = {v.question_id: v for v in given.values()}
     bars = {
-        q["question_id"]: _option_rows(versions[q["question_id"]], q["options"], q["attempts"])
+        q["question_id"]: presenters.option_bars(
+            versions[q["question_id"]], q["options"], q["attempts"]
+        )
         for q in report["questions"]
     }
     return render_template(

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import bindparam, insert, select, text
 
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.extensions import db
@@ -25,8 +25,8 @@ from exams.models import (
 from exams.queries import attempts_of
 from exams.rules import assembly, timing
 from exams.services import paper_rules, question_pool
+from question_bank import services as bank_services
 from question_bank import version_cache
-from question_bank.models import Question, QuestionVersion
 from question_bank.rules.types import QuestionType
 
 LEAVE_EVENTS = {"blur", "visibility_hidden"}
@@ -65,7 +65,7 @@ def draw(exam: Exam, seed: int, state: datetime | None = None) -> list[tuple[int
 
 def bank_state(bank: str) -> datetime | None:
     """The newest change of the bank's questions."""
-    return db.session.scalar(select(func.max(Question.updated_at)).where(Question.bank == bank))
+    return bank_services.bank_state(bank)
 
 
 def drawing_pool(exam: Exam, state: datetime | None = None) -> assembly.Pool:
@@ -85,14 +85,7 @@ def current_versions(bank: str, state: datetime | None = None) -> dict[int, int]
     return paper_cache.built_from(
         ("versions", bank),
         state,
-        lambda: dict(
-            db.session.execute(
-                select(QuestionVersion.question_id, func.max(QuestionVersion.id))
-                .join(Question, QuestionVersion.question_id == Question.id)
-                .where(Question.bank == bank)
-                .group_by(QuestionVersion.question_id)
-            ).all()
-        ),
+        lambda: bank_services.current_version_ids(bank),
     )
 
 

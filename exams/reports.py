@@ -14,10 +14,11 @@ from app.timeutil import to_local
 from exams import attempts as attempt_service
 from exams import queries
 from exams.models import Attempt, AttemptAnswer, AttemptQuestion, ExamCandidate
+from exams.rules import grading, timing
 from exams.rules import statistics as stats
-from exams.rules import timing
 from exams.views_common import points
-from question_bank.models import QuestionVersion
+from question_bank import services as bank_services
+from question_bank import version_cache
 
 # A candidate whose page has not been heard from for this long is shown as offline.
 OFFLINE_AFTER = timedelta(seconds=60)
@@ -35,31 +36,27 @@ RESULT_STATES = {
 def sample_paper(exam) -> list[dict]:
     """A paper drawn as a candidate would get it, with answers, for the preview."""
     paper = attempt_service.draw(exam, secrets.randbelow(2**31))
-    latest = dict(
-        db.session.execute(
-            select(QuestionVersion.question_id, func.max(QuestionVersion.id))
-            .where(QuestionVersion.question_id.in_([q for q, _ in paper]))
-            .group_by(QuestionVersion.question_id)
-        ).all()
-    )
-    versions = {
-        v.question_id: v
-        for v in db.session.scalars(
-            select(QuestionVersion).where(QuestionVersion.id.in_(latest.values()))
+    current = bank_services.current_version_ids_of(q for q, _ in paper)
+    versions = version_cache.get_many(current.values())
+    shown = []
+    for question_id, item_points in paper:
+        version = versions[current[question_id]]
+        right = grading.right_options(version.type, version.answer)
+        shown.append(
+            {
+                "id": question_id,
+                "type": version.type,
+                "stem": version.stem,
+                "options": [
+                    {"key": key, "text": text, "right": key in right}
+                    for key, text in version.options
+                ],
+                "answer": version.answer,
+                "blanks": version.blanks,
+                "points": points(item_points),
+            }
         )
-    }
-    return [
-        {
-            "id": question_id,
-            "type": versions[question_id].type,
-            "stem": versions[question_id].stem,
-            "options": versions[question_id].options,
-            "answer": versions[question_id].answer,
-            "blanks": versions[question_id].blanks,
-            "points": points(item_points),
-        }
-        for question_id, item_points in paper
-    ]
+    return shown
 
 
 def _candidates(exam):
@@ -235,6 +232,7 @@ def statistics(exam) -> dict:
         key = (item.attempt_id, item.question_id)
         score = by_attempt[item.attempt_id].question_score(item.position) or 0
         marks[key] = (score, responses.get(key))
+    versions = version_cache.get_many(group[0].version_id for group in items.values())
     common = all(len(group) == len(counted) for group in items.values())
     question_ids = sorted(items)
 
@@ -262,7 +260,7 @@ def statistics(exam) -> dict:
         test = stats.test_stats([[a.score or 0] for a in counted])
     questions = []
     for q, result in zip(question_ids, question_results, strict=True):
-        version = items[q][0].version
+        version = versions[items[q][0].version_id]
         questions.append(
             {
                 "question_id": q,

@@ -6,19 +6,14 @@ from app.errors import Invalid
 from app.extensions import db
 from exams.models import Exam, ExamCandidate
 from exams.rules import assembly
-from question_bank.models import KnowledgePoint, Question
+from question_bank import services as bank_services
 
 # Exams --------------------------------------------------------------------------------
 
 
 def question_pool(bank: str) -> list[assembly.PoolQuestion]:
     """The active questions of `bank` as paper assembly sees them."""
-    rows = db.session.execute(
-        select(Question.id, Question.type, KnowledgePoint.path, Question.difficulty)
-        .join(KnowledgePoint, Question.knowledge_point_id == KnowledgePoint.id, isouter=True)
-        .where(Question.bank == bank, Question.status == "active")
-    ).all()
-    return [assembly.PoolQuestion(*row) for row in rows]
+    return [assembly.PoolQuestion(*row) for row in bank_services.active_question_rows(bank)]
 
 
 def paper_rules(exam: Exam) -> list[assembly.PaperRule]:
@@ -79,13 +74,7 @@ def create_exam(*, bank: str, user_id: int | None, candidate_ids: list[int], **s
 
 def _check_fixed_paper(exam: Exam) -> None:
     ids = [item["question_id"] for item in exam.fixed_questions]
-    found = set(
-        db.session.scalars(
-            select(Question.id).where(
-                Question.id.in_(ids), Question.bank == exam.bank, Question.status == "active"
-            )
-        )
-    )
+    found = bank_services.active_question_ids(exam.bank, ids)
     unknown = [i for i in ids if i not in found]
     if unknown or len(set(ids)) != len(ids):
         raise Invalid(

@@ -8,6 +8,7 @@ from app.security import Action, get_or_404, may
 from app.timeutil import utcnow
 from exams import attempts as attempt_service
 from exams import queries, services
+from exams import review as presenters
 from exams.models import IN_PROGRESS, Attempt, Exam
 from exams.views_common import attempt_body, exam_summary, points
 
@@ -19,7 +20,6 @@ SUBMIT_REASONS = {
     "leave_limit": "离开页面次数超限自动交卷",
     "proctor": "监考结束",
 }
-TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "true_false": "判断题", "fill": "填空题"}
 
 
 @bp.app_template_filter("exam_points")
@@ -94,7 +94,7 @@ def result(attempt_id):
         own=own,
         retake=retake,
         reason=SUBMIT_REASONS.get(attempt.submit_reason or "", ""),
-        review=review_items(body) if "review" in body else None,
+        review=presenters.candidate_items(body) if "review" in body else None,
         # What the server holds, so that the page can tell which saves never arrived.
         stored={
             "positions": {str(q["id"]): q["position"] for q in body["questions"]},
@@ -104,66 +104,3 @@ def result(attempt_id):
         if exam.review == "answers" and not queries.answers_visible(exam, now)
         else None,
     )
-
-
-# The review, shown with the labels the candidate saw -------------------------------------
-
-
-def _choice_text(question: dict, keys) -> str:
-    labels = {o["key"]: (chr(ord("A") + i), o["text"]) for i, o in enumerate(question["options"])}
-    shown = [labels[k] for k in keys if k in labels]
-    shown.sort()
-    return "；".join(f"{label}. {text}" for label, text in shown)
-
-
-def _response_text(question: dict, response) -> str:
-    kind = question["type"]
-    if response is None or response == [] or response == "":
-        return ""
-    if kind == "single":
-        return _choice_text(question, [response])
-    if kind == "multiple":
-        return _choice_text(question, response)
-    if kind == "true_false":
-        return "对" if response else "错"
-    blanks = [str(r).strip() for r in response]
-    if not any(blanks):
-        return ""
-    return "；".join(f"第 {n} 空：{b or '（未填）'}" for n, b in enumerate(blanks, start=1))
-
-
-def _correct_text(question: dict, item: dict) -> str:
-    if question["type"] == "fill":
-        accepted = item.get("accepted_answers") or [[a] for a in item["answer"]]
-        return "；".join(
-            f"第 {n} 空：{' 或 '.join(choices)}" for n, choices in enumerate(accepted, start=1)
-        )
-    return _response_text(question, item["answer"])
-
-
-def review_items(body: dict) -> list[dict]:
-    """Each question with the candidate's answer and the correct one, in the paper's order."""
-    by_id = {item["id"]: item for item in body["review"]}
-    items = []
-    for question in body["questions"]:
-        item = by_id.get(question["id"], {})
-        score = item.get("score") or 0
-        response = body["answers"].get(str(question["id"]))
-        items.append(
-            {
-                "question": question,
-                "type_label": TYPE_LABELS.get(question["type"], question["type"]),
-                "options": [
-                    {"label": chr(ord("A") + i), "text": o["text"]}
-                    for i, o in enumerate(question["options"])
-                ],
-                "response": _response_text(question, response),
-                "correct": _correct_text(question, item) if item else "",
-                "explanation": item.get("explanation") or "",
-                "score": score,
-                "outcome": "right"
-                if score and score >= question["points"]
-                else ("partial" if score else "wrong"),
-            }
-        )
-    return items

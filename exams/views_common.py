@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from exams import queries, services
 from exams.models import IN_PROGRESS, SUBMITTED, Attempt, Exam
-from exams.rules import timing
+from exams.rules import grading, timing
 from question_bank import version_cache
 
 
@@ -54,11 +54,14 @@ def _question(item, version: version_cache.Version) -> dict:
 
 
 def _review(item, version: version_cache.Version, score: int | None) -> dict:
+    """The key as grading sees it (`exams.rules.grading`), for the candidate's review."""
     is_fill = version.type == "fill"
     return {
         "id": item.question_id,
-        "answer": [b[0] for b in version.blanks] if is_fill else version.answer,
-        "accepted_answers": version.blanks if is_fill else None,
+        "answer": grading.right_answer(version.type, version.answer, version.blanks),
+        "accepted_answers": grading.accepted_blanks(version.answer, version.blanks)
+        if is_fill
+        else None,
         "explanation": version.explanation,
         "score": points(score or 0),
     }
