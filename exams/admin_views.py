@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from app.auth.models import Role, User
 from app.errors import Conflict, Invalid
 from app.extensions import db
-from app.orgs.models import Employee, Enterprise, Region
-from app.security import Action, get_or_404, owned_bank, visible
+from app.orgs import queries as org_queries
+from app.security import Action, get_or_404, owned_bank
 from app.timeutil import LOCAL_TZ, local_today, utcnow
 from exams import candidates, queries, reports, services
 from exams import review as presenters
@@ -33,7 +33,6 @@ from exams.models import (
     AttemptEvent,
     AttemptQuestion,
     Exam,
-    ExamCandidate,
 )
 from exams.views_common import points
 from question_bank import services as bank_services
@@ -92,23 +91,9 @@ def exam_state(exam: Exam, now: datetime) -> str:
 # Candidates -------------------------------------------------------------------------------
 
 
-def _enterprise_choices() -> dict[str, list[tuple[int, str]]]:
-    """Active enterprises in the caller's scope, grouped by region."""
-    rows = db.session.execute(
-        select(Enterprise.id, Enterprise.name, Region.name)
-        .join(Region, Region.id == Enterprise.region_id)
-        .where(visible(current_user, Enterprise), Enterprise.active.is_(True))
-        .order_by(Region.sort_order, Enterprise.name)
-    ).all()
-    grouped: dict[str, list[tuple[int, str]]] = {}
-    for enterprise_id, name, region in rows:
-        grouped.setdefault(region, []).append((enterprise_id, name))
-    return grouped
-
-
 def _candidate_form(form_class=CandidatesForm):
     form = form_class()
-    form.candidate_enterprises.choices = _enterprise_choices()
+    form.candidate_enterprises.choices = org_queries.active_enterprises_by_region(current_user)
     return form
 
 
@@ -317,14 +302,7 @@ def _paper_summary(exam: Exam) -> list[dict]:
 def detail(exam_id: int):
     """An exam's settings, paper, candidates and the way to its other pages."""
     exam = _exam(exam_id)
-    by_enterprise = db.session.execute(
-        select(Enterprise.name, func.count())
-        .join(Employee, Employee.enterprise_id == Enterprise.id)
-        .join(ExamCandidate, ExamCandidate.employee_id == Employee.id)
-        .where(ExamCandidate.exam_id == exam.id)
-        .group_by(Enterprise.name)
-        .order_by(func.count().desc(), Enterprise.name)
-    ).all()
+    by_enterprise = org_queries.employees_per_enterprise(queries.candidate_ids(exam.id))
     now = utcnow()
     counts = queries.exam_counts(now, [exam.id])
     return render_template(

@@ -15,6 +15,11 @@ from exams.models import IN_PROGRESS, SUBMITTED, Attempt, Exam, ExamCandidate
 from exams.rules import timing
 
 
+def candidate_ids(exam_id: int):
+    """A SELECT of the employee ids admitted to the exam (to use inside another query)."""
+    return select(ExamCandidate.employee_id).where(ExamCandidate.exam_id == exam_id)
+
+
 def attempts_of(exam_id: int, employee_id: int) -> list[Attempt]:
     """The employee's attempts at the exam, oldest first."""
     return list(

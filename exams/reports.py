@@ -8,12 +8,12 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.orgs.models import Employee, Enterprise
+from app.orgs import queries as org_queries
 from app.orgs.rules.posts import Post
 from app.timeutil import to_local
 from exams import attempts as attempt_service
 from exams import queries
-from exams.models import Attempt, AttemptAnswer, AttemptQuestion, ExamCandidate
+from exams.models import Attempt, AttemptAnswer, AttemptQuestion
 from exams.rules import grading, timing
 from exams.rules import statistics as stats
 from exams.views_common import points
@@ -60,13 +60,7 @@ def sample_paper(exam) -> list[dict]:
 
 
 def _candidates(exam):
-    return db.session.execute(
-        select(Employee, Enterprise.name)
-        .join(ExamCandidate, ExamCandidate.employee_id == Employee.id)
-        .join(Enterprise, Enterprise.id == Employee.enterprise_id)
-        .where(ExamCandidate.exam_id == exam.id)
-        .order_by(Enterprise.name, Employee.name)
-    ).all()
+    return org_queries.employees_with_enterprise(queries.candidate_ids(exam.id))
 
 
 def _attempts_by_employee(exam) -> dict[int, list[Attempt]]:

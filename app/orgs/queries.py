@@ -157,3 +157,44 @@ def employees_by_key(user, key: str, values) -> list[tuple[object, int, bool]]:
             )
         ).all()
     return [(value, employee_id, bool(present)) for value, employee_id, present in found]
+
+
+def active_enterprises_by_region(user) -> dict[str, list[tuple[int, str]]]:
+    """{region name: [(enterprise id, name)]} of the active enterprises in `user`'s scope."""
+    rows = db.session.execute(
+        select(Enterprise.id, Enterprise.name, Region.name)
+        .join(Region, Region.id == Enterprise.region_id)
+        .where(visible(user, Enterprise), Enterprise.active.is_(True))
+        .order_by(Region.sort_order, Enterprise.name)
+    ).all()
+    grouped: dict[str, list[tuple[int, str]]] = {}
+    for enterprise_id, name, region in rows:
+        grouped.setdefault(region, []).append((enterprise_id, name))
+    return grouped
+
+
+def employees_per_enterprise(employee_ids) -> list[tuple[str, int]]:
+    """(enterprise name, how many) of the employees `employee_ids` selects, most first."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Enterprise.name, func.count())
+            .join(Employee, Employee.enterprise_id == Enterprise.id)
+            .where(Employee.id.in_(employee_ids))
+            .group_by(Enterprise.name)
+            .order_by(func.count().desc(), Enterprise.name)
+        )
+    ]
+
+
+def employees_with_enterprise(employee_ids) -> list[tuple[Employee, str]]:
+    """(employee, enterprise name) of those `employee_ids` selects, by enterprise and name."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Employee, Enterprise.name)
+            .join(Enterprise, Enterprise.id == Employee.enterprise_id)
+            .where(Employee.id.in_(employee_ids))
+            .order_by(Enterprise.name, Employee.name)
+        )
+    ]
