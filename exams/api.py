@@ -241,7 +241,7 @@ def attempt(attempt_id):
     target = get_or_404(current_user, Attempt, attempt_id)
     now = utcnow()
     # Opening an attempt submits it when its time is up; it never takes the attempt over.
-    attempt_service.refresh(target, now)
+    attempt_service.submit_if_overdue(target, now)
     return attempt_body(target, now)
 
 

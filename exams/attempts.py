@@ -161,7 +161,7 @@ def take_over(attempt: Attempt, device: str | None, now) -> None:
     db.session.flush()
 
 
-def refresh(attempt: Attempt, now) -> Attempt:
+def submit_if_overdue(attempt: Attempt, now) -> Attempt:
     """Submit the attempt if its time is over (the server does it, browser or not)."""
     if attempt.status == IN_PROGRESS and timing.is_overdue(attempt.deadline, now):
         finalise(attempt, "deadline", now)
@@ -170,7 +170,7 @@ def refresh(attempt: Attempt, now) -> Attempt:
 
 def _check_open(attempt: Attempt, device: str | None, now) -> None:
     if attempt.status != IN_PROGRESS or not timing.accepts_answers(attempt.deadline, now):
-        refresh(attempt, now)
+        submit_if_overdue(attempt, now)
         raise closed_error()
     if device and attempt.device and device != attempt.device:
         raise Conflict("本场考试已在另一台设备上继续，此页面不再保存答案", code="taken_over")

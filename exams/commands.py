@@ -14,7 +14,7 @@ from exams.attempts import finalise_overdue
 @click.option("--every", type=int, default=0, help="Repeat every N seconds (0: once).")
 @with_appcontext
 def close_overdue_command(every: int) -> None:
-    """Submit every attempt past its deadline (pages and the API also do it when they look)."""
+    """Submit every attempt past its deadline (an attempt's own requests also do it)."""
     while True:
         closed = finalise_overdue(utcnow())
         db.session.commit()

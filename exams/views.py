@@ -78,7 +78,9 @@ def result(attempt_id):
     """An attempt's result; correct answers and explanations when the exam shows them."""
     attempt = get_or_404(current_user, Attempt, attempt_id)
     now = utcnow()
-    attempt_service.refresh(attempt, now)  # opening an attempt submits it when its time is up
+    attempt_service.submit_if_overdue(
+        attempt, now
+    )  # opening an attempt submits it when its time is up
     own = may(current_user, Action.TAKE, attempt)
     if attempt.status == IN_PROGRESS and own:
         return redirect(url_for("exams.take", exam_id=attempt.exam_id))
