@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.orgs import queries as org_queries
@@ -30,8 +30,6 @@ from exams.forms import (
 )
 from exams.models import (
     Attempt,
-    AttemptEvent,
-    AttemptQuestion,
     Exam,
 )
 from exams.views_common import points
@@ -412,42 +410,20 @@ def review(attempt_id: int):
     """One attempt: the paper in the candidate's order, responses, key, marks and events."""
     attempt = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
     now = utcnow()
-    answers = {a.question_id: a for a in attempt.answers}
-    versions = version_cache.get_many(i.version_id for i in attempt.questions)
-    events = list(
-        db.session.scalars(
-            select(AttemptEvent)
-            .where(AttemptEvent.attempt_id == attempt.id)
-            .order_by(AttemptEvent.created_at, AttemptEvent.id)
-        )
-    )
-    by_ids = {e.by_user_id for e in events if e.by_user_id}
-    users = {
-        u.id: u.display_name or u.username
-        for u in db.session.scalars(select(User).where(User.id.in_(by_ids)))
-    }
+    events = queries.attempt_events(attempt.id)
+    attempts = queries.attempts_of(attempt.exam_id, attempt.employee_id)
     return render_template(
         "exams/manage/review.html",
         attempt=attempt,
         exam=attempt.exam,
-        items=[
-            presenters.manager_item(
-                i,
-                versions[i.version_id],
-                answers.get(i.question_id),
-                attempt.question_score(i.position),
-            )
-            for i in attempt.questions
-        ],
+        items=presenters.manager_items(attempt),
         events=events,
-        users=users,
+        users=queries.display_names({e.by_user_id for e in events if e.by_user_id}),
         event_labels=EVENT_LABELS,
         reasons=SUBMIT_REASONS,
         overdue=queries.is_overdue(attempt, now),
-        others=queries.attempts_of(attempt.exam_id, attempt.employee_id),
-        counted=queries.counted_attempt(
-            queries.attempts_of(attempt.exam_id, attempt.employee_id), attempt.exam.scoring
-        ),
+        others=attempts,
+        counted=queries.counted_attempt(attempts, attempt.exam.scoring),
     )
 
 
@@ -457,15 +433,7 @@ def statistics(exam_id: int):
     """Moodle's quiz statistics: facility, discrimination, efficiency, options, alpha."""
     exam = _exam(exam_id)
     report = reports.statistics(exam)
-    # The version the candidates were given (the latest one, if it changed meanwhile).
-    version_ids = (
-        select(func.max(AttemptQuestion.version_id))
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(Attempt.exam_id == exam.id)
-        .group_by(AttemptQuestion.question_id)
-    )
-    given = version_cache.get_many(db.session.scalars(version_ids))
-    versions = {v.question_id: v for v in given.values()}
+    versions = queries.versions_given(exam.id)
     bars = {
         q["question_id"]: presenters.option_bars(
             versions[q["question_id"]], q["options"], q["attempts"]

@@ -9,10 +9,20 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.auth.models import User
 from app.extensions import db
 from app.security import visible
-from exams.models import IN_PROGRESS, SUBMITTED, Attempt, Exam, ExamCandidate
+from exams.models import (
+    IN_PROGRESS,
+    SUBMITTED,
+    Attempt,
+    AttemptEvent,
+    AttemptQuestion,
+    Exam,
+    ExamCandidate,
+)
 from exams.rules import timing
+from question_bank import version_cache
 
 
 def candidate_ids(exam_id: int):
@@ -156,3 +166,37 @@ def exam_counts(now: datetime, exam_ids: list[int]) -> dict[str, dict[int, int]]
             .group_by(Attempt.exam_id)
         ),
     }
+
+
+def attempt_events(attempt_id: int) -> list[AttemptEvent]:
+    """What the proctor should know of an attempt, oldest first."""
+    return list(
+        db.session.scalars(
+            select(AttemptEvent)
+            .where(AttemptEvent.attempt_id == attempt_id)
+            .order_by(AttemptEvent.created_at, AttemptEvent.id)
+        )
+    )
+
+
+def display_names(user_ids) -> dict[int, str]:
+    """{user id: the name shown} of the accounts (proctors) named in events."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return {}
+    return {
+        u.id: u.display_name or u.username
+        for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))
+    }
+
+
+def versions_given(exam_id: int) -> dict[int, version_cache.Version]:
+    """{question id: the version its candidates were given} (the latest, if it changed)."""
+    version_ids = (
+        select(func.max(AttemptQuestion.version_id))
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.exam_id == exam_id)
+        .group_by(AttemptQuestion.question_id)
+    )
+    given = version_cache.get_many(db.session.scalars(version_ids))
+    return {v.question_id: v for v in given.values()}

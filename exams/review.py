@@ -9,6 +9,7 @@ grading would accept it for a blank.
 from exams.rules import grading
 from exams.rules import statistics as item_analysis
 from exams.views_common import points
+from question_bank import version_cache
 from question_bank.version_cache import Version
 
 LETTERS = "ABCDEFGH"
@@ -79,6 +80,21 @@ def manager_item(item, version: Version, answer, score: int | None) -> dict:
         "answer": key_text,
         "flagged": bool(answer and answer.flagged),
     }
+
+
+def manager_items(attempt) -> list[dict]:
+    """Every question of the attempt's paper, in the candidate's order, as `manager_item`."""
+    answers = {a.question_id: a for a in attempt.answers}
+    versions = version_cache.get_many(i.version_id for i in attempt.questions)
+    return [
+        manager_item(
+            i,
+            versions[i.version_id],
+            answers.get(i.question_id),
+            attempt.question_score(i.position),
+        )
+        for i in attempt.questions
+    ]
 
 
 # The statistics page's bars --------------------------------------------------------------------
