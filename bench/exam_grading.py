@@ -2,7 +2,7 @@
 
 Figures:
   exam_grade_10k_attempts_100q  load the 10,000 attempts in progress, grade and close them
-                                all with `exams.services.finalise_many`, commit (target < 10 s)
+                                all with `exams.grading.finalise_many`, commit (target < 10 s)
 
 The attempts, their papers and their answers are inserted in bulk first (not measured): a bank
 of 400 questions of the four types, an exam of 40 single-choice, 20 multiple-choice, 25
@@ -29,8 +29,8 @@ from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.identity import credit_code_check_char
 from app.timeutil import utcnow
 from bench import CHEAP_HASH, BenchError, dialect, fresh_app, note, report, stopwatch
-from exams import services
-from exams.models import Attempt, AttemptAnswer, AttemptQuestion, Exam
+from exams import grading, services
+from exams.models import IN_PROGRESS, SUBMITTED, Attempt, AttemptAnswer, AttemptQuestion, Exam
 from question_bank.models import PROVINCIAL_BANK, QuestionVersion
 from question_bank.rules.types import Difficulty, FillRules, Option, QuestionDraft, QuestionType
 from question_bank.services import KnowledgePointCache, create_question
@@ -235,7 +235,7 @@ def _seed_attempts(rng: random.Random, exam: Exam, employee_ids: list[int], user
                 "employee_id": employee_id,
                 "user_id": user_id,
                 "number": 1,
-                "status": services.IN_PROGRESS,
+                "status": IN_PROGRESS,
                 "seed": rng.randrange(2**31),
                 "started_at": started,
                 "deadline": started + timedelta(seconds=exam.time_limit_seconds),
@@ -327,12 +327,10 @@ class _SqlClock:
 def _grade_all(exam_id: int, now) -> int:
     attempts = list(
         db.session.scalars(
-            select(Attempt).where(
-                Attempt.exam_id == exam_id, Attempt.status == services.IN_PROGRESS
-            )
+            select(Attempt).where(Attempt.exam_id == exam_id, Attempt.status == IN_PROGRESS)
         )
     )
-    services.finalise_many(attempts, now)
+    grading.finalise_many(attempts, now)
     db.session.commit()
     return len(attempts)
 
@@ -361,7 +359,7 @@ def _check_totals(exam_id: int) -> None:
             Attempt.exam_id == exam_id
         )
     ).all()
-    open_left = sum(1 for status, _, _ in attempts if status != services.SUBMITTED)
+    open_left = sum(1 for status, _, _ in attempts if status != SUBMITTED)
     wrong = sum(1 for _, score, marks in attempts if not marks or sum(marks) != score)
     if open_left or wrong:
         raise BenchError(
@@ -381,7 +379,7 @@ def _check_against_finalise(app, sample: list[int], now) -> float:
             update(Attempt)
             .where(Attempt.id.in_(sample))
             .values(
-                status=services.IN_PROGRESS,
+                status=IN_PROGRESS,
                 score=None,
                 question_scores=None,
                 passed=None,
@@ -392,7 +390,7 @@ def _check_against_finalise(app, sample: list[int], now) -> float:
     with app.app_context():
         with stopwatch() as elapsed:
             for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(sample))):
-                services.finalise(attempt, "deadline", now)
+                grading.finalise(attempt, "deadline", now)
             db.session.commit()
         after = _scores(sample)
     if before != after:

@@ -8,33 +8,33 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.models import Role
+from app.errors import Conflict, Invalid
 from app.extensions import db
-from app.orgs.models import Employee, Enterprise, Region
-from app.orgs.rules.identity import id_number_problem, mask_id_number, normalise_id_number
-from app.pii import vault
-from app.security import Action, get_or_404, visible
+from app.orgs import queries as org_queries
+from app.security import Action, get_or_404
 from app.timeutil import LOCAL_TZ, local_today, utcnow
-from exams import reports, services
+from exams import candidates, queries, reports, services
+from exams import review as presenters
 from exams.forms import (
     PARTIAL_LABELS,
     REVIEW_LABELS,
     SCORING_LABELS,
-    CandidateRow,
     CandidatesForm,
     ExamForm,
     RuleForm,
-    candidate_rows,
     centipoints,
     to_utc,
 )
-from exams.models import Attempt, AttemptEvent, AttemptQuestion, Exam, ExamCandidate
-from exams.rules import statistics as item_analysis
+from exams.models import (
+    Attempt,
+    Exam,
+)
 from exams.views_common import points
 from question_bank import services as bank_services
-from question_bank.models import Question, QuestionVersion
+from question_bank import version_cache
 from question_bank.policy import owned_bank
 from question_bank.rules.types import Difficulty, QuestionType
 
@@ -87,104 +87,24 @@ def exam_state(exam: Exam, now: datetime) -> str:
     return "已结束" if now >= exam.closes_at else "进行中"
 
 
-def _sweep(exam: Exam) -> None:
-    """Submit attempts whose time is over before reading figures (as the API does)."""
-    services.finalise_overdue(utcnow(), exam.id)
-    db.session.commit()
-
-
 # Candidates -------------------------------------------------------------------------------
-
-
-def _enterprise_choices() -> dict[str, list[tuple[int, str]]]:
-    """Active enterprises in the caller's scope, grouped by region."""
-    rows = db.session.execute(
-        select(Enterprise.id, Enterprise.name, Region.name)
-        .join(Region, Region.id == Enterprise.region_id)
-        .where(visible(current_user, Enterprise), Enterprise.active.is_(True))
-        .order_by(Region.sort_order, Enterprise.name)
-    ).all()
-    grouped: dict[str, list[tuple[int, str]]] = {}
-    for enterprise_id, name, region in rows:
-        grouped.setdefault(region, []).append((enterprise_id, name))
-    return grouped
 
 
 def _candidate_form(form_class=CandidatesForm):
     form = form_class()
-    form.candidate_enterprises.choices = _enterprise_choices()
+    form.candidate_enterprises.choices = org_queries.active_enterprises_by_region(current_user)
     return form
 
 
-def _chunks(values: list, size: int = 900):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _match_rows(rows: list[CandidateRow]) -> tuple[list[int], list[tuple[int, str, str]]]:
-    """Employees of the caller's scope named by identity number or id; unmatched rows why."""
-    box, today = vault(), local_today()
-    problems: dict[int, tuple[str, str]] = {}
-    wanted: dict[int, tuple[str, object]] = {}  # row → ("index", blind index) or ("id", id)
-    for r in rows:
-        if r.kind == "employee_id":
-            integral = isinstance(r.value, float) and r.value.is_integer()
-            text = str(int(r.value) if integral else r.value).strip()
-            if text.isdigit():
-                wanted[r.row] = ("id", int(text))
-            else:
-                problems[r.row] = (text[:20], "人员编号应为数字")
-            continue
-        if isinstance(r.value, float):
-            problems[r.row] = ("", "身份证号被 Excel 存成了数字，请把该列设为文本格式后重新填写")
-            continue
-        number = normalise_id_number(r.value)
-        problem = id_number_problem(number, today)
-        if problem:
-            problems[r.row] = ("", problem)
-        else:
-            wanted[r.row] = ("index", box.blind_index(number))
-            problems[r.row] = (mask_id_number(number), "")  # shown if it finds nobody
-    by_key: dict[tuple[str, object], list[tuple[int, bool]]] = {}
-    for kind, column in (("index", Employee.id_number_index), ("id", Employee.id)):
-        keys = sorted({v for k, v in wanted.values() if k == kind})
-        for chunk in _chunks(keys):
-            for key, employee_id, left_on in db.session.execute(
-                select(column, Employee.id, Employee.left_on).where(
-                    column.in_(chunk), visible(current_user, Employee)
-                )
-            ):
-                by_key.setdefault((kind, key), []).append((employee_id, left_on is None))
-    matched, unmatched = [], []
-    for r in rows:
-        found = by_key.get(wanted[r.row], []) if r.row in wanted else []
-        on_duty = [employee_id for employee_id, present in found if present]
-        if on_duty:
-            matched += on_duty
-            continue
-        shown, reason = problems.get(r.row, (str(r.value)[:20], ""))
-        if not reason:
-            reason = "此人已离职" if found else "在您管理范围内的花名册中找不到此人"
-        unmatched.append((r.row, shown, reason))
-    return matched, unmatched
-
-
-def _candidates(form: CandidatesForm) -> tuple[list[int], list[tuple[int, str, str]]]:
+def _candidates(form: CandidatesForm) -> tuple[list[int], list[candidates.Unmatched]]:
     """Employee ids named by the form; raises ValueError (Chinese) for an unreadable file."""
-    ids: list[int] = []
-    if form.candidate_enterprises.data:
-        stmt = select(Employee.id).where(
-            Employee.enterprise_id.in_(form.candidate_enterprises.data),
-            Employee.left_on.is_(None),
-            visible(current_user, Employee),
-        )
-        if form.candidate_posts.data:
-            stmt = stmt.where(Employee.post.in_(form.candidate_posts.data))
-        ids += db.session.scalars(stmt)
-    unmatched: list[tuple[int, str, str]] = []
+    ids = candidates.of_enterprises(
+        current_user, form.candidate_enterprises.data or [], form.candidate_posts.data or []
+    )
+    unmatched: list[candidates.Unmatched] = []
     upload = form.candidate_file.data
     if upload and getattr(upload, "filename", ""):
-        matched, unmatched = _match_rows(candidate_rows(upload.read()))
+        matched, unmatched = candidates.from_upload(current_user, upload.read(), local_today())
         ids += matched
     return list(dict.fromkeys(ids)), unmatched
 
@@ -227,30 +147,6 @@ def candidate_template():
 # Listing and creating -------------------------------------------------------------------------
 
 
-def _counts(exam_ids: list[int]) -> dict[str, dict[int, int]]:
-    def per_exam(stmt):
-        return dict(db.session.execute(stmt).all()) if exam_ids else {}
-
-    people = func.count(func.distinct(Attempt.employee_id))
-    return {
-        "candidates": per_exam(
-            select(ExamCandidate.exam_id, func.count())
-            .where(ExamCandidate.exam_id.in_(exam_ids))
-            .group_by(ExamCandidate.exam_id)
-        ),
-        "submitted": per_exam(
-            select(Attempt.exam_id, people)
-            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == services.SUBMITTED)
-            .group_by(Attempt.exam_id)
-        ),
-        "in_progress": per_exam(
-            select(Attempt.exam_id, people)
-            .where(Attempt.exam_id.in_(exam_ids), Attempt.status == services.IN_PROGRESS)
-            .group_by(Attempt.exam_id)
-        ),
-    }
-
-
 @bp.get("/")
 @login_required
 def index():
@@ -259,13 +155,10 @@ def index():
     stmt = select(Exam).where(Exam.bank == bank).order_by(Exam.opens_at.desc(), Exam.id.desc())
     page = db.paginate(stmt, per_page=20, error_out=False)
     now = utcnow()
-    for exam in page.items:
-        services.finalise_overdue(now, exam.id)
-    db.session.commit()
     return render_template(
         "exams/manage/index.html",
         page=page,
-        counts=_counts([e.id for e in page.items]),
+        counts=queries.exam_counts(now, [e.id for e in page.items]),
         states={e.id: exam_state(e, now) for e in page.items},
     )
 
@@ -316,7 +209,7 @@ def _settings(form: ExamForm) -> dict:
     }
 
 
-def _show_refusal(form: ExamForm, error: services.ExamError) -> None:
+def _show_refusal(form: ExamForm, error: Invalid) -> None:
     """Put a refusal of the service next to what caused it."""
     if error.code == "rules_unfillable":
         for detail in error.details:
@@ -342,11 +235,9 @@ def _create(form: ExamForm, bank: str):
         exam = services.create_exam(
             bank=bank, user_id=current_user.id, candidate_ids=candidate_ids, **_settings(form)
         )
-    except services.ExamError as error:
-        db.session.rollback()
+    except Invalid as error:  # shown inside the form, beside what caused it
         _show_refusal(form, error)
         return None
-    db.session.commit()
     flash(f"考试“{exam.title}”已创建，考生 {len(candidate_ids)} 人。", "success")
     _flash_unmatched(unmatched)
     return redirect(url_for(".detail", exam_id=exam.id))
@@ -391,23 +282,17 @@ def _paper_summary(exam: Exam) -> list[dict]:
             }
             for r in exam.rules
         ]
-    questions = {
-        q.id: q
-        for q in db.session.scalars(
-            select(Question).where(
-                Question.id.in_([i["question_id"] for i in exam.fixed_questions])
-            )
-        )
-    }
+    current = bank_services.current_version_ids_of(i["question_id"] for i in exam.fixed_questions)
+    versions = version_cache.get_many(current.values())
     return [
         {
             "question_id": i["question_id"],
-            "type": TYPE_LABELS.get(questions[i["question_id"]].type, ""),
-            "stem": questions[i["question_id"]].current.stem,
+            "type": TYPE_LABELS.get(versions[current[i["question_id"]]].type, ""),
+            "stem": versions[current[i["question_id"]]].stem,
             "points": points(i["points"]),
         }
         for i in exam.fixed_questions
-        if i["question_id"] in questions
+        if i["question_id"] in current
     ]
 
 
@@ -416,20 +301,13 @@ def _paper_summary(exam: Exam) -> list[dict]:
 def detail(exam_id: int):
     """An exam's settings, paper, candidates and the way to its other pages."""
     exam = _exam(exam_id)
-    _sweep(exam)
-    by_enterprise = db.session.execute(
-        select(Enterprise.name, func.count())
-        .join(Employee, Employee.enterprise_id == Enterprise.id)
-        .join(ExamCandidate, ExamCandidate.employee_id == Employee.id)
-        .where(ExamCandidate.exam_id == exam.id)
-        .group_by(Enterprise.name)
-        .order_by(func.count().desc(), Enterprise.name)
-    ).all()
-    counts = _counts([exam.id])
+    by_enterprise = org_queries.employees_per_enterprise(queries.candidate_ids(exam.id))
+    now = utcnow()
+    counts = queries.exam_counts(now, [exam.id])
     return render_template(
         "exams/manage/detail.html",
         exam=exam,
-        state=exam_state(exam, utcnow()),
+        state=exam_state(exam, now),
         paper=_paper_summary(exam),
         max_score=points(services.max_score(exam)),
         by_enterprise=by_enterprise,
@@ -456,7 +334,6 @@ def add_candidates(exam_id: int):
         flash(str(error), "danger")
         return back
     added = services.add_candidates(exam, ids)
-    db.session.commit()
     known = len(ids) - added
     flash(f"新增考生 {added} 人。" + (f"另有 {known} 人已在名单中。" if known else ""), "success")
     _flash_unmatched(unmatched)
@@ -470,7 +347,7 @@ def preview(exam_id: int):
     exam = _exam(exam_id)
     try:
         paper, problem = reports.sample_paper(exam), None
-    except services.ExamError as error:
+    except Conflict as error:  # the bank can no longer fill the rules: said on the page
         paper, problem = [], error
     return render_template(
         "exams/manage/preview.html",
@@ -486,7 +363,6 @@ def preview(exam_id: int):
 def board(exam_id: int):
     """The proctor's live board (the page refreshes itself from the board API)."""
     exam = _exam(exam_id)
-    _sweep(exam)
     now = utcnow()
     return render_template(
         "exams/manage/board.html",
@@ -502,8 +378,7 @@ def board(exam_id: int):
 def results(exam_id: int):
     """Every candidate's counted result."""
     exam = _exam(exam_id)
-    _sweep(exam)
-    rows = reports.results(exam)
+    rows = reports.results(exam, utcnow())
     sat = [r for r in rows if r["passed"] is not None]
     return render_template(
         "exams/manage/results.html",
@@ -521,76 +396,13 @@ def results(exam_id: int):
 def results_export(exam_id: int):
     """The results as an Excel file."""
     exam = _exam(exam_id)
-    _sweep(exam)
     title = re.sub(r'[\\/:*?"<>|]+', "_", exam.title)
     return send_file(
-        BytesIO(reports.results_workbook(exam)),
+        BytesIO(reports.results_workbook(exam, utcnow())),
         mimetype=XLSX,
         as_attachment=True,
         download_name=f"成绩-{title}-{local_today().isoformat()}.xlsx",
     )
-
-
-def _response_text(kind: str, response, labels: dict[str, str]) -> str:
-    """A response (or key) in words, options by the labels the candidate saw."""
-    if response is None or response == [] or response == "":
-        return "未作答"
-    if kind == QuestionType.TRUE_FALSE:
-        return "对" if response is True else "错" if response is False else "无效作答"
-    if kind == QuestionType.FILL:
-        if not isinstance(response, list):
-            return "无效作答"
-        return " | ".join(str(r) or "（空）" for r in response)
-    chosen = [response] if isinstance(response, str) else response
-    if not isinstance(chosen, list) or not all(isinstance(k, str) for k in chosen):
-        return "无效作答"
-    return "、".join(sorted(labels.get(k, k) for k in chosen))
-
-
-def _review_item(item: AttemptQuestion, answer, score: int | None) -> dict:
-    """A question of an attempt as the candidate saw it, their response and the key."""
-    version = item.version
-    response = answer.response if answer else None
-    texts = {o["key"]: o["text"] for o in version.options or []}
-    labels = {key: LETTERS[i] for i, key in enumerate(item.option_order)}
-    if version.type == QuestionType.SINGLE:
-        correct = {version.answer}
-    elif version.type == QuestionType.MULTIPLE:
-        correct = set(version.answer or [])
-    else:
-        correct = set()
-    if isinstance(response, str):
-        chosen = {response}
-    elif isinstance(response, list):
-        chosen = {r for r in response if isinstance(r, str)}
-    else:
-        chosen = set()  # true/false, or nothing
-    if version.type == QuestionType.FILL:
-        key_text = " | ".join(" / ".join(blank) for blank in version.blanks or [])
-    else:
-        key_text = _response_text(version.type, version.answer, labels)
-    return {
-        "position": item.position,
-        "question_id": item.question_id,
-        "type": version.type,
-        "stem": version.stem,
-        "explanation": version.explanation,
-        "points": points(item.points),
-        "score": points(score),
-        "options": [
-            {
-                "label": labels[key],
-                "key": key,
-                "text": texts.get(key, ""),
-                "correct": key in correct,
-                "chosen": version.type != QuestionType.FILL and key in chosen,
-            }
-            for key in item.option_order
-        ],
-        "response": _response_text(version.type, response, labels),
-        "answer": key_text,
-        "flagged": bool(answer and answer.flagged),
-    }
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -598,76 +410,22 @@ def _review_item(item: AttemptQuestion, answer, score: int | None) -> dict:
 def review(attempt_id: int):
     """One attempt: the paper in the candidate's order, responses, key, marks and events."""
     attempt = get_or_404(current_user, Attempt, attempt_id, Action.MANAGE)
-    services.refresh(attempt, utcnow())
-    db.session.commit()
-    answers = {a.question_id: a for a in attempt.answers}
-    events = list(
-        db.session.scalars(
-            select(AttemptEvent)
-            .where(AttemptEvent.attempt_id == attempt.id)
-            .order_by(AttemptEvent.created_at, AttemptEvent.id)
-        )
-    )
-    by_ids = {e.by_user_id for e in events if e.by_user_id}
-    users = {
-        u.id: u.display_name or u.username
-        for u in db.session.scalars(select(User).where(User.id.in_(by_ids)))
-    }
+    now = utcnow()
+    events = queries.attempt_events(attempt.id)
+    attempts = queries.attempts_of(attempt.exam_id, attempt.employee_id)
     return render_template(
         "exams/manage/review.html",
         attempt=attempt,
         exam=attempt.exam,
-        items=[
-            _review_item(i, answers.get(i.question_id), attempt.question_score(i.position))
-            for i in attempt.questions
-        ],
+        items=presenters.manager_items(attempt),
         events=events,
-        users=users,
+        users=queries.display_names({e.by_user_id for e in events if e.by_user_id}),
         event_labels=EVENT_LABELS,
         reasons=SUBMIT_REASONS,
-        others=services.attempts_of(attempt.exam_id, attempt.employee_id),
-        counted=services.counted_attempt(
-            services.attempts_of(attempt.exam_id, attempt.employee_id), attempt.exam.scoring
-        ),
+        overdue=queries.is_overdue(attempt, now),
+        others=attempts,
+        counted=queries.counted_attempt(attempts, attempt.exam.scoring),
     )
-
-
-def _option_rows(version: QuestionVersion, frequencies: dict[str, int], attempts: int) -> list:
-    """The bars of one question: each option (or answer given) and how often it was chosen."""
-    if version.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-        correct = {version.answer} if isinstance(version.answer, str) else set(version.answer)
-        rows = [
-            (o["key"], o["text"], frequencies.get(o["key"], 0), o["key"] in correct)
-            for o in version.options or []
-        ]
-    elif version.type == QuestionType.TRUE_FALSE:
-        rows = [
-            ("对", "", frequencies.get("true", 0), version.answer is True),
-            ("错", "", frequencies.get("false", 0), version.answer is False),
-        ]
-    else:
-        given = [(k, v) for k, v in frequencies.items() if k not in item_analysis_special()]
-        accepted = {a for blank in version.blanks or [] for a in blank}
-        rows = [
-            (text, "", count, text in accepted)
-            for text, count in sorted(given, key=lambda kv: -kv[1])[:5]
-        ]
-    rows += [(k, "", frequencies[k], False) for k in item_analysis_special() if k in frequencies]
-    return [
-        {
-            "label": label,
-            "text": text,
-            "count": count,
-            "share": count / attempts if attempts else 0,
-            "correct": correct,
-        }
-        for label, text, count, correct in rows
-    ]
-
-
-def item_analysis_special() -> tuple[str, str]:
-    """The frequency labels that are not options: no answer, an invalid answer."""
-    return (item_analysis.NO_ANSWER, item_analysis.INVALID_ANSWER)
 
 
 @bp.get("/<int:exam_id>/statistics")
@@ -675,23 +433,12 @@ def item_analysis_special() -> tuple[str, str]:
 def statistics(exam_id: int):
     """Moodle's quiz statistics: facility, discrimination, efficiency, options, alpha."""
     exam = _exam(exam_id)
-    _sweep(exam)
     report = reports.statistics(exam)
-    # The version the candidates were given (the latest one, if it changed meanwhile).
-    version_ids = (
-        select(func.max(AttemptQuestion.version_id))
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(Attempt.exam_id == exam.id)
-        .group_by(AttemptQuestion.question_id)
-    )
-    versions = {
-        v.question_id: v
-        for v in db.session.scalars(
-            select(QuestionVersion).where(QuestionVersion.id.in_(version_ids))
-        )
-    }
+    versions = queries.versions_given(exam.id)
     bars = {
-        q["question_id"]: _option_rows(versions[q["question_id"]], q["options"], q["attempts"])
+        q["question_id"]: presenters.option_bars(
+            versions[q["question_id"]], q["options"], q["attempts"]
+        )
         for q in report["questions"]
     }
     return render_template(

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from app.extensions import db
 from app.timeutil import utcnow
-from exams.services import finalise_overdue
+from exams.attempts import finalise_overdue
 
 
 @click.command("close-overdue-attempts")

@@ -1,7 +1,6 @@
 """Forms of the exam manager's pages, and the parsing of what they upload."""
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -24,7 +23,6 @@ from wtforms.fields import BooleanField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.orgs.rules.posts import Post
-from app.spreadsheet import read_first_sheet
 from app.timeutil import LOCAL_TZ
 from app.web import BaseForm, ChineseMeta
 from question_bank.forms import CheckboxesField
@@ -32,9 +30,6 @@ from question_bank.rules.types import Difficulty, QuestionType
 
 MAX_RULES = 10
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-ID_NUMBER_HEADERS = ("身份证号", "身份证号码", "证件号码")
-EMPLOYEE_ID_HEADERS = ("人员编号", "员工编号", "编号")
-MAX_CANDIDATE_ROWS = 20000
 
 SCORING_LABELS = {"best": "取最高分", "last": "取最后一次"}
 PARTIAL_LABELS = {
@@ -289,41 +284,3 @@ def parse_fixed_paper(text: str) -> tuple[list[dict], list[str]]:
             seen.add(question_id)
             items.append({"question_id": question_id, "points": points})
     return items, problems
-
-
-@dataclass(frozen=True)
-class CandidateRow:
-    """A row of an uploaded candidate list: an identity number or an employee id."""
-
-    row: int  # as Excel numbers it, the header being row 1
-    kind: str  # id_number | employee_id
-    value: object
-
-
-def _header_index(header: tuple, names: tuple[str, ...]) -> int | None:
-    cells = [str(c).strip() if c is not None else "" for c in header]
-    return next((cells.index(n) for n in names if n in cells), None)
-
-
-def candidate_rows(data: bytes) -> list[CandidateRow]:
-    """The rows of a candidate list (.xlsx); raises SpreadsheetError or ValueError (Chinese)."""
-    rows = read_first_sheet(data)
-    if not rows:
-        raise ValueError("文件中没有内容")
-    id_column = _header_index(rows[0], ID_NUMBER_HEADERS)
-    employee_column = _header_index(rows[0], EMPLOYEE_ID_HEADERS)
-    if id_column is None and employee_column is None:
-        raise ValueError("文件第 1 行应为表头，且含“身份证号”或“人员编号”列")
-    if len(rows) - 1 > MAX_CANDIDATE_ROWS:
-        raise ValueError(f"一次最多导入 {MAX_CANDIDATE_ROWS} 行")
-    found = []
-    for number, row in enumerate(rows[1:], start=2):
-        id_number = row[id_column] if id_column is not None else None
-        employee = row[employee_column] if employee_column is not None else None
-        if id_number not in (None, ""):
-            found.append(CandidateRow(number, "id_number", id_number))
-        elif employee not in (None, ""):
-            found.append(CandidateRow(number, "employee_id", employee))
-    if not found:
-        raise ValueError("文件中没有考生")
-    return found

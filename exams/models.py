@@ -2,7 +2,16 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, one_of
@@ -156,7 +165,8 @@ class AttemptAnswer(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     # A cleared answer is SQL NULL (not JSON null), so "answered" is simply IS NOT NULL.
     response: Mapped[object] = mapped_column(JSON(none_as_null=True), nullable=True)
-    seq: Mapped[int] = mapped_column(default=0)
+    # The client's counter: any integer up to 2**53 - 1 (a millisecond clock will do).
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
     flagged: Mapped[bool] = mapped_column(default=False)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 

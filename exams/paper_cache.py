@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from exams.models import AttemptQuestion
-from question_bank.models import QuestionVersion
+from question_bank import version_cache
 
 MAX_PAPERS = 20_000  # about 4 KB each for a paper of 100 questions
 MAX_BUILT = 200  # exams open at once and their banks; some 100 bytes per bank question each
@@ -45,13 +45,14 @@ def question_types(attempt_id: int) -> dict[int, str]:
     """{question id: question type} of the attempt's paper (empty if it has none)."""
     paper = _papers.get(attempt_id)
     if paper is None:
-        paper = dict(
-            db.session.execute(
-                select(AttemptQuestion.question_id, QuestionVersion.type)
-                .join(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
-                .where(AttemptQuestion.attempt_id == attempt_id)
-            ).all()
-        )
+        rows = db.session.execute(
+            select(AttemptQuestion.question_id, AttemptQuestion.version_id).where(
+                AttemptQuestion.attempt_id == attempt_id
+            )
+        ).all()
+        # The versions' types from what the process keeps of them (one query at most).
+        versions = version_cache.get_many(version_id for _, version_id in rows)
+        paper = {question_id: versions[version_id].type for question_id, version_id in rows}
         if paper:  # an attempt is committed with its paper: an empty one is not cached
             if len(_papers) >= MAX_PAPERS:
                 _papers.clear()

@@ -8,15 +8,17 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.orgs.models import Employee, Enterprise
+from app.orgs import queries as org_queries
 from app.orgs.rules.posts import Post
-from app.timeutil import to_local, utcnow
-from exams import services
-from exams.models import Attempt, AttemptAnswer, AttemptQuestion, ExamCandidate
+from app.timeutil import to_local
+from exams import attempts as attempt_service
+from exams import queries
+from exams.models import Attempt, AttemptAnswer, AttemptQuestion
+from exams.rules import grading, timing
 from exams.rules import statistics as stats
-from exams.rules import timing
 from exams.views_common import points
-from question_bank.models import QuestionVersion
+from question_bank import services as bank_services
+from question_bank import version_cache
 
 # A candidate whose page has not been heard from for this long is shown as offline.
 OFFLINE_AFTER = timedelta(seconds=60)
@@ -25,6 +27,7 @@ RESULT_STATES = {
     "passed": "通过",
     "failed": "未通过",
     "in_progress": "考试中",
+    "overdue": "已超时，待提交",
     "not_started": "未参加",
     "absent": "缺考",
 }
@@ -32,42 +35,32 @@ RESULT_STATES = {
 
 def sample_paper(exam) -> list[dict]:
     """A paper drawn as a candidate would get it, with answers, for the preview."""
-    paper = services.draw(exam, secrets.randbelow(2**31))
-    latest = dict(
-        db.session.execute(
-            select(QuestionVersion.question_id, func.max(QuestionVersion.id))
-            .where(QuestionVersion.question_id.in_([q for q, _ in paper]))
-            .group_by(QuestionVersion.question_id)
-        ).all()
-    )
-    versions = {
-        v.question_id: v
-        for v in db.session.scalars(
-            select(QuestionVersion).where(QuestionVersion.id.in_(latest.values()))
+    paper = attempt_service.draw(exam, secrets.randbelow(2**31))
+    current = bank_services.current_version_ids_of(q for q, _ in paper)
+    versions = version_cache.get_many(current.values())
+    shown = []
+    for question_id, item_points in paper:
+        version = versions[current[question_id]]
+        right = grading.right_options(version.type, version.answer)
+        shown.append(
+            {
+                "id": question_id,
+                "type": version.type,
+                "stem": version.stem,
+                "options": [
+                    {"key": key, "text": text, "right": key in right}
+                    for key, text in version.options
+                ],
+                "answer": version.answer,
+                "blanks": version.blanks,
+                "points": points(item_points),
+            }
         )
-    }
-    return [
-        {
-            "id": question_id,
-            "type": versions[question_id].type,
-            "stem": versions[question_id].stem,
-            "options": versions[question_id].options,
-            "answer": versions[question_id].answer,
-            "blanks": versions[question_id].blanks,
-            "points": points(item_points),
-        }
-        for question_id, item_points in paper
-    ]
+    return shown
 
 
 def _candidates(exam):
-    return db.session.execute(
-        select(Employee, Enterprise.name)
-        .join(ExamCandidate, ExamCandidate.employee_id == Employee.id)
-        .join(Enterprise, Enterprise.id == Employee.enterprise_id)
-        .where(ExamCandidate.exam_id == exam.id)
-        .order_by(Enterprise.name, Employee.name)
-    ).all()
+    return org_queries.employees_with_enterprise(queries.candidate_ids(exam.id))
 
 
 def _attempts_by_employee(exam) -> dict[int, list[Attempt]]:
@@ -110,10 +103,11 @@ def board(exam, now: datetime) -> list[dict]:
             "attempt_id": None,
         }
         if current is not None:
-            in_progress = current.status == services.IN_PROGRESS
+            in_progress = queries.is_answering(current, now)
             row.update(
                 attempt_id=current.id,
-                state=current.status,
+                # Time up but not yet submitted (the sweep will): shown as such, not answering.
+                state="overdue" if queries.is_overdue(current, now) else current.status,
                 answered=answered.get(current.id, 0),
                 questions=sizes.get(current.id, 0),
                 remaining_seconds=timing.remaining_seconds(current.deadline, now)
@@ -131,19 +125,21 @@ def board(exam, now: datetime) -> list[dict]:
     return rows
 
 
-def results(exam) -> list[dict]:
+def results(exam, now: datetime) -> list[dict]:
     """Each candidate's counted attempt (best or last, as the exam says)."""
     attempts = _attempts_by_employee(exam)
     rows = []
     for employee, enterprise in _candidates(exam):
         mine = attempts.get(employee.id, [])
-        counted = services.counted_attempt(mine, exam.scoring)
+        counted = queries.counted_attempt(mine, exam.scoring)
         if counted is not None:
             state = "passed" if counted.passed else "failed"
-        elif any(a.status == services.IN_PROGRESS for a in mine):
+        elif any(queries.is_answering(a, now) for a in mine):
             state = "in_progress"
+        elif any(queries.is_overdue(a, now) for a in mine):
+            state = "overdue"
         else:  # absent once the window has closed; until then they may still come
-            state = "absent" if exam.closes_at <= utcnow() else "not_started"
+            state = "absent" if exam.closes_at <= now else "not_started"
         rows.append(
             {
                 "employee_id": employee.id,
@@ -164,7 +160,7 @@ def results(exam) -> list[dict]:
     return rows
 
 
-def results_workbook(exam) -> bytes:
+def results_workbook(exam, now: datetime) -> bytes:
     """The results as an Excel sheet."""
     reasons = {
         "manual": "考生交卷",
@@ -188,7 +184,7 @@ def results_workbook(exam) -> bytes:
                 else "",
                 "交卷方式": reasons.get(r["submit_reason"], ""),
             }
-            for r in results(exam)
+            for r in results(exam, now)
         ]
     )
     buffer = BytesIO()
@@ -207,7 +203,7 @@ def statistics(exam) -> dict:
     """
     attempts = _attempts_by_employee(exam)
     counted = [
-        a for a in (services.counted_attempt(m, exam.scoring) for m in attempts.values()) if a
+        a for a in (queries.counted_attempt(m, exam.scoring) for m in attempts.values()) if a
     ]
     if not counted:
         return {"test": None, "questions": [], "common_paper": None}
@@ -230,6 +226,7 @@ def statistics(exam) -> dict:
         key = (item.attempt_id, item.question_id)
         score = by_attempt[item.attempt_id].question_score(item.position) or 0
         marks[key] = (score, responses.get(key))
+    versions = version_cache.get_many(group[0].version_id for group in items.values())
     common = all(len(group) == len(counted) for group in items.values())
     question_ids = sorted(items)
 
@@ -257,7 +254,7 @@ def statistics(exam) -> dict:
         test = stats.test_stats([[a.score or 0] for a in counted])
     questions = []
     for q, result in zip(question_ids, question_results, strict=True):
-        version = items[q][0].version
+        version = versions[items[q][0].version_id]
         questions.append(
             {
                 "question_id": q,

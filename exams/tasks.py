@@ -4,11 +4,7 @@ from celery import shared_task
 
 from app import jobs
 from app.timeutil import utcnow
-
-try:  # the sweep is moving from exams.services to exams.attempts; either place will do
-    from exams.attempts import finalise_overdue
-except ImportError:
-    from exams.services import finalise_overdue
+from exams.attempts import finalise_overdue
 
 SWEEP_TASK = "exams.close_overdue_attempts"
 SWEEP_SECONDS = 30

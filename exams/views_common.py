@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
-from exams import services
-from exams.models import Attempt, Exam
-from exams.rules import timing
+from exams import queries, services
+from exams.models import IN_PROGRESS, SUBMITTED, Attempt, Exam
+from exams.rules import grading, timing
 from question_bank import version_cache
 
 
@@ -54,11 +54,14 @@ def _question(item, version: version_cache.Version) -> dict:
 
 
 def _review(item, version: version_cache.Version, score: int | None) -> dict:
+    """The key as grading sees it (`exams.rules.grading`), for the candidate's review."""
     is_fill = version.type == "fill"
     return {
         "id": item.question_id,
-        "answer": [b[0] for b in version.blanks] if is_fill else version.answer,
-        "accepted_answers": version.blanks if is_fill else None,
+        "answer": grading.right_answer(version.type, version.answer, version.blanks),
+        "accepted_answers": grading.accepted_blanks(version.answer, version.blanks)
+        if is_fill
+        else None,
         "explanation": version.explanation,
         "score": points(score or 0),
     }
@@ -79,7 +82,7 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
         "deadline": iso(attempt.deadline),
         "server_time": iso(now),
         "remaining_seconds": timing.remaining_seconds(attempt.deadline, now)
-        if attempt.status == services.IN_PROGRESS
+        if attempt.status == IN_PROGRESS
         else 0,
         "grace_seconds": timing.GRACE_SECONDS,
         "questions": [_question(item, versions[item.version_id]) for item in items],
@@ -88,7 +91,7 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
         "flagged": [qid for qid, a in answers.items() if a.flagged],
         "leave_count": attempt.leave_count,
     }
-    if attempt.status == services.SUBMITTED:
+    if attempt.status == SUBMITTED:
         body.update(
             score=points(attempt.score),
             max_score=points(attempt.max_score),
@@ -96,7 +99,7 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
             submitted_at=iso(attempt.submitted_at),
             submit_reason=attempt.submit_reason,
         )
-        if services.answers_visible(exam, now):
+        if queries.answers_visible(exam, now):
             body["review"] = [
                 _review(item, versions[item.version_id], attempt.question_score(item.position))
                 for item in items

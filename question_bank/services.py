@@ -365,3 +365,66 @@ def knowledge_point_paths(bank: str) -> list[str]:
             .order_by(KnowledgePoint.path)
         )
     )
+
+
+# What exams read of a bank: papers are drawn from these, never from the tables themselves.
+
+
+def active_question_rows(bank: str) -> list[tuple[int, str, str | None, str]]:
+    """(id, type, knowledge-point path, difficulty) of every active question of `bank`."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Question.id, Question.type, KnowledgePoint.path, Question.difficulty)
+            .join(KnowledgePoint, Question.knowledge_point_id == KnowledgePoint.id, isouter=True)
+            .where(Question.bank == bank, Question.status == ACTIVE)
+        )
+    ]
+
+
+def active_question_ids(bank: str, question_ids) -> set[int]:
+    """Those of `question_ids` that are active questions of `bank`."""
+    return set(
+        db.session.scalars(
+            select(Question.id).where(
+                Question.id.in_(list(question_ids)),
+                Question.bank == bank,
+                Question.status == ACTIVE,
+            )
+        )
+    )
+
+
+def bank_state(bank: str):
+    """When a question of `bank` last changed (a new one, an edit, a retirement); None if empty.
+
+    Every such change moves the question's `updated_at`: what was built from the bank at
+    this state still holds while it stays the same. One index lookup.
+    """
+    return db.session.scalar(select(func.max(Question.updated_at)).where(Question.bank == bank))
+
+
+def current_version_ids(bank: str) -> dict[int, int]:
+    """{question id: id of its current version} for every question of `bank`."""
+    return dict(
+        db.session.execute(
+            select(QuestionVersion.question_id, func.max(QuestionVersion.id))
+            .join(Question, QuestionVersion.question_id == Question.id)
+            .where(Question.bank == bank)
+            .group_by(QuestionVersion.question_id)
+        ).all()
+    )
+
+
+def current_version_ids_of(question_ids) -> dict[int, int]:
+    """{question id: id of its current version} for `question_ids` (those that exist)."""
+    question_ids = list(question_ids)
+    if not question_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(QuestionVersion.question_id, func.max(QuestionVersion.id))
+            .where(QuestionVersion.question_id.in_(question_ids))
+            .group_by(QuestionVersion.question_id)
+        ).all()
+    )

@@ -106,7 +106,7 @@ def course(course_id):
 @login_required
 def start_exam(course_id):
     """开始课程考试: admit the learner to the course's exam on demand, then go to it."""
-    from exams.models import ExamCandidate
+    from exams import services as exam_services  # the exams package builds on the core
 
     course = get_or_404(current_user, Course, course_id)
     employee = _employee()
@@ -118,13 +118,7 @@ def start_exam(course_id):
     if not study.may_take_exam(len(lessons), cp.lessons_done, cp.seconds, course.required_seconds):
         flash("请先完成全部课时并达到要求学时，再参加课程考试。", "warning")
         return redirect(url_for("courses.course", course_id=course.id))
-    exists = db.session.scalar(
-        select(ExamCandidate.id).where(
-            ExamCandidate.exam_id == course.exam_id, ExamCandidate.employee_id == employee.id
-        )
-    )
-    if not exists:
-        db.session.add(ExamCandidate(exam_id=course.exam_id, employee_id=employee.id))
+    exam_services.admit(course.exam_id, employee.id)
     return redirect(url_for("exams.take", exam_id=course.exam_id))
 
 

@@ -113,3 +113,88 @@ def roster(enterprise_id: int, *, q: str, post: str, status: str, today: date):
     elif status == "left":
         stmt = stmt.where(~on_duty(today))
     return stmt.order_by(Employee.name, Employee.id)
+
+
+# For other packages (exams' candidate lists): employees reached through the policy's scope.
+
+
+def visible_employee_ids(user, ids) -> set[int]:
+    """Those of `ids` that are employees `user` may see."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(select(Employee.id).where(Employee.id.in_(ids), visible(user, Employee)))
+    )
+
+
+def present_employee_ids(user, enterprise_ids, posts=()) -> list[int]:
+    """Employees of `enterprise_ids` (of `posts`, if any) who have not left, in `user`'s scope."""
+    stmt = select(Employee.id).where(
+        Employee.enterprise_id.in_(list(enterprise_ids)),
+        Employee.left_on.is_(None),
+        visible(user, Employee),
+    )
+    if posts:
+        stmt = stmt.where(Employee.post.in_(list(posts)))
+    return list(db.session.scalars(stmt))
+
+
+def employees_by_key(user, key: str, values) -> list[tuple[object, int, bool]]:
+    """(value, employee id, not left) of the visible employees whose `key` is one of `values`.
+
+    `key` is "id" or "id_number_index" (the identity number's blind index). Looked up in
+    chunks, so that a list of twenty thousand rows stays within the databases' parameters.
+    """
+    column = {"id": Employee.id, "id_number_index": Employee.id_number_index}[key]
+    values = sorted(set(values))
+    found = []
+    for start in range(0, len(values), 900):
+        chunk = values[start : start + 900]
+        found += db.session.execute(
+            select(column, Employee.id, Employee.left_on.is_(None)).where(
+                column.in_(chunk), visible(user, Employee)
+            )
+        ).all()
+    return [(value, employee_id, bool(present)) for value, employee_id, present in found]
+
+
+def active_enterprises_by_region(user) -> dict[str, list[tuple[int, str]]]:
+    """{region name: [(enterprise id, name)]} of the active enterprises in `user`'s scope."""
+    rows = db.session.execute(
+        select(Enterprise.id, Enterprise.name, Region.name)
+        .join(Region, Region.id == Enterprise.region_id)
+        .where(visible(user, Enterprise), Enterprise.active.is_(True))
+        .order_by(Region.sort_order, Enterprise.name)
+    ).all()
+    grouped: dict[str, list[tuple[int, str]]] = {}
+    for enterprise_id, name, region in rows:
+        grouped.setdefault(region, []).append((enterprise_id, name))
+    return grouped
+
+
+def employees_per_enterprise(employee_ids) -> list[tuple[str, int]]:
+    """(enterprise name, how many) of the employees `employee_ids` selects, most first."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Enterprise.name, func.count())
+            .join(Employee, Employee.enterprise_id == Enterprise.id)
+            .where(Employee.id.in_(employee_ids))
+            .group_by(Enterprise.name)
+            .order_by(func.count().desc(), Enterprise.name)
+        )
+    ]
+
+
+def employees_with_enterprise(employee_ids) -> list[tuple[Employee, str]]:
+    """(employee, enterprise name) of those `employee_ids` selects, by enterprise and name."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Employee, Enterprise.name)
+            .join(Enterprise, Enterprise.id == Employee.enterprise_id)
+            .where(Employee.id.in_(employee_ids))
+            .order_by(Enterprise.name, Employee.name)
+        )
+    ]

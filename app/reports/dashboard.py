@@ -49,7 +49,7 @@ def trainee_overview(user, today: date) -> dict:
             .where(ExternalCertificate.employee_id == employee.id)
             .order_by(ExternalCertificate.issued_on.desc())
         ).all()
-    from exams.views import candidate_exams  # the exams package builds on the app's core
+    from exams.queries import candidate_exams  # the exams package builds on the app's core
 
     exams = [card for card in candidate_exams(user, utcnow()) if card.is_open]
     from app.courses import progress  # the courses package builds on the app's core

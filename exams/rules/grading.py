@@ -37,20 +37,69 @@ def grade(
         raise ValueError(f"percent must be an integer from 0 to 100, not {percent!r}")
     partial = PartialCredit(partial)
     if kind == QuestionType.SINGLE:
+        right = right_options(kind, key)  # a broken key raises whatever the response
+        return points if isinstance(response, str) and response in right else 0
+    if kind == QuestionType.MULTIPLE:
+        return _grade_multiple(right_options(kind, key), response, points, partial, percent)
+    if kind == QuestionType.TRUE_FALSE:
+        # Only the JSON booleans: "true" or 1 is not what the page sends, so it earns nothing.
+        right = right_judgement(key)
+        return points if isinstance(response, bool) and response is right else 0
+    if kind == QuestionType.FILL:
+        return _grade_fill(
+            accepted_blanks(key, blanks), response, points, fill_rules or FillRules()
+        )
+    raise ValueError(f"unknown question type {kind!r}")
+
+
+# What "right" means, for those who show it (reviews, statistics): the same as `grade` uses.
+
+
+def right_options(kind: str, key: object) -> frozenset[str]:
+    """The option keys a full-marks answer chooses; none for true/false and fill-in."""
+    if kind == QuestionType.SINGLE:
         if not isinstance(key, str) or not key:
             raise ValueError(f"malformed single-choice key {key!r}")
-        return points if isinstance(response, str) and response == key else 0
+        return frozenset((key,))
     if kind == QuestionType.MULTIPLE:
-        return _grade_multiple(_keys(key), response, points, partial, percent)
+        return _keys(key)
+    return frozenset()
+
+
+def right_judgement(key: object) -> bool:
+    """The right answer to a true/false question."""
+    if not isinstance(key, bool):
+        raise ValueError(f"malformed true/false key {key!r}")
+    return key
+
+
+def accepted_blanks(key: object, blanks: list[list[str]] | None = None) -> list[list[str]]:
+    """Each blank's accepted answers (the version's blanks, else its key)."""
+    return _blanks(blanks if blanks is not None else key)
+
+
+def right_answer(kind: str, key: object, blanks: list[list[str]] | None = None) -> object:
+    """A response that earns full marks, in a response's shape (fill: each blank's first)."""
+    if kind == QuestionType.SINGLE:
+        return key if right_options(kind, key) else None
+    if kind == QuestionType.MULTIPLE:
+        right = right_options(kind, key)
+        return [k for k in dict.fromkeys(key) if k in right]  # in the key's own order
     if kind == QuestionType.TRUE_FALSE:
-        if not isinstance(key, bool):
-            raise ValueError(f"malformed true/false key {key!r}")
-        # Only the JSON booleans: "true" or 1 is not what the page sends, so it earns nothing.
-        return points if isinstance(response, bool) and response is key else 0
+        return right_judgement(key)
     if kind == QuestionType.FILL:
-        accepted = blanks if blanks is not None else key
-        return _grade_fill(_blanks(accepted), response, points, fill_rules or FillRules())
+        return [accepted[0] for accepted in accepted_blanks(key, blanks)]
     raise ValueError(f"unknown question type {kind!r}")
+
+
+def accepted_in_some_blank(
+    text: str, key: object, blanks: list[list[str]] | None, rules: FillRules | None = None
+) -> bool:
+    """Whether `text` is accepted for one of the blanks, as grading compares it."""
+    return any(
+        fill_matches(text, accepted, rules or FillRules())
+        for accepted in accepted_blanks(key, blanks)
+    )
 
 
 def _is_int(value: object) -> bool:

@@ -9,7 +9,7 @@ The values are written out here (a migration is a snapshot); the models take the
 code's constants.
 
 Revision ID: 416197cf85ec
-Revises: 3e70704d5d43
+Revises: a7c3e1f2b9d4
 Create Date: 2026-12-03 13:40:00.000000
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '416197cf85ec'
-down_revision = '3e70704d5d43'
+down_revision = 'a7c3e1f2b9d4'
 branch_labels = None
 depends_on = None
 

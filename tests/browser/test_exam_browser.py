@@ -396,10 +396,10 @@ def test_a_proctor_ends_the_attempt_and_the_page_tells_what_was_not_saved(
     attempt_id = _attempt_id(page)
 
     with app.app_context():
-        from exams import services
+        from exams import attempts
 
         attempt = db.session.get(Attempt, attempt_id)
-        services.close_by_proctor(attempt, "考场纪律", by_user_id=None, now=utcnow())
+        attempts.close_by_proctor(attempt, "考场纪律", by_user_id=None, now=utcnow())
         db.session.commit()
 
     # The next change is refused (the attempt is closed): the result page says so.

@@ -8,7 +8,7 @@ import pytest
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import to_local, utcnow
-from exams import services
+from exams import attempts, grading, services
 from exams.models import Exam
 from question_bank.models import PROVINCIAL_BANK
 from question_bank.rules.types import Option, QuestionDraft, QuestionType
@@ -104,16 +104,16 @@ def sit(exam: Exam, user, *, right: int = 0, submit=True):
     """An attempt of `user` at `exam`: the first `right` questions answered right, the rest
     wrong; submitted unless told otherwise."""
     now = utcnow()
-    attempt, _ = services.start_or_resume(
+    attempt, _ = attempts.start_or_resume(
         exam, employee_id=user.employee_id, user_id=user.id, device="test", now=now
     )
     wrong = {"single": "B", "multiple": ["B"], "true_false": False, "fill": ["物业公司"]}
     for n, item in enumerate(attempt.questions):
         kind = item.version.type
         response = RIGHT[kind] if n < right else wrong[kind]
-        services.save_answer(attempt, item.question_id, response, 1, device="test", now=now)
+        attempts.save_answer(attempt, item.question_id, response, 1, device="test", now=now)
     if submit:
-        services.submit(attempt, now)
+        attempts.submit(attempt, now)
     db.session.commit()
     return attempt
 
@@ -170,7 +170,7 @@ def test_my_exams_groups_open_upcoming_and_finished_exams(client, login, world):
     assert "我的考试" in nav_labels(response)
 
 
-def test_an_overdue_attempt_is_submitted_when_my_exams_is_shown(client, login, world):
+def test_my_exams_shows_an_overdue_attempt_as_ended_and_opening_it_submits_it(client, login, world):
     exam = make_exam([world["first"]], title="超时的考试", max_attempts=1)
     attempt = sit(exam, world["cand1"], right=2, submit=False)
     attempt.deadline = utcnow() - timedelta(minutes=1)
@@ -178,6 +178,10 @@ def test_an_overdue_attempt_is_submitted_when_my_exams_is_shown(client, login, w
     login("cand1")
     body = page(client.get("/exams/"))
     assert _card_titles(body, "已结束") == ["超时的考试"]
+    assert "已超时，待提交" in body
+    db.session.refresh(attempt)
+    assert attempt.status == "in_progress"  # reading the list wrote nothing
+    assert client.get(f"/exams/attempts/{attempt.id}/result").status_code == 200
     db.session.refresh(attempt)
     assert (attempt.status, attempt.submit_reason, attempt.score) == ("submitted", "deadline", 2000)
 
@@ -271,7 +275,7 @@ def test_the_result_shows_score_and_how_it_was_submitted(client, login, world):
 def test_the_result_names_every_way_of_submitting(client, login, world, reason, label):
     exam = make_exam([world["first"]])
     attempt = sit(exam, world["cand1"], right=1, submit=False)
-    services.finalise(attempt, reason, utcnow())
+    grading.finalise(attempt, reason, utcnow())
     db.session.commit()
     login("cand1")
     body = page(client.get(f"/exams/attempts/{attempt.id}/result"))

@@ -10,7 +10,7 @@ from sqlalchemy import event, select, update
 from app.auth.models import Role, User
 from app.extensions import db
 from app.timeutil import utcnow
-from exams import services
+from exams import grading
 from exams.models import Attempt, AttemptAnswer
 from question_bank.models import PROVINCIAL_BANK, Question
 from question_bank.rules.types import Option, QuestionDraft, QuestionType
@@ -218,14 +218,27 @@ def test_a_save_on_postgresql_is_one_statement(app, client, login, world, device
     assert saved.get_json()["changed"] is True
 
 
-def test_a_sequence_number_beyond_what_is_stored_is_refused(client, login, world):
-    attempt, headers = started(client, login, world)
-    url = answer_url(attempt, attempt["questions"][0])
-    refused = client.put(url, json={"response": None, "seq": 2**31}, headers=headers)
+@pytest.mark.parametrize("device", ["phone-1", None])  # PostgreSQL: both ways of saving
+def test_a_sequence_number_may_be_a_millisecond_clock_up_to_2_to_the_53(
+    client, login, world, device
+):
+    attempt, headers = started(client, login, world, device=device)
+    single = next(q for q in attempt["questions"] if q["type"] == "single")
+    url = answer_url(attempt, single)
+    clock = 1_764_700_000_000  # a millisecond clock: beyond four bytes
+    saved = client.put(url, json={"response": "B", "seq": clock}, headers=headers)
+    assert saved.status_code == 200 and saved.get_json()["seq"] == clock
+    largest = client.put(url, json={"response": "C", "seq": 2**53 - 1}, headers=headers)
+    assert largest.status_code == 200 and largest.get_json()["changed"] is True
+    refused = client.put(url, json={"response": "A", "seq": 2**53}, headers=headers)
     assert refused.status_code == 422
     assert refused.get_json()["error"]["details"] == [
-        {"field": "seq", "message": "应 ≥ 1 且 ≤ 2147483647"}
+        {"field": "seq", "message": "应 ≥ 1 且 ≤ 9007199254740991"}
     ]
+    stored = db.session.scalar(
+        select(AttemptAnswer).where(AttemptAnswer.question_id == single["id"])
+    )
+    assert (stored.seq, stored.response) == (2**53 - 1, "C")
 
 
 def test_a_field_out_of_its_bounds_is_explained_in_chinese(client, login, world):
@@ -619,7 +632,7 @@ def test_grading_in_bulk_gives_what_grading_one_by_one_gives(client, login, worl
         return [(a.status, a.score, a.question_scores, a.passed) for a in found]
 
     now = utcnow()
-    in_bulk = services.finalise_many(
+    in_bulk = grading.finalise_many(
         list(db.session.scalars(select(Attempt).where(Attempt.id.in_(ids)))), now
     )
     db.session.commit()
@@ -639,7 +652,7 @@ def test_grading_in_bulk_gives_what_grading_one_by_one_gives(client, login, worl
     )
     db.session.commit()
     for attempt in db.session.scalars(select(Attempt).where(Attempt.id.in_(ids))):
-        services.finalise(attempt, "deadline", now)
+        grading.finalise(attempt, "deadline", now)
     db.session.commit()
     assert marks() == bulk
     assert all(status == "submitted" and len(scores) == 8 for status, _, scores, _ in bulk)

@@ -2,7 +2,16 @@
 
 import pytest
 
-from exams.rules.grading import PartialCredit, blank_shares, grade, passed, total
+from exams.rules.grading import (
+    PartialCredit,
+    accepted_in_some_blank,
+    blank_shares,
+    grade,
+    passed,
+    right_answer,
+    right_options,
+    total,
+)
 from question_bank.rules.types import FillRules, QuestionType
 
 FIXED = PartialCredit.FIXED
@@ -220,3 +229,31 @@ def test_reaching_the_pass_mark_passes():
     assert passed(6000, 6000)
     assert passed(6001, 6000)
     assert not passed(5999, 6000)
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "blanks"),
+    [
+        ("single", "B", None),
+        ("multiple", ["D", "A", "C"], None),
+        ("true_false", False, None),
+        ("fill", None, [["业主委员会", "业委会"], ["物业"]]),
+    ],
+)
+def test_the_right_answer_shown_is_the_one_grading_gives_full_marks(kind, key, blanks):
+    right = right_answer(kind, key, blanks)
+    assert grade(kind, key, right, 300, blanks=blanks) == 300
+    chosen = right_options(kind, key)
+    if kind in ("single", "multiple"):
+        response = next(iter(chosen)) if kind == "single" else sorted(chosen)
+        assert grade(kind, key, response, 300) == 300
+        assert chosen == frozenset(key if isinstance(key, list) else [key])
+    else:
+        assert chosen == frozenset()
+
+
+def test_a_fill_in_text_is_accepted_as_grading_compares_it():
+    rules = FillRules(ignore_case=True)
+    assert accepted_in_some_blank("ABC", None, [["abc"]], rules)
+    assert not accepted_in_some_blank("abd", None, [["abc"]], rules)
+    assert accepted_in_some_blank("物业", None, [["业主委员会"], ["物业"]])

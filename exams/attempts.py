@@ -1,0 +1,482 @@
+"""An attempt's life: start or resume, take over, save, flag, events, submit, extend, close.
+
+Services flush, never commit (the request commits once); `now` is passed in.
+"""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, insert, select, text
+
+from app.errors import Conflict, DomainError, Invalid, NotFound
+from app.extensions import db
+from exams import paper_cache
+from exams.grading import finalise, finalise_many
+from exams.models import (
+    IN_PROGRESS,
+    Attempt,
+    AttemptAnswer,
+    AttemptEvent,
+    AttemptQuestion,
+    Exam,
+)
+from exams.queries import attempts_of
+from exams.rules import assembly, timing
+from exams.services import paper_rules, question_pool
+from question_bank import services as bank_services
+from question_bank import version_cache
+from question_bank.rules.types import QuestionType
+
+LEAVE_EVENTS = {"blur", "visibility_hidden"}
+RETURN_EVENTS = {"focus", "visibility_visible"}
+EVENT_TYPES = LEAVE_EVENTS | RETURN_EVENTS
+
+
+def closed_error() -> Conflict:
+    """The answer to any change of an attempt that is over."""
+    return Conflict("考试已结束或已交卷，答案不能再修改", code="attempt_closed")
+
+
+def draw(exam: Exam, seed: int, state: datetime | None = None) -> list[tuple[int, int]]:
+    """A paper for the exam as (question_id, points) in the order shown; the seed fixes it."""
+    rng = random.Random(seed)
+    if exam.fixed_questions:
+        paper = [(item["question_id"], item["points"]) for item in exam.fixed_questions]
+    else:
+        try:
+            paper = assembly.draw_from(drawing_pool(exam, state), rng)
+        except assembly.PaperError as error:
+            raise Conflict(
+                "题库中的试题已不足以组卷，请联系考试管理员",
+                code="paper_unavailable",
+                details=[{"message": s.message} for s in error.shortfalls],
+            ) from error
+    return assembly.sample_order(paper, rng) if exam.shuffle_questions else paper
+
+
+# Papers are drawn from what a process keeps of the bank (`paper_cache.built_from`): reading
+# and grouping the whole bank for each of two thousand candidates starting at once does not
+# scale with the bank. Every change to a question that matters here (a new one, an edit, a
+# retirement) moves its `updated_at`, so the newest `updated_at` of the bank, one index
+# lookup, tells whether what was built still holds.
+
+
+def bank_state(bank: str) -> datetime | None:
+    """The newest change of the bank's questions."""
+    return bank_services.bank_state(bank)
+
+
+def drawing_pool(exam: Exam, state: datetime | None = None) -> assembly.Pool:
+    """The exam's rules applied to its bank's active questions (the bank as of `state`)."""
+    rules = paper_rules(exam)
+    state = bank_state(exam.bank) if state is None else state
+    return paper_cache.built_from(
+        ("pool", exam.id),
+        (state, tuple(rules)),
+        lambda: assembly.Pool(rules, question_pool(exam.bank)),
+    )
+
+
+def current_versions(bank: str, state: datetime | None = None) -> dict[int, int]:
+    """{question id: id of its current version} for the bank (as of `state`)."""
+    state = bank_state(bank) if state is None else state
+    return paper_cache.built_from(
+        ("versions", bank),
+        state,
+        lambda: bank_services.current_version_ids(bank),
+    )
+
+
+def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device, now) -> Attempt:
+    seed = secrets.randbelow(2**31)
+    state = bank_state(exam.bank)
+    paper = draw(exam, seed, state)
+    current = current_versions(exam.bank, state)
+    versions = {question_id: current[question_id] for question_id, _ in paper}
+    contents = version_cache.get_many(versions.values())
+    rng = random.Random(seed + 1)  # option order: reproducible, independent of the draw
+    attempt = Attempt(
+        exam_id=exam.id,
+        employee_id=employee_id,
+        user_id=user_id,
+        number=number,
+        status=IN_PROGRESS,
+        seed=seed,
+        started_at=now,
+        deadline=timing.attempt_deadline(now, exam.time_limit_seconds, 0, exam.closes_at),
+        max_score=sum(points for _, points in paper),
+        device=device,
+        last_seen_at=now,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    items = []
+    for position, (question_id, points) in enumerate(paper, start=1):
+        keys = contents[versions[question_id]].option_keys
+        order = assembly.option_order(keys, rng) if exam.shuffle_options and keys else keys
+        items.append(
+            {
+                "attempt_id": attempt.id,
+                "position": position,
+                "question_id": question_id,
+                "version_id": versions[question_id],
+                "points": points,
+                "option_order": order,
+            }
+        )
+    # One INSERT for the fifty rows (psycopg sends them in one pipeline): fifty ORM objects
+    # each tracked through the flush cost more than the whole rest of starting an exam.
+    db.session.execute(insert(AttemptQuestion.__table__), items)
+    return attempt
+
+
+def start_or_resume(exam: Exam, *, employee_id: int, user_id: int, device: str | None, now):
+    """The attempt in progress (taken over by this device), or a new one: (attempt, created)."""
+    attempts = attempts_of(exam.id, employee_id)
+    current = next((a for a in attempts if a.status == IN_PROGRESS), None)
+    if current is not None:
+        if timing.is_overdue(current.deadline, now):
+            finalise(current, "deadline", now)
+        else:
+            take_over(current, device, now)
+            return current, False
+    problem = timing.window_problem(exam.opens_at, exam.closes_at, now)
+    if problem:
+        raise Conflict(problem, code="exam_not_open")
+    if len(attempts) >= exam.max_attempts:
+        raise Conflict(f"已用完全部 {exam.max_attempts} 次考试机会", code="no_attempts_left")
+    return _new_attempt(exam, employee_id, user_id, len(attempts) + 1, device, now), True
+
+
+def take_over(attempt: Attempt, device: str | None, now) -> None:
+    """Make `device` the one that holds the attempt; the previous one is told on its next save."""
+    if device and attempt.device and device != attempt.device:
+        attempt.takeovers += 1
+        db.session.add(AttemptEvent(attempt_id=attempt.id, type="takeover", detail=device[:64]))
+    if device:
+        attempt.device = device
+    attempt.last_seen_at = now
+    db.session.flush()
+
+
+def submit_if_overdue(attempt: Attempt, now) -> Attempt:
+    """Submit the attempt if its time is over (the server does it, browser or not)."""
+    if attempt.status == IN_PROGRESS and timing.is_overdue(attempt.deadline, now):
+        finalise(attempt, "deadline", now)
+    return attempt
+
+
+def _check_open(attempt: Attempt, device: str | None, now) -> None:
+    if attempt.status != IN_PROGRESS or not timing.accepts_answers(attempt.deadline, now):
+        submit_if_overdue(attempt, now)
+        raise closed_error()
+    if device and attempt.device and device != attempt.device:
+        raise Conflict("本场考试已在另一台设备上继续，此页面不再保存答案", code="taken_over")
+
+
+# The contract: `seq` is any integer from 1 to 2**53 - 1 (what a JSON number holds exactly),
+# so that a client may count its saves with a millisecond clock. The column is a BIGINT.
+MAX_SEQ = 2**53 - 1
+
+
+def answer_problem(attempt_id: int, question_id: int, response, seq: int) -> DomainError | None:
+    """What is wrong with a save's answer itself (not its attempt), or None.
+
+    Both ways of saving ask this, so the checks are written once: the one-statement save
+    leaves any save with a problem to the checked way, which raises it.
+    """
+    kind = paper_cache.question_types(attempt_id).get(question_id)
+    if kind is None:
+        return NotFound("试卷中没有这道题")
+    if not _valid_response(kind, response):
+        return Invalid("答案格式与题型不符")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+        return Invalid(
+            "保存序号超出范围", details=[{"field": "seq", "message": f"应 ≥ 1 且 ≤ {MAX_SEQ}"}]
+        )
+    return None
+
+
+def _valid_response(kind: str, response) -> bool:
+    if response is None:
+        return True  # clearing an answer
+    if kind == QuestionType.SINGLE:
+        return isinstance(response, str)
+    if kind == QuestionType.MULTIPLE:
+        return isinstance(response, list) and all(isinstance(r, str) for r in response)
+    if kind == QuestionType.TRUE_FALSE:
+        return isinstance(response, bool)
+    return isinstance(response, list) and all(isinstance(r, str) for r in response)
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """The answer stored after a save; `changed` is False when the save came too late."""
+
+    seq: int
+    response: object
+    saved_at: datetime
+    changed: bool
+
+
+# The proctor's board shows a candidate as offline after a minute without news
+# (`reports.OFFLINE_AFTER`); noting every save would rewrite the attempt row each time.
+SEEN_EVERY = timedelta(seconds=15)
+
+# Insert the answer, or update it where the stored `seq` is lower (an older save arriving
+# late changes nothing and returns no row). Written out because the dialects' own INSERT …
+# ON CONFLICT constructs are compiled again on every execution (they opt out of SQLAlchemy's
+# statement cache); PostgreSQL and SQLite spell this alike.
+_KEEP_THE_NEWEST = """
+    ON CONFLICT (attempt_id, question_id) DO UPDATE
+    SET response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at
+    WHERE attempt_answers.seq < excluded.seq
+"""
+
+
+def _answer_statement(sql: str):
+    return text(sql).bindparams(
+        bindparam("response", type_=AttemptAnswer.__table__.c.response.type),
+        bindparam("saved_at", type_=AttemptAnswer.__table__.c.saved_at.type),
+    )
+
+
+_UPSERT_ANSWER = _answer_statement(
+    f"""
+    INSERT INTO attempt_answers (attempt_id, question_id, response, seq, flagged, saved_at)
+    VALUES (:attempt_id, :question_id, :response, :seq, false, :saved_at)
+    {_KEEP_THE_NEWEST}
+    RETURNING id
+    """
+)
+
+# The common save, made by one statement on PostgreSQL: the account is still current, the
+# attempt is the account's own, in progress, on time and not held by another device. The
+# statement locks the attempt (a submission waiting on the lock, or finished before it, is
+# seen), writes the answer if its `seq` is newer and notes the candidate as seen. Anything
+# else (the statement admits no attempt) is left to `save_answer`, which gives the reason.
+# The account's conditions are `load_user`'s; the attempt's are `_check_open`'s.
+_SAVE_IN_ONE_STATEMENT = _answer_statement(
+    f"""
+    WITH target AS (
+        SELECT attempts.id FROM attempts
+        JOIN users ON users.employee_id = attempts.employee_id
+        WHERE attempts.id = :attempt_id AND attempts.status = :in_progress
+          AND attempts.deadline >= :oldest_deadline
+          AND (CAST(:device AS varchar) IS NULL OR attempts.device IS NULL
+               OR attempts.device = CAST(:device AS varchar))
+          AND users.id = :user_id AND users.session_version = :session_version
+          AND users.active
+        FOR UPDATE OF attempts
+    ), written AS (
+        INSERT INTO attempt_answers (attempt_id, question_id, response, seq, flagged, saved_at)
+        SELECT id, :question_id, CAST(:response AS json), :seq, false, :saved_at FROM target
+        {_KEEP_THE_NEWEST}
+        RETURNING attempt_id
+    ), seen AS (
+        UPDATE attempts SET last_seen_at = :saved_at FROM target
+        WHERE attempts.id = target.id
+          AND (attempts.last_seen_at IS NULL OR attempts.last_seen_at <= :seen_before)
+    )
+    SELECT EXISTS (SELECT FROM target) AS admitted, EXISTS (SELECT FROM written) AS written
+    """
+)
+
+
+def save_at_once(
+    user_id: int,
+    session_version: int,
+    attempt_id: int,
+    question_id: int,
+    response,
+    seq: int,
+    *,
+    device: str | None,
+    now,
+) -> SavedAnswer | None:
+    """Save in one statement when the common case holds; None when `save_answer` must decide.
+
+    Trusts nothing about the user but the session's id: the statement checks the account
+    (active, same session version) and that the attempt is theirs. SQLite, which has no
+    writes inside WITH, always answers None.
+    """
+    if db.engine.dialect.name != "postgresql":
+        return None
+    if answer_problem(attempt_id, question_id, response, seq) is not None:
+        return None
+    # One statement is its own transaction: no BEGIN and COMMIT, two round trips fewer.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        admitted, written = connection.execute(
+            _SAVE_IN_ONE_STATEMENT,
+            {
+                "attempt_id": attempt_id,
+                "in_progress": IN_PROGRESS,
+                "oldest_deadline": timing.oldest_deadline_accepting(now),
+                "device": device,
+                "user_id": user_id,
+                "session_version": session_version,
+                "question_id": question_id,
+                "response": response,
+                "seq": seq,
+                "saved_at": now,
+                "seen_before": now - SEEN_EVERY,
+            },
+        ).one()
+        if not admitted:
+            return None
+        if written:
+            return SavedAnswer(seq, response, now, True)
+        return _stored_answer(attempt_id, question_id, connection)
+
+
+def _stored_answer(attempt_id: int, question_id: int, connection=None) -> SavedAnswer:
+    """What is stored, for a save that arrived after a newer one (it changed nothing)."""
+    stored = (
+        (connection or db.session)
+        .execute(
+            select(AttemptAnswer.seq, AttemptAnswer.response, AttemptAnswer.saved_at).where(
+                AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id
+            )
+        )
+        .one()
+    )
+    return SavedAnswer(*stored, changed=False)
+
+
+def save_answer(
+    attempt: Attempt, question_id: int, response, seq: int, *, device: str | None, now
+) -> SavedAnswer:
+    """Store a response unless a save with a higher or equal `seq` is already stored.
+
+    The caller holds the attempt's row lock, so saves to one attempt run one at a time. The
+    answer is written by one statement, not through the session's objects: an
+    `attempt.answers` loaded earlier in the same session does not show it.
+    """
+    _check_open(attempt, device, now)
+    problem = answer_problem(attempt.id, question_id, response, seq)
+    if problem is not None:
+        raise problem
+    written = db.session.execute(
+        _UPSERT_ANSWER,
+        {
+            "attempt_id": attempt.id,
+            "question_id": question_id,
+            "response": response,
+            "seq": seq,
+            "saved_at": now,
+        },
+    ).first()
+    if attempt.last_seen_at is None or now - attempt.last_seen_at >= SEEN_EVERY:
+        attempt.last_seen_at = now
+        db.session.flush()
+    if written is not None:
+        return SavedAnswer(seq, response, now, True)
+    return _stored_answer(attempt.id, question_id)
+
+
+def set_flag(attempt: Attempt, question_id: int, flagged: bool, *, device, now) -> None:
+    """Mark a question for review (or clear the mark)."""
+    _check_open(attempt, device, now)
+    if question_id not in paper_cache.question_types(attempt.id):
+        raise NotFound("试卷中没有这道题")
+    answer = db.session.scalar(
+        select(AttemptAnswer).where(
+            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.question_id == question_id
+        )
+    )
+    if answer is None:
+        answer = AttemptAnswer(attempt_id=attempt.id, question_id=question_id, seq=0)
+        db.session.add(answer)
+    answer.flagged = flagged
+    db.session.flush()
+
+
+def record_event(attempt: Attempt, event_type: str, now, *, device: str | None = None) -> None:
+    """Record focus changes; past the exam's limit of leaves the attempt is submitted.
+
+    Events from a device that no longer holds the attempt are ignored: an old phone's screen
+    turning off must not count against the candidate now answering on a laptop.
+    """
+    if attempt.status != IN_PROGRESS or (device and attempt.device and device != attempt.device):
+        return
+    last = db.session.scalar(
+        select(AttemptEvent.type)
+        .where(AttemptEvent.attempt_id == attempt.id, AttemptEvent.type.in_(EVENT_TYPES))
+        .order_by(AttemptEvent.id.desc())
+        .limit(1)
+    )
+    # blur and visibilitychange usually fire together for one switch: count the switch once.
+    is_new_leave = event_type in LEAVE_EVENTS and last not in LEAVE_EVENTS
+    db.session.add(AttemptEvent(attempt_id=attempt.id, type=event_type))
+    attempt.last_seen_at = now
+    if is_new_leave:
+        attempt.leave_count += 1
+        limit = attempt.exam.leave_limit
+        if limit is not None and attempt.leave_count > limit:
+            finalise(attempt, "leave_limit", now)
+    db.session.flush()
+
+
+def submit(attempt: Attempt, now, *, device: str | None = None) -> Attempt:
+    """The candidate hands in; a second submit answers the same result."""
+    if attempt.status == IN_PROGRESS and device and attempt.device and device != attempt.device:
+        raise Conflict("本场考试已在另一台设备上继续，请在该设备上交卷", code="taken_over")
+    if attempt.status == IN_PROGRESS:
+        finalise(attempt, "deadline" if timing.is_overdue(attempt.deadline, now) else "manual", now)
+    return attempt
+
+
+def finalise_overdue(now, exam_id: int | None = None) -> int:
+    """Submit every attempt whose time is over (the sweep behind the server-owned clock)."""
+    stmt = select(Attempt).where(
+        Attempt.status == IN_PROGRESS, Attempt.deadline < now - timing_grace()
+    )
+    if exam_id is not None:
+        stmt = stmt.where(Attempt.exam_id == exam_id)
+    return len(finalise_many(list(db.session.scalars(stmt)), now, "deadline"))
+
+
+def timing_grace() -> timedelta:
+    """The grace after a deadline during which in-flight saves are still accepted."""
+    return timedelta(seconds=timing.GRACE_SECONDS)
+
+
+def extend(attempt: Attempt, seconds: int, reason: str, *, by_user_id: int, now) -> None:
+    """Give a candidate extra time (recorded with the reason); capped by the window's close."""
+    if attempt.status != IN_PROGRESS:
+        raise Conflict("该考生已交卷，不能再延长时间", code="attempt_closed")
+    if not reason.strip():
+        raise Invalid("请填写延时原因")
+    attempt.extension_seconds += seconds
+    exam = attempt.exam
+    attempt.deadline = timing.attempt_deadline(
+        attempt.started_at, exam.time_limit_seconds, attempt.extension_seconds, exam.closes_at
+    )
+    db.session.add(
+        AttemptEvent(
+            attempt_id=attempt.id,
+            type="extension",
+            detail=f"+{seconds} 秒：{reason.strip()}",
+            by_user_id=by_user_id,
+            created_at=now,
+        )
+    )
+    db.session.flush()
+
+
+def close_by_proctor(attempt: Attempt, reason: str, *, by_user_id: int, now) -> None:
+    """End an attempt from the proctor's board (recorded with the reason)."""
+    if attempt.status != IN_PROGRESS:
+        return
+    db.session.add(
+        AttemptEvent(
+            attempt_id=attempt.id,
+            type="closed",
+            detail=reason.strip(),
+            by_user_id=by_user_id,
+            created_at=now,
+        )
+    )
+    finalise(attempt, "proctor", now)
