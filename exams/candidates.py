@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from app.errors import Invalid
 from app.orgs import queries as org_queries
 from app.orgs.rules.identity import id_number_problem, mask_id_number, normalise_id_number
-from app.orgs.spreadsheet import read_first_sheet
 from app.pii import vault
+from app.spreadsheet import read_first_sheet
 
 ID_NUMBER_HEADERS = ("身份证号", "身份证号码", "证件号码")
 EMPLOYEE_ID_HEADERS = ("人员编号", "员工编号", "编号")
