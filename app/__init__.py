@@ -35,11 +35,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_limiter(app)
     _init_login(app)
 
-    from app import api, transaction, web
+    from app import api, headers, transaction, web
 
     api.init_app(app)
     web.init_app(app)
     transaction.init_app(app)
+    headers.init_app(app)
 
     from app.auth import init_app as init_auth
     from app.courses import init_app as init_courses
