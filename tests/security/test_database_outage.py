@@ -73,3 +73,51 @@ def test_health_still_answers_its_own_503(unreachable):
     response = unreachable.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "error"
+
+
+def test_an_outage_met_by_the_requests_commit_answers_503(app, client, monkeypatch):
+    from types import SimpleNamespace
+
+    from sqlalchemy import exc
+
+    from app import transaction
+
+    class DroppedSession:
+        def commit(self):
+            raise exc.OperationalError(
+                "COMMIT",
+                {},
+                Exception("server closed the connection unexpectedly"),
+                connection_invalidated=True,
+            )
+
+        def rollback(self):
+            pass
+
+    monkeypatch.setattr(transaction, "db", SimpleNamespace(session=DroppedSession()))
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    _assert_outage_page(client.get("/login"))
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "database_unavailable"
+
+
+def test_other_database_errors_are_still_a_500(app, client, monkeypatch):
+    from types import SimpleNamespace
+
+    from sqlalchemy import exc
+
+    from app import transaction
+
+    class BrokenSession:
+        def commit(self):
+            raise exc.IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+        def rollback(self):
+            pass
+
+    monkeypatch.setattr(transaction, "db", SimpleNamespace(session=BrokenSession()))
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_error"
