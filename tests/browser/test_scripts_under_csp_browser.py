@@ -18,7 +18,6 @@ from app.extensions import db
 from app.law_trainings.models import LawTraining
 from app.timeutil import local_today
 from tests import factories
-from tests.browser.conftest import browser, desktop, live_server_url  # noqa: F401
 from tests.integration.test_exam_pages import make_exam, seed_bank
 
 pytestmark = pytest.mark.skipif(
@@ -66,7 +65,7 @@ def _policy_of(page: Page, url: str) -> str:
     return policy
 
 
-def test_moved_scripts_work_under_the_policy(app, live_server_url, desktop, world):  # noqa: F811
+def test_moved_scripts_work_under_the_policy(app, live_server_url, desktop, world):
     context, traffic = desktop
     page = context.new_page()
     base = live_server_url
@@ -121,7 +120,7 @@ def test_moved_scripts_work_under_the_policy(app, live_server_url, desktop, worl
     assert [p for p in traffic.problems() if "script" in p or "Refused" in p] == []
 
 
-def test_a_lesson_embeds_its_pdf_under_the_policy(app, live_server_url, desktop):  # noqa: F811
+def test_a_lesson_embeds_its_pdf_under_the_policy(app, live_server_url, desktop):
     from app.courses.files import store_course_file
     from tests.integration.study_helpers import lesson_ids
     from tests.integration.test_course_files import PDF, course_with_file, upload
