@@ -44,12 +44,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     init_limiter(app)
 
-    from app import api, jobs, transaction, web
+    from app import api, headers, jobs, transaction, web
 
     api.init_app(app)
     jobs.init_app(app)
     web.init_app(app)
     transaction.init_app(app)
+    headers.init_app(app)
 
     # Each package registers its pages, API, access policies and menu entries.
     from app.auth import init_app as init_auth

@@ -1,12 +1,13 @@
 """The JSON API's shared parts: the error format, pagination and the OpenAPI document."""
 
 import re
+from pathlib import Path
 
-from flask import jsonify, render_template, request, session
+from flask import Response, current_app, jsonify, render_template, request, session
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, fields
-from sqlalchemy import func, select
+from sqlalchemy import exc, func, select
 from werkzeug.exceptions import HTTPException
 
 from app.errors import Conflict, DomainError, Invalid, NotFound, Refused
@@ -27,6 +28,7 @@ _STATUS_CODES = {
     423: ("account_locked", "账户已锁定"),
     429: ("too_many_requests", "请求过于频繁，请稍后再试"),
     500: ("internal_error", "服务器内部错误，请稍后再试"),
+    503: ("database_unavailable", "数据服务暂时不可用，请稍后再试"),
 }
 
 # marshmallow speaks English; the API's messages are read by people in Chinese.
@@ -218,6 +220,38 @@ def init_app(app) -> None:
 
     @app.errorhandler(500)
     def _server_error(error):
+        # An outage met after the handler (the request's commit) arrives here, not below.
+        if database_unavailable(getattr(error, "original_exception", None)):
+            return database_unavailable_response()
         if wants_json():
             return error_response(500, *_STATUS_CODES[500])
         return render_error_page(500)
+
+    @app.errorhandler(exc.DBAPIError)
+    def _database_error(error: exc.DBAPIError):
+        if not database_unavailable(error):
+            raise error  # a real fault: logged and answered as a 500
+        return database_unavailable_response()
+
+
+# Needs neither the database nor a template (the pages' templates read the user's account).
+_UNAVAILABLE_PAGE = Path(__file__).parent / "static" / "errors" / "503.html"
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether an error says the database cannot be reached (down, restarting, cut off)."""
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True  # the connection dropped under a statement
+    # Failing to connect raises OperationalError with no statement.
+    return isinstance(error, exc.OperationalError) and error.statement is None
+
+
+def database_unavailable_response():
+    """503: the API's error body, or a static Chinese page."""
+    current_app.logger.warning("database unavailable: %s %s", request.method, request.path)
+    if wants_json():
+        return error_response(503, *_STATUS_CODES[503])
+    page = _UNAVAILABLE_PAGE.read_text(encoding="utf-8")
+    return Response(page, status=503, mimetype="text/html", headers={"Retry-After": "30"})

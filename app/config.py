@@ -15,19 +15,43 @@ def _instance_secret(instance_path: str, name: str) -> str:
     return path.read_text().strip()
 
 
+def _secure_cookies(public_base_url: str) -> bool:
+    """Cookies only over HTTPS when the site is served over HTTPS (or the environment says so)."""
+    return public_base_url.startswith("https://") or os.environ.get("SESSION_COOKIE_SECURE") == "1"
+
+
+def _ratelimit_storage() -> str:
+    """Where rate limits are counted: shared by every worker in Redis when there is one."""
+    if explicit := os.environ.get("RATELIMIT_STORAGE_URI"):
+        return explicit
+    return os.environ.get("REDIS_URL") or "memory://"
+
+
 def load_config(instance_path: str) -> dict:
     """Build the configuration mapping for `create_app`."""
     Path(instance_path).mkdir(parents=True, exist_ok=True)
     default_db = "sqlite:///" + str(Path(instance_path) / "wuye.db")
+    public_base_url = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    secure_cookies = _secure_cookies(public_base_url)
     return {
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        # Statements' parameters (password hashes, phone numbers) stay out of error logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         # Pooled connections idle this long are checked before use (`ping_idle_connections`).
         "DB_PING_IDLE_SECONDS": 10,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path, "secret_key"),
         # Key of the identity-number column: kept apart from the database so a dump alone
         # reveals nothing. Production deployments pass it in the environment.
         "PII_KEY": os.environ.get("PII_KEY") or _instance_secret(instance_path, "pii_key"),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_BASE_URL": public_base_url,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # Counted per process with `memory://`; in Redis (shared by every worker) with REDIS_URL.
+        "RATELIMIT_STORAGE_URI": _ratelimit_storage(),
         "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,

@@ -1,6 +1,5 @@
 """Extensions, created unbound and bound to the app in `create_app`."""
 
-import os
 import time
 
 from flask import current_app, request
@@ -48,15 +47,13 @@ login_manager = LoginManager()
 csrf = HeaderFirstCSRFProtect()
 bootstrap = Bootstrap5()
 # Rate limits (the public law-training sign-up) per client address. `memory://` counts per
-# process: production with several gunicorn workers sets RATELIMIT_STORAGE_URI=redis://…
+# process; with REDIS_URL set the config counts in Redis, shared by every gunicorn worker.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def init_limiter(app) -> None:
-    """Bind the limiter; storage from RATELIMIT_STORAGE_URI (config, else env, else memory)."""
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    )
+    """Bind the limiter; storage from RATELIMIT_STORAGE_URI (see `app.config`), else memory."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
 
 
