@@ -15,7 +15,8 @@ from app.extensions import db
 from app.orgs import queries, services, spreadsheet
 from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.posts import Post
-from app.security import Action, get_or_404, require_role, visible
+from app.orgs.clashes import clash_limit, clashes_recorded
+from app.security import Action, get_or_404, may, require_role, visible
 from app.timeutil import local_today
 
 blp = Blueprint("orgs_api", __name__, url_prefix=API_PREFIX, description="地区、企业与从业人员")
@@ -189,10 +190,14 @@ def employee(employee_id):
 @blp.arguments(EmployeeCreateSchema)
 @blp.response(201, EmployeeSchema)
 @login_required
+@clash_limit
 def create_employee(data, enterprise_id):
     """Put one person on an enterprise's roster."""
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
-    return _employee_view(services.add_employee(enterprise, **data))
+    sees_full = may(current_user, Action.EXPORT_ID_NUMBERS, enterprise)
+    with clashes_recorded(enterprise, "接口"):
+        employee = services.add_employee(enterprise, **data, sees_full_numbers=sees_full)
+    return _employee_view(employee)
 
 
 @blp.get("/enterprises/<int:enterprise_id>/employees/import-template")
@@ -214,13 +219,18 @@ def import_template(enterprise_id):
 @blp.response(201, ImportResultSchema)
 @blp.alt_response(422, description="任何一行有误：details 逐格列出错误，且不导入任何数据")
 @login_required
+@clash_limit
 def import_employees(files, enterprise_id):
     """Import a roster file, all or nothing."""
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise Invalid("请上传文件（字段名 file）", details=[{"field": "file", "message": "必填项"}])
-    result = services.import_roster(
-        enterprise, upload.read(), max_rows=current_app.config["ROSTER_MAX_ROWS"]
-    )
+    with clashes_recorded(enterprise, "接口导入"):
+        result = services.import_roster(
+            enterprise,
+            upload.read(),
+            max_rows=current_app.config["ROSTER_MAX_ROWS"],
+            sees_full_numbers=may(current_user, Action.EXPORT_ID_NUMBERS, enterprise),
+        )
     return {"imported": result.imported, "ignored_columns": result.ignored_columns}
