@@ -13,9 +13,9 @@ from app.auth.models import Role
 from app.errors import Invalid
 from app.extensions import db
 from app.orgs import queries, services, spreadsheet
+from app.orgs.clashes import clash_limit, clashes_recorded
 from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.posts import Post
-from app.orgs.clashes import clash_limit, clashes_recorded
 from app.security import Action, get_or_404, may, require_role, visible
 from app.timeutil import local_today
 
