@@ -8,7 +8,6 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.auth.models import Role
-from app.errors import Conflict
 from app.extensions import db, limiter
 from app.law_trainings import services
 from app.law_trainings.models import CANCELLED, LawTraining, LawTrainingSignup
