@@ -35,14 +35,21 @@ class RegionSchema(Schema):
     name = fields.String()
 
 
+def _at_most(limit: int) -> validate.Length:
+    """A string no longer than its column, said in Chinese."""
+    return validate.Length(max=limit, error=f"不能超过 {limit} 个字符")
+
+
 class EnterpriseSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(2, 128))
-    credit_code = fields.String(required=True)
+    name = fields.String(
+        required=True, validate=validate.Length(2, 128, error="企业名称应为 2–128 个字符")
+    )
+    credit_code = fields.String(required=True, validate=_at_most(40))
     region_id = fields.Integer(required=True)
-    address = fields.String(load_default="")
-    contact_name = fields.String(load_default="")
-    contact_phone = fields.String(load_default="")
+    address = fields.String(load_default="", validate=_at_most(255))
+    contact_name = fields.String(load_default="", validate=_at_most(64))
+    contact_phone = fields.String(load_default="", validate=_at_most(32))
     active = fields.Boolean(dump_only=True)
 
 
@@ -52,7 +59,7 @@ class EnterprisePatchSchema(EnterpriseSchema):
 
 class EnterpriseQuery(PageArgs):
     region_id = fields.Integer(load_default=None)
-    q = fields.String(load_default="")
+    q = fields.String(load_default="", validate=_at_most(128))
     status = fields.String(
         load_default="all", validate=validate.OneOf(["all", "active", "inactive"])
     )
@@ -77,9 +84,9 @@ class EmployeeQuery(PageArgs):
 
 
 class EmployeeCreateSchema(Schema):
-    name = fields.String(required=True)
-    id_number = fields.String(required=True)
-    phone = fields.String(load_default=None, allow_none=True)
+    name = fields.String(required=True, validate=_at_most(64))
+    id_number = fields.String(required=True, validate=_at_most(40))
+    phone = fields.String(load_default=None, allow_none=True, validate=_at_most(20))
     post = fields.String(required=True, validate=validate.OneOf([p.value for p in Post]))
     hired_on = fields.Date(required=True)
 
