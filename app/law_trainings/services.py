@@ -62,8 +62,9 @@ def state(training: LawTraining, signed_up: int, today: date | None = None) -> s
 def save_training(training: LawTraining, **fields) -> LawTraining:
     """Create or update an event; raises `Invalid` (field errors) before writing."""
     fields["starts_at"] = rules.check_start_time(fields["starts_at"])
-    if fields["held_on"] != training.held_on:  # an old event keeps its date when edited
-        rules.check_held_on(fields["held_on"], local_today())
+    held_on = fields.get("held_on", training.held_on)
+    if held_on != training.held_on or training.id is None:  # edits keep an old event's date
+        rules.check_held_on(held_on, local_today())
     fields["topic"] = fields["topic"].strip()
     fields["place"] = fields["place"].strip()
     fields["speakers"] = (fields.get("speakers") or "").strip()
