@@ -121,16 +121,34 @@ def blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def defuse_formulas(sheet: Worksheet) -> None:
-    """Written text that starts with "=" stays text: stored names never run as formulas."""
-    for row in sheet.iter_rows(min_row=2):
+# What a spreadsheet program may read as the start of a formula when a cell is typed,
+# pasted or saved as CSV (OWASP "CSV injection"): =, +, -, @, a tab and a carriage return.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formulas(sheet: Worksheet, *, min_row: int = 1) -> None:
+    """Every string cell that could start a formula stays text, its value unchanged.
+
+    openpyxl writes a string starting with "=" as a live formula; it is turned back into a
+    string. Any such cell (also +, -, @, tab, CR) gets Excel's quote prefix, the mark Excel
+    itself sets for '=…: shown and kept as text even when the cell is edited.
+    """
+    for row in sheet.iter_rows(min_row=min_row):
         for cell in row:
-            if cell.data_type == "f":
+            value = cell.value
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
                 cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
-    """The workbook as the bytes of an .xlsx file."""
+    """The workbook as the bytes of an .xlsx file, every sheet's text defused first.
+
+    Every export goes through here (or `defuse_formulas` for pandas-written sheets), so
+    no value from a form, an import or a database row ever runs as a formula.
+    """
+    for sheet in workbook.worksheets:
+        defuse_formulas(sheet)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

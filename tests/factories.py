@@ -64,6 +64,7 @@ def employee(
         post=post,
         hired_on=hired_on,
         phone=phone,
+        sees_full_numbers=True,  # test data: the province's view of the roster
     )
     db.session.commit()
     return obj

@@ -1,12 +1,11 @@
 """Excel exports of a plan (per employee, per post) and of the completion report."""
 
-from io import BytesIO
-
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from app.courses.rules.plan_status import STATE_LABELS, hours
 from app.orgs.rules.posts import Post
+from app.spreadsheet import workbook_bytes
 
 EMPLOYEE_SHEET, POST_SHEET = "人员明细", "岗位汇总"
 
@@ -74,9 +73,7 @@ def plan_workbook(plan, rows, courses, posts) -> bytes:
             for p in posts
         ),
     )
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def report_workbook(report: dict, hours_rows) -> bytes:
@@ -100,6 +97,4 @@ def report_workbook(report: dict, hours_rows) -> bytes:
         ["姓名", "企业", "岗位", "本年学时", "本年完成课程"],
         ([r.name, r.enterprise, Post(r.post).label, hours(r.seconds), r.done] for r in hours_rows),
     )
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

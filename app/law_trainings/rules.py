@@ -124,6 +124,24 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[7:]}"
 
 
+# Events are planned or recorded within a few years of today: a date like 9999-12-31 is a
+# typing accident (and would sit on the public list forever).
+YEARS_BACK, YEARS_AHEAD = 5, 2
+
+
+def held_on_range(today: date) -> tuple[date, date]:
+    """The first and last day an event may be held on, seen from `today`."""
+    return date(today.year - YEARS_BACK, 1, 1), date(today.year + YEARS_AHEAD, 12, 31)
+
+
+def check_held_on(held_on: date, today: date) -> date:
+    """The event's date, or `Invalid` when it is not within a few years of today."""
+    first, last = held_on_range(today)
+    if not first <= held_on <= last:
+        raise _refused("held_on", f"培训日期应在 {first.isoformat()} 至 {last.isoformat()} 之间")
+    return held_on
+
+
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 

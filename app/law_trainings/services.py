@@ -20,8 +20,6 @@ from app.law_trainings.models import (
 from app.orgs.models import Region
 from app.timeutil import local_today, utcnow
 
-DUPLICATE_PHONE = "该手机号已报名本场培训，无需重复报名；可通过“查看我的报名”找回签到码"
-
 
 def signups_of(training_id: int) -> list[LawTrainingSignup]:
     """The event's sign-ups in the order they came."""
@@ -64,6 +62,9 @@ def state(training: LawTraining, signed_up: int, today: date | None = None) -> s
 def save_training(training: LawTraining, **fields) -> LawTraining:
     """Create or update an event; raises `Invalid` (field errors) before writing."""
     fields["starts_at"] = rules.check_start_time(fields["starts_at"])
+    held_on = fields.get("held_on", training.held_on)
+    if held_on != training.held_on or training.id is None:  # edits keep an old event's date
+        rules.check_held_on(held_on, local_today())
     fields["topic"] = fields["topic"].strip()
     fields["place"] = fields["place"].strip()
     fields["speakers"] = (fields.get("speakers") or "").strip()
@@ -109,11 +110,12 @@ def phone_taken(training_id: int, phone: str) -> bool:
 
 def sign_up(
     training_id: int, *, name: str, phone: str, audience_type: str, organisation: str
-) -> LawTrainingSignup:
+) -> LawTrainingSignup | None:
     """Sign a person up. Checks every field first, then the event under a row lock.
 
-    Raises `Invalid` for a field, `Conflict` when the event refuses sign-ups (closed, full)
-    or the phone has signed up already (then naming the field `phone`).
+    Raises `Invalid` for a field and `Conflict` when the event refuses sign-ups (closed,
+    full). A phone that has signed up already changes nothing and answers None: the public
+    form answers both the same way, so it never says whether a phone is registered.
     """
     training = db.session.get(LawTraining, training_id, with_for_update=True)
     name = rules.check_name(name)
@@ -124,7 +126,7 @@ def sign_up(
     if reason:
         raise Conflict(reason)
     if phone_taken(training_id, phone):
-        raise field_error("phone", DUPLICATE_PHONE, Conflict)
+        return None
     signup = LawTrainingSignup(
         training_id=training_id,
         name=name,
@@ -137,7 +139,7 @@ def sign_up(
         with db.session.begin_nested():
             db.session.add(signup)
     except IntegrityError:  # a simultaneous sign-up with the same phone won the race
-        raise field_error("phone", DUPLICATE_PHONE, Conflict) from None
+        return None
     return signup
 
 

@@ -14,6 +14,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -51,6 +52,7 @@ ADMINS = (Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
 # per 10 minutes (bots trying field values) are refused as well.
 SIGNUP_LIMITS = "5 per 10 minutes;30 per day"
 SIGNUP_POST_LIMIT = "30 per 10 minutes"
+_SENT = "law_training_signup"  # session key: what the last sign-up form held
 
 
 @bp.app_template_filter("audience_label")
@@ -387,7 +389,8 @@ def signup(training_id: int):
     refused = services.refusal(training)
     if form.validate_on_submit() and not refused:
         try:
-            person = services.sign_up(
+            # A phone signed up already is answered as a new sign-up (nothing written).
+            services.sign_up(
                 training.id,
                 name=form.name.data,
                 phone=form.phone.data,
@@ -400,7 +403,13 @@ def signup(training_id: int):
             else:
                 show_on_form(form, error)
         else:
-            return redirect(url_for(".ticket", token=person.token))
+            # What the person typed, to fill in the look-up of the next page (their own data).
+            session[_SENT] = {
+                "training_id": training.id,
+                "phone": form.phone.data.strip(),
+                "name": form.name.data.strip(),
+            }
+            return redirect(url_for(".sent", training_id=training.id))
     signed_up = services.signed_up_count(training.id)
     return render_template(
         "law_trainings/signup.html",
@@ -410,6 +419,21 @@ def signup(training_id: int):
         left=max(training.capacity - signed_up, 0),
         lookup=LookupForm(formdata=None),
     ), (200 if request.method == "GET" or not refused else 409)
+
+
+@bp.get("/<int:training_id>/signup/sent")
+def sent(training_id: int):
+    """After a sign-up: the same page whether the phone was new or signed up already.
+
+    The QR code is shown by the look-up (phone and name), never straight after the form,
+    so the answer to the form does not say whether a phone had signed up before.
+    """
+    training = _public_training(training_id)
+    typed = session.get(_SENT) or {}
+    if typed.get("training_id") != training.id:
+        typed = {}
+    lookup = LookupForm(formdata=None, phone=typed.get("phone"), name=typed.get("name"))
+    return render_template("law_trainings/sent.html", training=training, lookup=lookup)
 
 
 def _qr_svg(url: str) -> Markup:

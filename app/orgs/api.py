@@ -13,9 +13,10 @@ from app.auth.models import Role
 from app.errors import Invalid
 from app.extensions import db
 from app.orgs import queries, services, spreadsheet
+from app.orgs.clashes import clash_limit, clashes_recorded
 from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.posts import Post
-from app.security import Action, get_or_404, require_role, visible
+from app.security import Action, get_or_404, may, require_role, visible
 from app.timeutil import local_today
 
 blp = Blueprint("orgs_api", __name__, url_prefix=API_PREFIX, description="地区、企业与从业人员")
@@ -34,14 +35,21 @@ class RegionSchema(Schema):
     name = fields.String()
 
 
+def _at_most(limit: int) -> validate.Length:
+    """A string no longer than its column, said in Chinese."""
+    return validate.Length(max=limit, error=f"不能超过 {limit} 个字符")
+
+
 class EnterpriseSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(2, 128))
-    credit_code = fields.String(required=True)
+    name = fields.String(
+        required=True, validate=validate.Length(2, 128, error="企业名称应为 2–128 个字符")
+    )
+    credit_code = fields.String(required=True, validate=_at_most(40))
     region_id = fields.Integer(required=True)
-    address = fields.String(load_default="")
-    contact_name = fields.String(load_default="")
-    contact_phone = fields.String(load_default="")
+    address = fields.String(load_default="", validate=_at_most(255))
+    contact_name = fields.String(load_default="", validate=_at_most(64))
+    contact_phone = fields.String(load_default="", validate=_at_most(32))
     active = fields.Boolean(dump_only=True)
 
 
@@ -51,7 +59,7 @@ class EnterprisePatchSchema(EnterpriseSchema):
 
 class EnterpriseQuery(PageArgs):
     region_id = fields.Integer(load_default=None)
-    q = fields.String(load_default="")
+    q = fields.String(load_default="", validate=_at_most(128))
     status = fields.String(
         load_default="all", validate=validate.OneOf(["all", "active", "inactive"])
     )
@@ -76,9 +84,9 @@ class EmployeeQuery(PageArgs):
 
 
 class EmployeeCreateSchema(Schema):
-    name = fields.String(required=True)
-    id_number = fields.String(required=True)
-    phone = fields.String(load_default=None, allow_none=True)
+    name = fields.String(required=True, validate=_at_most(64))
+    id_number = fields.String(required=True, validate=_at_most(40))
+    phone = fields.String(load_default=None, allow_none=True, validate=_at_most(20))
     post = fields.String(required=True, validate=validate.OneOf([p.value for p in Post]))
     hired_on = fields.Date(required=True)
 
@@ -189,10 +197,14 @@ def employee(employee_id):
 @blp.arguments(EmployeeCreateSchema)
 @blp.response(201, EmployeeSchema)
 @login_required
+@clash_limit
 def create_employee(data, enterprise_id):
     """Put one person on an enterprise's roster."""
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
-    return _employee_view(services.add_employee(enterprise, **data))
+    sees_full = may(current_user, Action.EXPORT_ID_NUMBERS, enterprise)
+    with clashes_recorded(enterprise, "接口"):
+        employee = services.add_employee(enterprise, **data, sees_full_numbers=sees_full)
+    return _employee_view(employee)
 
 
 @blp.get("/enterprises/<int:enterprise_id>/employees/import-template")
@@ -214,13 +226,18 @@ def import_template(enterprise_id):
 @blp.response(201, ImportResultSchema)
 @blp.alt_response(422, description="任何一行有误：details 逐格列出错误，且不导入任何数据")
 @login_required
+@clash_limit
 def import_employees(files, enterprise_id):
     """Import a roster file, all or nothing."""
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise Invalid("请上传文件（字段名 file）", details=[{"field": "file", "message": "必填项"}])
-    result = services.import_roster(
-        enterprise, upload.read(), max_rows=current_app.config["ROSTER_MAX_ROWS"]
-    )
+    with clashes_recorded(enterprise, "接口导入"):
+        result = services.import_roster(
+            enterprise,
+            upload.read(),
+            max_rows=current_app.config["ROSTER_MAX_ROWS"],
+            sees_full_numbers=may(current_user, Action.EXPORT_ID_NUMBERS, enterprise),
+        )
     return {"imported": result.imported, "ignored_columns": result.ignored_columns}

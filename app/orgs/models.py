@@ -120,7 +120,8 @@ class ExternalCertificate(db.Model):
 
 
 class PiiExport(db.Model):
-    """A record of every export that carried unmasked identity numbers."""
+    """A record of every export that carried unmasked identity numbers, and of every
+    request refused because numbers were on a roster (`app.orgs.clashes`)."""
 
     __tablename__ = "pii_exports"
 

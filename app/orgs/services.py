@@ -6,11 +6,14 @@ from datetime import date
 from sqlalchemy import insert, select
 
 from app import spreadsheet
+from app.errors import Invalid
 from app.extensions import db
 from app.form_errors import field_error
 from app.orgs import spreadsheet as roster_sheets
 from app.orgs.models import DutyPeriod, Employee, Enterprise, ExternalCertificate, PiiExport
 from app.orgs.rules.identity import (
+    ON_ROSTER,
+    SAME_MASK_MESSAGE,
     credit_code_problem,
     id_number_problem,
     mask_id_number,
@@ -18,9 +21,17 @@ from app.orgs.rules.identity import (
     normalise_id_number,
     normalise_phone,
     phone_problem,
+    roster_clash,
 )
 from app.orgs.rules.posts import Post
-from app.orgs.rules.roster import HEADERS, CellError, RosterRow, parse_roster
+from app.orgs.rules.roster import (
+    EARLIEST_DATE,
+    HEADERS,
+    LATEST_DATE,
+    CellError,
+    RosterRow,
+    parse_roster,
+)
 from app.pii import vault
 from app.timeutil import local_today
 
@@ -76,20 +87,83 @@ def _check_person(name: str, phone: str | None) -> tuple[str, str | None]:
     return name, phone or None
 
 
-def _checked_id_number(enterprise_id: int, raw: str, employee_id: int | None = None) -> str:
+def _check_day(field: str, label: str, value: date, *, latest: date) -> None:
+    """Refuse a date outside 1900-01-01 … `latest` (today for what has happened)."""
+    if value < EARLIEST_DATE:
+        raise field_error(field, f"{label}不能早于 {EARLIEST_DATE.isoformat()}")
+    if value > latest:
+        word = "今天" if latest == local_today() else latest.isoformat()
+        raise field_error(field, f"{label}不能晚于{word}")
+
+
+def _checked_id_number(raw: str) -> str:
     id_number = normalise_id_number(raw)
     problem = id_number_problem(id_number, local_today())
     if problem:
         raise field_error("id_number", problem)
-    clash = select(Employee.id).where(
-        Employee.enterprise_id == enterprise_id,
-        Employee.id_number_index == vault().blind_index(id_number),
-    )
-    if employee_id:
-        clash = clash.where(Employee.id != employee_id)
-    if db.session.scalar(clash):
-        raise field_error("id_number", "该身份证号已在本企业花名册中")
     return id_number
+
+
+class IdNumberClash(Invalid):
+    """A number refused because of who is on the roster; `rows` counts the numbers refused.
+
+    What it says comes from `roster_clash`: only callers who may see full numbers learn that
+    a number is on the roster. The web layer records and rate-limits these refusals.
+    """
+
+    def __init__(self, message: str, *, enterprise_id: int, rows: int, details=None):
+        super().__init__(message, details=details)
+        self.enterprise_id = enterprise_id
+        self.rows = rows
+
+
+class RosterFileClash(IdNumberClash, spreadsheet.FileRefused):
+    """A roster file refused only because of numbers on the roster (the details list them)."""
+
+    code = "invalid_file"
+
+
+def _clash_message(clash: str, id_number: str) -> str:
+    if clash == ON_ROSTER:
+        return "该身份证号已在本企业花名册中"
+    return SAME_MASK_MESSAGE.format(masked=mask_id_number(id_number))
+
+
+def _roster_keys(enterprise_id: int, *, full: bool, exclude: int | None = None) -> set[str]:
+    """The blind indexes (`full`) or masked numbers of an enterprise's roster."""
+    column = Employee.id_number_index if full else Employee.id_number_masked
+    stmt = select(column).where(Employee.enterprise_id == enterprise_id)
+    if exclude:
+        stmt = stmt.where(Employee.id != exclude)
+    return set(db.session.scalars(stmt))
+
+
+def _clashes(
+    enterprise_id: int, numbers: list[str], *, full: bool, exclude: int | None = None
+) -> list[str | None]:
+    """For each number, what the caller may be told about it (`roster_clash`)."""
+    keys = _roster_keys(enterprise_id, full=full, exclude=exclude)
+    box = vault()
+    return [
+        roster_clash(
+            may_see_full_number=full,
+            same_number=full and box.blind_index(number) in keys,
+            same_mask=not full and mask_id_number(number) in keys,
+        )
+        for number in numbers
+    ]
+
+
+def _refuse_clash(enterprise_id: int, id_number: str, *, full: bool, exclude=None) -> None:
+    [clash] = _clashes(enterprise_id, [id_number], full=full, exclude=exclude)
+    if clash:
+        message = _clash_message(clash, id_number)
+        raise IdNumberClash(
+            message,
+            enterprise_id=enterprise_id,
+            rows=1,
+            details=[{"field": "id_number", "message": message}],
+        )
 
 
 def _set_id_number(employee: Employee, id_number: str) -> None:
@@ -107,17 +181,23 @@ def add_employee(
     post: Post,
     hired_on: date,
     phone: str | None = None,
+    sees_full_numbers: bool,
 ) -> Employee:
-    """Put a person on the roster with an open duty period."""
+    """Put a person on the roster with an open duty period.
+
+    Everything else is checked before the roster is asked about the number, and what it
+    answers depends on `sees_full_numbers` (`Action.EXPORT_ID_NUMBERS` on the enterprise).
+    """
     name, phone = _check_person(name, phone)
-    id_number = _checked_id_number(enterprise.id, id_number)
-    if hired_on > local_today():
-        raise field_error("hired_on", "入职日期不能晚于今天")
+    id_number = _checked_id_number(id_number)
+    post = Post(post)
+    _check_day("hired_on", "入职日期", hired_on, latest=local_today())
+    _refuse_clash(enterprise.id, id_number, full=sees_full_numbers)
     employee = Employee(
         enterprise_id=enterprise.id,
         name=name,
         phone=phone,
-        post=Post(post).value,
+        post=post.value,
         hired_on=hired_on,
     )
     _set_id_number(employee, id_number)
@@ -128,13 +208,29 @@ def add_employee(
 
 
 def update_employee(
-    employee: Employee, *, name: str, post: Post, phone: str | None, id_number: str | None
+    employee: Employee,
+    *,
+    name: str,
+    post: Post,
+    phone: str | None,
+    id_number: str | None,
+    sees_full_numbers: bool,
 ) -> None:
-    """Correct a person's details; an empty identity number keeps the stored one."""
-    employee.name, employee.phone = _check_person(name, phone)
-    employee.post = Post(post).value
+    """Correct a person's details; an empty identity number keeps the stored one.
+
+    Nothing changes until every field has passed; the roster is asked last.
+    """
+    name, phone = _check_person(name, phone)
+    post = Post(post)
+    new_number = None
     if id_number and id_number.strip():
-        _set_id_number(employee, _checked_id_number(employee.enterprise_id, id_number, employee.id))
+        new_number = _checked_id_number(id_number)
+        _refuse_clash(
+            employee.enterprise_id, new_number, full=sees_full_numbers, exclude=employee.id
+        )
+    employee.name, employee.phone, employee.post = name, phone, post.value
+    if new_number:
+        _set_id_number(employee, new_number)
     db.session.flush()
 
 
@@ -148,8 +244,7 @@ def mark_left(employee: Employee, left_on: date) -> None:
         raise field_error("left_on", "该人员已离职")
     if left_on < employee.hired_on:
         raise field_error("left_on", f"离职日期不能早于入职日期 {employee.hired_on.isoformat()}")
-    if left_on > local_today():
-        raise field_error("left_on", "离职日期不能晚于今天")
+    _check_day("left_on", "离职日期", left_on, latest=local_today())
     employee.left_on = left_on
     _current_period(employee).ended_on = left_on
     db.session.flush()
@@ -163,8 +258,7 @@ def rehire(employee: Employee, hired_on: date) -> None:
         raise field_error(
             "hired_on", f"重新入职日期不能早于上次离职日期 {employee.left_on.isoformat()}"
         )
-    if hired_on > local_today():
-        raise field_error("hired_on", "入职日期不能晚于今天")
+    _check_day("hired_on", "入职日期", hired_on, latest=local_today())
     employee.hired_on, employee.left_on = hired_on, None
     employee.periods.append(DutyPeriod(started_on=hired_on))
     db.session.flush()
@@ -173,8 +267,9 @@ def rehire(employee: Employee, hired_on: date) -> None:
 def add_external_certificate(employee: Employee, **fields) -> ExternalCertificate:
     """Record a certificate the person holds from another issuer."""
     issued_on, expires_on = fields["issued_on"], fields.get("expires_on")
-    if issued_on > local_today():
-        raise field_error("issued_on", "发证日期不能晚于今天")
+    _check_day("issued_on", "发证日期", issued_on, latest=local_today())
+    if expires_on:
+        _check_day("expires_on", "有效期至", expires_on, latest=LATEST_DATE)
     if expires_on and expires_on <= issued_on:
         raise field_error("expires_on", "有效期至应晚于发证日期")
     certificate = ExternalCertificate(employee_id=employee.id, **fields)
@@ -186,33 +281,52 @@ def add_external_certificate(employee: Employee, **fields) -> ExternalCertificat
 # Import and export -------------------------------------------------------------
 
 
-def import_roster(enterprise: Enterprise, data: bytes, *, max_rows: int) -> ImportResult:
-    """Import a roster file: every row valid, or nothing written (`FileRefused` lists why)."""
+def import_roster(
+    enterprise: Enterprise, data: bytes, *, max_rows: int, sees_full_numbers: bool
+) -> ImportResult:
+    """Import a roster file: every row valid, or nothing written (`FileRefused` lists why).
+
+    The roster is asked about the numbers only once every row is otherwise valid, and
+    answers as `roster_clash` allows the caller (`IdNumberClash` then).
+    """
     try:
         table = spreadsheet.read_first_sheet(data)
     except spreadsheet.SpreadsheetError as error:
         raise _refused([CellError(row=0, column="", message=error.message)]) from error
-    today = local_today()
-    parsed = parse_roster(table, today=today, max_rows=max_rows)
-    box = vault()
-    on_roster = set(
-        db.session.scalars(
-            select(Employee.id_number_index).where(Employee.enterprise_id == enterprise.id)
-        )
-    )
-    errors = list(parsed.errors) + [
-        CellError(row.row, "身份证号", "该人员已在本企业花名册中")
-        for row in parsed.rows
-        if box.blind_index(row.id_number) in on_roster
-    ]
-    if errors:
-        column_order = {name: i for i, name in enumerate(("", *HEADERS))}
-        errors.sort(key=lambda e: (e.row, column_order.get(e.column, 99)))
-        raise _refused(errors)
+    parsed = parse_roster(table, today=local_today(), max_rows=max_rows)
+    if parsed.errors:
+        raise _refused(_in_sheet_order(parsed.errors))
     if not parsed.rows:
         return ImportResult(0, parsed.ignored_columns)
+    clashes = _clashes(
+        enterprise.id, [row.id_number for row in parsed.rows], full=sees_full_numbers
+    )
+    errors = [
+        CellError(
+            row.row,
+            "身份证号",
+            "该人员已在本企业花名册中"
+            if clash == ON_ROSTER
+            else SAME_MASK_MESSAGE.format(masked=mask_id_number(row.id_number)),
+        )
+        for row, clash in zip(parsed.rows, clashes, strict=True)
+        if clash
+    ]
+    if errors:
+        refused = _refused(errors)
+        raise RosterFileClash(
+            refused.message,
+            enterprise_id=enterprise.id,
+            rows=len(errors),
+            details=refused.details,
+        )
     imported = insert_roster_rows(enterprise.id, parsed.rows)
     return ImportResult(imported, parsed.ignored_columns)
+
+
+def _in_sheet_order(errors: list[CellError]) -> list[CellError]:
+    column_order = {name: i for i, name in enumerate(("", *HEADERS))}
+    return sorted(errors, key=lambda e: (e.row, column_order.get(e.column, 99)))
 
 
 def _refused(errors: list[CellError]) -> spreadsheet.FileRefused:

@@ -22,6 +22,7 @@ from app.errors import Invalid
 from app.extensions import db
 from app.form_errors import show_on_form
 from app.orgs import queries, services
+from app.orgs.clashes import clash_limit, clashes_recorded
 from app.orgs.forms import (
     EmployeeEditForm,
     EmployeeForm,
@@ -204,20 +205,23 @@ def roster(enterprise_id: int):
 
 @bp.route("/enterprises/<int:enterprise_id>/employees/new", methods=["GET", "POST"])
 @login_required
+@clash_limit
 def new_employee(enterprise_id: int):
     """Add one person to the roster."""
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
     form = EmployeeForm()
     if form.validate_on_submit():
         try:
-            employee = services.add_employee(
-                enterprise,
-                name=form.name.data,
-                id_number=form.id_number.data,
-                phone=form.phone.data,
-                post=Post(form.post.data),
-                hired_on=form.hired_on.data,
-            )
+            with clashes_recorded(enterprise, "页面"):
+                employee = services.add_employee(
+                    enterprise,
+                    name=form.name.data,
+                    id_number=form.id_number.data,
+                    phone=form.phone.data,
+                    post=Post(form.post.data),
+                    hired_on=form.hired_on.data,
+                    sees_full_numbers=may(current_user, Action.EXPORT_ID_NUMBERS, enterprise),
+                )
         except Invalid as error:
             show_on_form(form, error)
         else:
@@ -247,6 +251,7 @@ def employee(employee_id: int):
 
 @bp.route("/employees/<int:employee_id>/edit", methods=["GET", "POST"])
 @login_required
+@clash_limit
 def edit_employee(employee_id: int):
     """Correct a person's details."""
     employee = get_or_404(current_user, Employee, employee_id, Action.MANAGE)
@@ -254,14 +259,20 @@ def edit_employee(employee_id: int):
     if request.method == "GET":
         form.id_number.data = ""
     if form.validate_on_submit():
+        enterprise = employee.enterprise
+        sees_full = may(current_user, Action.EXPORT_ID_NUMBERS, enterprise)
         try:
-            with db.session.begin_nested():  # a refusal shown in the form leaves nothing changed
+            with (
+                clashes_recorded(enterprise, "页面修改"),
+                db.session.begin_nested(),  # a refusal shown in the form leaves nothing changed
+            ):
                 services.update_employee(
                     employee,
                     name=form.name.data,
                     post=Post(form.post.data),
                     phone=form.phone.data,
                     id_number=form.id_number.data,
+                    sees_full_numbers=sees_full,
                 )
         except Invalid as error:
             show_on_form(form, error)
@@ -351,6 +362,7 @@ def delete_external_certificate(certificate_id: int):
 
 @bp.route("/enterprises/<int:enterprise_id>/employees/import", methods=["GET", "POST"])
 @login_required
+@clash_limit
 def import_roster(enterprise_id: int):
     """Upload a roster file; every error is listed by row and column, nothing half-imported."""
     enterprise = get_or_404(current_user, Enterprise, enterprise_id, Action.MANAGE_ROSTER)
@@ -358,9 +370,13 @@ def import_roster(enterprise_id: int):
     errors = []
     if form.validate_on_submit():
         try:
-            result = services.import_roster(
-                enterprise, form.file.data.read(), max_rows=current_app.config["ROSTER_MAX_ROWS"]
-            )
+            with clashes_recorded(enterprise, "页面导入"):
+                result = services.import_roster(
+                    enterprise,
+                    form.file.data.read(),
+                    max_rows=current_app.config["ROSTER_MAX_ROWS"],
+                    sees_full_numbers=may(current_user, Action.EXPORT_ID_NUMBERS, enterprise),
+                )
         except FileRefused as error:
             errors = error.details
         else:

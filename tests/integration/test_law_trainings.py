@@ -8,7 +8,6 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.auth.models import Role
-from app.errors import Conflict
 from app.extensions import db, limiter
 from app.law_trainings import services
 from app.law_trainings.models import CANCELLED, LawTraining, LawTrainingSignup
@@ -69,7 +68,14 @@ def test_public_signup_shows_a_qr_code(client, world):
     assert response.status_code == 302
     signup = db.session.scalar(select(LawTrainingSignup))
     assert signup.phone == "13812341234" and signup.name == "张三"
-    ticket = client.get(response.headers["Location"])
+    # The next page holds what was typed; one click shows the QR code.
+    sent = client.get(response.headers["Location"])
+    assert "报名信息已提交" in page(sent) and signup.token not in page(sent)
+    shown = client.post(
+        f"/law-trainings/{tid}/mine",
+        data={"csrf_token": csrf_of(sent), "phone": "１３８ １２３４ １２３４", "name": "张三"},
+    )
+    ticket = client.get(shown.headers["Location"])
     body = page(ticket)
     assert "<svg" in body and "截图" in body and "甲市会议中心" in body
     assert signup.token in body
@@ -95,23 +101,28 @@ def test_each_bad_field_is_refused(client, world, data, message):
     assert _count(world["training"].id) == 0
 
 
-def test_same_phone_twice_gets_a_clear_message(client, world):
+def test_same_phone_twice_is_answered_as_a_new_signup_and_keeps_one(client, world):
     tid = world["training"].id
-    assert _sign(client, tid).status_code == 302
-    response = _sign(client, tid, name="李四", phone="138 1234 1234")
-    assert "该手机号已报名本场培训" in page(response)
+    first = _sign(client, tid)
+    assert first.status_code == 302
+    again = _sign(client, tid, name="李四", phone="138 1234 1234")
+    assert (again.status_code, again.headers["Location"]) == (302, first.headers["Location"])
     assert _count(tid) == 1
+    assert db.session.scalar(select(LawTrainingSignup.name)) == "张三"
 
 
 def test_the_unique_constraint_is_the_last_guard(app, world, monkeypatch):
     tid = world["training"].id
     services.sign_up(tid, name="张三", phone="13812341234", audience_type="owner", organisation="")
-    # The pre-check misses a simultaneous sign-up: the database refuses, not a 500.
+    # The pre-check misses a simultaneous sign-up: the database refuses, not a 500, and the
+    # loser is answered as any repeated sign-up (nothing written).
     monkeypatch.setattr(services, "phone_taken", lambda *a: False)
-    with pytest.raises(Conflict, match="该手机号已报名"):
+    assert (
         services.sign_up(
             tid, name="李四", phone="13812341234", audience_type="owner", organisation=""
         )
+        is None
+    )
     monkeypatch.undo()
     assert _count(tid) == 1
 

@@ -80,6 +80,32 @@ def mask_id_number(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
+# --- what a duplicate check may say ----------------------------------------------------
+
+ON_ROSTER = "on_roster"  # this very number is on the roster
+SAME_MASK = "same_mask"  # someone on the roster has the same masked number
+
+# Answers to a caller who may not see full numbers: they depend on the masked number only.
+SAME_MASK_MESSAGE = (
+    "本企业花名册中已有身份证号脱敏后相同（{masked}）的人员，无法确认是否为同一人；"
+    "请由企业管理员或省协会核对后录入"
+)
+
+
+def roster_clash(*, may_see_full_number: bool, same_number: bool, same_mask: bool) -> str | None:
+    """What a duplicate check may tell a caller about an identity number and a roster.
+
+    Only a caller who may see the full numbers of the roster's enterprise learns that this
+    very number is on it (`ON_ROSTER`). Anyone else is answered from the masked number, which
+    they see on the roster anyway: a person with the same masked number refuses the number
+    (`SAME_MASK`) whether or not it is the same full number, so trying the ~1,800 birth dates
+    a mask hides gives the same answer for each. `same_number` implies `same_mask`.
+    """
+    if may_see_full_number:
+        return ON_ROSTER if same_number else None
+    return SAME_MASK if same_mask or same_number else None
+
+
 def birth_date_from_id(value: str) -> date:
     """The date of birth encoded in a valid 18-character identity number."""
     born = _birth_date(value) if len(value) == 18 else None

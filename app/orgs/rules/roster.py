@@ -35,6 +35,11 @@ _HEADER_ALIASES = {
     "工作岗位": POST,
 }
 
+# The dates a roster, a form or the API may hold: nothing before 1900, nothing after 2100
+# (what has happened — hiring, leaving, issuing — is also never after today).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
 # Large enough for the biggest enterprises, small enough to validate within one request.
 MAX_ROWS = 20000
 
@@ -127,7 +132,7 @@ def parse_date_cell(value: object) -> date | None:
         parsed = date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:
         raise ValueError(f"日期不存在：“{_clip(_text(value))}”") from None
-    if parsed.year < 1900:
+    if parsed < EARLIEST_DATE:
         raise ValueError(f"日期年份不合理：“{_clip(_text(value))}”")
     return parsed
 
