@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.api import error_response, wants_json
 from app.auth import services
 from app.auth.forms import (
     AccountForm,
@@ -15,7 +16,6 @@ from app.auth.forms import (
     ResetPasswordForm,
     TraineeAccountForm,
 )
-from app.api import error_response, wants_json
 from app.auth.models import ROLE_LABELS, Role, User
 from app.auth.policy import creatable_roles, may_create_account
 from app.errors import Conflict, Invalid
