@@ -1,4 +1,6 @@
-"""2,000 candidates (or EXAM_LOAD_CANDIDATES) sit one exam on gunicorn + PostgreSQL, driven by Locust (`bench/locustfile.py`).
+"""2,000 candidates (EXAM_LOAD_CANDIDATES) sit one exam on gunicorn + PostgreSQL, with Locust.
+
+Locust runs `bench/locustfile.py`.
 
 Figures:
   exam_load_2000_start_p95       95th percentile of starting the exam (POST .../attempts: the
@@ -22,7 +24,8 @@ every candidate's acknowledged responses are compared with the database. The CPU
 Locust, gunicorn and PostgreSQL over the run is noted.
 
 Environment overrides (for experiments; the figures' names do not change):
-EXAM_LOAD_CANDIDATES (2000; the provincial exam's login storm is 5,000), EXAM_LOAD_LOGIN_SECONDS (300), EXAM_LOAD_START_WINDOW (60), EXAM_LOAD_SAVE_SECONDS (180),
+EXAM_LOAD_CANDIDATES (2000; the provincial exam's login storm is 5,000),
+EXAM_LOAD_LOGIN_SECONDS (300), EXAM_LOAD_START_WINDOW (60), EXAM_LOAD_SAVE_SECONDS (180),
 EXAM_LOAD_WORKERS (3), EXAM_LOAD_THREADS (4); gunicorn also reads GUNICORN_CMD_ARGS.
 BENCH_VERBOSE=1 prints Locust's own summary.
 
