@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.auth import services
 from app.auth.models import Role, User
 from app.extensions import db
 from app.timeutil import utcnow
@@ -28,6 +29,16 @@ def test_parallel_wrong_passwords_never_get_past_the_limit(app, make, monkeypatc
             pytest.skip("row locks are PostgreSQL's; SQLite serialises every write anyway")
     monkeypatch.setitem(app.config, "LOGIN_LIMITS_PER_ACCOUNT", "1000 per minute")
     make.user(Role.PROVINCE_ADMIN, username="boss")
+    checked = []  # the guesses whose password was compared with the account's
+    reserve = services._reserve_attempt
+
+    def counting_reserve(name, now):
+        account = reserve(name, now)
+        if account is not None:
+            checked.append(name)
+        return account
+
+    monkeypatch.setattr(services, "_reserve_attempt", counting_reserve)
     guesses = 30
     barrier = threading.Barrier(guesses)
     statuses = []
@@ -44,6 +55,7 @@ def test_parallel_wrong_passwords_never_get_past_the_limit(app, make, monkeypatc
         thread.join()
 
     assert statuses == [401] * guesses
+    assert len(checked) == 5
     with app.app_context():
         boss = db.session.scalar(select(User).where(User.username == "boss"))
         assert boss.locked_until is not None and boss.locked_until > utcnow()
