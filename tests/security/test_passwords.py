@@ -11,6 +11,12 @@ from app.extensions import db
 from tests.factories import PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def _argon2id(app, monkeypatch):
+    # The method tests/conftest.py configures (another test may have changed it).
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "argon2id")
+
+
 def stored_hash(username: str) -> str:
     db.session.expire_all()
     return db.session.scalar(select(User.password_hash).where(User.username == username))
