@@ -20,8 +20,6 @@ from app.form_errors import field_error
 from app.orgs.models import Employee, Enterprise, Region
 from app.timeutil import utcnow
 
-__all__ = ["hash_password"]  # re-exported: the benches and the demo hash through this module
-
 # Set in the session at login when an admin chose the password: until it is changed the
 # account may only change it, read /me or log out (checked per request without a query).
 PASSWORD_CHANGE_REQUIRED = "password_change_required"
