@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from exams import paper_cache
 from question_bank import version_cache
 from tests import factories
@@ -53,8 +53,10 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret",
             "PII_KEY": "test-pii-key",
-            # Cheap hashing keeps the suite fast; production uses scrypt.
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # Cheap argon2id keeps the suite fast; production uses OWASP's parameters.
+            "PASSWORD_HASH_METHOD": "argon2id",
+            "ARGON2_MEMORY_KIB": 8,
+            "ARGON2_TIME_COST": 1,
         }
     )
     app.test_client_class = IsolatedClient
@@ -95,6 +97,7 @@ def _clean_database(request):
     with app.app_context():
         _empty_all_tables()
         db.session.remove()
+        limiter.reset()  # the login limits count per address: every test starts afresh
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ def init_app(app) -> None:
     """Register the log-in, the pages, the API, the policy and the menu of accounts."""
     from app.api import api
     from app.auth.api import blp
+    from app.auth.cli import set_password_command, unlock_account_command
     from app.auth.policy import register_policies
     from app.auth.views import bp
     from app.roles import Role
@@ -14,6 +15,8 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     api.register_blueprint(blp)
     register_policies()
+    app.cli.add_command(unlock_account_command)
+    app.cli.add_command(set_password_command)
     add_nav_item(
         app,
         120,

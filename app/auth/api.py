@@ -1,13 +1,14 @@
 """API: log in, log out, who am I."""
 
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import request
+from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
 from app.api import API_PREFIX, ApiError, public
 from app.auth import services
-from app.extensions import csrf, db
+from app.extensions import csrf
 
 blp = Blueprint("auth_api", __name__, url_prefix=API_PREFIX, description="登录与当前用户")
 
@@ -15,6 +16,11 @@ blp = Blueprint("auth_api", __name__, url_prefix=API_PREFIX, description="登录
 class LoginSchema(Schema):
     username = fields.String(required=True)
     password = fields.String(required=True)
+
+
+class PasswordChangeSchema(Schema):
+    current_password = fields.String(required=True)
+    new_password = fields.String(required=True)
 
 
 class CsrfSchema(Schema):
@@ -35,19 +41,34 @@ class MeSchema(Schema):
 @blp.post("/auth/login")
 @blp.arguments(LoginSchema)
 @blp.response(200, CsrfSchema)
-@blp.alt_response(401, description="用户名或密码错误")
-@blp.alt_response(423, description="账户已锁定")
+@blp.alt_response(401, description="用户名或密码错误，或账户已被暂时锁定（同一个回答）")
+@blp.alt_response(429, description="登录尝试过于频繁")
 @public
 @csrf.exempt
 def login(credentials):
-    """Log in; answers the CSRF token for later unsafe requests and sets the session cookie."""
-    result = services.authenticate(credentials["username"], credentials["password"])
-    db.session.commit()  # the failure count must survive the 401/423 answered below
-    if result.outcome is services.LoginOutcome.LOCKED:
-        raise ApiError(423, result.message, code="account_locked")
+    """Log in; answers a new CSRF token for later unsafe requests and sets the session cookie.
+
+    An account whose password an admin set must first change it (`POST /auth/password`);
+    until then other endpoints answer 403 `password_change_required`.
+    """
+    result = services.authenticate(
+        credentials["username"], credentials["password"], address=request.remote_addr or ""
+    )
+    if result.outcome is services.LoginOutcome.RATE_LIMITED:
+        raise ApiError(429, result.message, code="too_many_requests")
     if result.outcome is not services.LoginOutcome.OK:
         raise ApiError(401, result.message, code="invalid_credentials")
-    login_user(result.user)
+    services.begin_session(result.user)
+    return {"csrf_token": generate_csrf()}
+
+
+@blp.post("/auth/password")
+@blp.arguments(PasswordChangeSchema)
+@blp.response(200, CsrfSchema)
+@login_required
+def change_password(passwords):
+    """Change one's own password; answers the CSRF token of the renewed session."""
+    services.change_password(current_user, passwords["current_password"], passwords["new_password"])
     return {"csrf_token": generate_csrf()}
 
 
@@ -55,8 +76,8 @@ def login(credentials):
 @blp.response(204)
 @login_required
 def logout():
-    """End the session."""
-    logout_user()
+    """End the session (on the server too: a copy of the cookie stops working)."""
+    services.end_session(current_user)
 
 
 @blp.get("/me")

@@ -5,6 +5,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from app.web import BaseForm
 
+PASSWORD_HINT = "至少 8 位，包含字母和数字；不能是常见密码，也不能包含用户名"
+
 
 class LoginForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
@@ -14,7 +16,7 @@ class LoginForm(BaseForm):
 class PasswordChangeForm(BaseForm):
     current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new_password = PasswordField(
-        "新密码", validators=[DataRequired("请输入新密码")], description="至少 8 位，包含字母和数字"
+        "新密码", validators=[DataRequired("请输入新密码")], description=PASSWORD_HINT
     )
     confirm = PasswordField(
         "确认新密码",
@@ -34,7 +36,7 @@ class AccountForm(BaseForm):
     password = PasswordField(
         "初始密码",
         validators=[DataRequired("请输入初始密码")],
-        description="至少 8 位，包含字母和数字",
+        description=PASSWORD_HINT,
     )
     role = SelectField("角色", validate_choice=True)
     region_id = SelectField("所属地区", coerce=int, validate_choice=False)
@@ -46,7 +48,7 @@ class TraineeAccountForm(BaseForm):
     password = PasswordField(
         "初始密码",
         validators=[DataRequired("请输入初始密码")],
-        description="至少 8 位，包含字母和数字",
+        description=PASSWORD_HINT,
     )
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, one_of
@@ -15,6 +15,8 @@ from app.timeutil import utcnow
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (one_of("role", Role),)
+    # Server defaults are read when first needed, not returned by every INSERT.
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -29,6 +31,9 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     # Bumped on password change so every other session of the account ends.
     session_version: Mapped[int] = mapped_column(default=1)
+    # Set when an admin chose the password: the holder changes it before anything else.
+    # Read at login only (deferred), so loading an account does not need the column.
+    must_change_password: Mapped[bool] = mapped_column(server_default=false(), deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -51,8 +56,8 @@ class User(UserMixin, db.Model):
 def parse_session_id(session_id: str) -> tuple[int, int] | None:
     """(user id, session version) from what `User.get_id` gave; None when malformed.
 
-    The session version changes when the password is changed or the sessions are ended, so
-    a session id from before no longer matches the account.
+    The session version changes when the password is changed, the account logs out or its
+    sessions are ended, so a session id from before no longer matches the account.
     """
     user_id, _, version = session_id.partition(".")
     if not (user_id.isdigit() and version.isdigit()):

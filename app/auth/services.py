@@ -1,20 +1,28 @@
-"""Account operations: log in with lock-out, passwords, account creation."""
+"""Account operations: log in with lock-out and rate limits, passwords, account creation."""
 
+import math
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from flask import current_app, session
-from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask import current_app, g, session
+from flask_login import login_user, logout_user
+from limits import RateLimitItem, RateLimitItemPerMinute, parse_many
+from sqlalchemy import case, func, or_, select, update
 
 from app.auth import rules
+from app.auth.hashing import hash_password, needs_rehash, verify_password
 from app.auth.models import Role, User, parse_session_id
 from app.errors import Conflict
-from app.extensions import db
+from app.extensions import db, limiter
 from app.form_errors import field_error
 from app.orgs.models import Employee, Enterprise, Region
 from app.timeutil import utcnow
+
+# Set in the session at login when an admin chose the password: until it is changed the
+# account may only change it, read /me or log out (checked per request without a query).
+PASSWORD_CHANGE_REQUIRED = "password_change_required"
 
 
 def claimed_identity() -> tuple[int, int] | None:
@@ -29,39 +37,39 @@ def claimed_identity() -> tuple[int, int] | None:
 
 class LoginOutcome(StrEnum):
     OK = "ok"
-    BAD_CREDENTIALS = "bad_credentials"
-    LOCKED = "locked"
+    # A wrong password, an unknown or deactivated username and a locked account all answer
+    # this one way, so that an answer tells nothing about the account.
+    REFUSED = "refused"
+    RATE_LIMITED = "rate_limited"
 
 
 @dataclass(frozen=True)
 class LoginResult:
     outcome: LoginOutcome
     user: User | None = None
-    minutes_left: int = 0
-
-    @property
-    def message(self) -> str:
-        if self.outcome is LoginOutcome.LOCKED:
-            return f"连续输错密码次数过多，账户已锁定，请 {self.minutes_left} 分钟后再试"
-        if self.outcome is LoginOutcome.BAD_CREDENTIALS:
-            return "用户名或密码错误"
-        return ""
+    message: str = ""
 
 
-_DUMMY_HASH = None
-
-
-def hash_password(password: str) -> str:
-    """Hash with the configured KDF (scrypt by default)."""
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+RATE_LIMITED_MESSAGE = "登录尝试过于频繁，请稍后再试"
+_dummy_hashes: dict[tuple, str] = {}
 
 
 def _spend_hash_time(password: str) -> None:
-    # Unknown usernames cost the same time as known ones, so timing does not reveal them.
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password("not-a-real-password-0")
-    check_password_hash(_DUMMY_HASH, password)
+    # Unknown usernames and locked accounts cost the time of a real check, so that timing
+    # tells nothing about them either.
+    config = current_app.config
+    key = tuple(
+        config[name]
+        for name in (
+            "PASSWORD_HASH_METHOD",
+            "ARGON2_TIME_COST",
+            "ARGON2_MEMORY_KIB",
+            "ARGON2_PARALLELISM",
+        )
+    )
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hash_password("not-a-real-password-0")
+    verify_password(_dummy_hashes[key], password)
 
 
 def find_user(username: str) -> User | None:
@@ -70,53 +78,168 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
 
 
-def authenticate(username: str, password: str) -> LoginResult:
-    """Check credentials, counting failures and locking after too many in a row."""
-    now = utcnow()
-    user = find_user(username)
-    if user is None or not user.active:
-        _spend_hash_time(password or "")
-        return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    if rules.is_locked(user.locked_until, now):
-        return LoginResult(LoginOutcome.LOCKED, user, rules.minutes_left(user.locked_until, now))
-    if not check_password_hash(user.password_hash, password or ""):
+@dataclass(frozen=True)
+class _Limits:
+    """The limiter's counters a login consults (its storage: Redis when configured)."""
+
+    per_address: list[tuple[RateLimitItem, tuple[str, ...]]]
+    per_account: list[tuple[RateLimitItem, tuple[str, ...]]]
+    tries: tuple[RateLimitItem, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, address: str, name: str) -> "_Limits":
         config = current_app.config
-        user.failed_logins, user.locked_until = rules.after_failed_login(
-            user.failed_logins,
-            user.locked_until,
-            now,
-            limit=config["LOGIN_MAX_FAILURES"],
-            lock_for=timedelta(minutes=config["LOGIN_LOCK_MINUTES"]),
+        return cls(
+            per_address=[
+                (item, ("login-address", address))
+                for item in parse_many(config["LOGIN_LIMITS_PER_ADDRESS"])
+            ],
+            per_account=[
+                (item, ("login-account", name))
+                for item in parse_many(config["LOGIN_LIMITS_PER_ACCOUNT"])
+            ],
+            # The tries this address has left for this username, known or not: the warning.
+            tries=(
+                RateLimitItemPerMinute(config["LOGIN_MAX_FAILURES"], config["LOGIN_LOCK_MINUTES"]),
+                ("login-tries", address, name),
+            ),
         )
-        db.session.flush()
-        if rules.is_locked(user.locked_until, now):
-            return LoginResult(
-                LoginOutcome.LOCKED, user, rules.minutes_left(user.locked_until, now)
-            )
-        return LoginResult(LoginOutcome.BAD_CREDENTIALS, user)
+
+    def exceeded(self) -> bool:
+        return not all(
+            limiter.limiter.test(item, *keys) for item, keys in self.per_address + self.per_account
+        )
+
+    def clear_per_account(self) -> None:
+        for item, keys in self.per_account:
+            limiter.limiter.clear(item, *keys)
+
+    def count_failure(self) -> None:
+        for item, keys in [*self.per_address, *self.per_account, self.tries]:
+            limiter.limiter.hit(item, *keys)
+
+    def refusal(self) -> LoginResult:
+        item, keys = self.tries
+        stats = limiter.limiter.get_window_stats(item, *keys)
+        minutes = max(1, math.ceil((stats.reset_time - time.time()) / 60))
+        message = rules.login_refusal(stats.remaining, minutes)
+        return LoginResult(LoginOutcome.REFUSED, message=message)
+
+
+def _reserve_attempt(name: str, now: datetime) -> tuple[int, str] | None:
+    """Count one attempt at the password of `name` before checking it: (id, hash), or None.
+
+    None when there is no such active account or it is locked. Checking the lock and counting
+    the attempt is one UPDATE, so parallel guesses are counted one after the other and no
+    more than LOGIN_MAX_FAILURES of them are ever checked before the lock; the attempt that
+    reaches the limit locks the account, and a right password then lifts the lock again.
+    It commits on its own connection: the count must survive the refusal (the request rolls
+    back), and no transaction stays open while the password is hashed.
+    """
+    config = current_app.config
+    users = User.__table__
+    # Where the lock below lets a row through, a lock still set has run out: start afresh.
+    failures = case((users.c.locked_until.is_not(None), 1), else_=users.c.failed_logins + 1)
+    locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    stmt = (
+        update(users)
+        .where(
+            func.lower(users.c.username) == name,
+            users.c.active.is_(True),
+            or_(users.c.locked_until.is_(None), users.c.locked_until <= now),
+        )
+        .values(
+            failed_logins=failures,
+            locked_until=case((failures >= config["LOGIN_MAX_FAILURES"], locked_until), else_=None),
+        )
+        .returning(users.c.id, users.c.password_hash)
+    )
+    with db.engine.begin() as connection:
+        row = connection.execute(stmt).first()
+    return (row.id, row.password_hash) if row else None
+
+
+def authenticate(username: str, password: str, *, address: str) -> LoginResult:
+    """Check credentials from `address`, with lock-out and rate limits; one answer to refusals.
+
+    The password is checked outside any database transaction (argon2id takes tens of
+    milliseconds); an old or weaker hash is replaced after a successful check.
+    """
+    now = utcnow()
+    name = (username or "").strip().lower()
+    password = password or ""
+    limits = _Limits.of(address or "-", name)
+    if limits.exceeded():
+        return LoginResult(LoginOutcome.RATE_LIMITED, message=RATE_LIMITED_MESSAGE)
+    account = _reserve_attempt(name, now) if name else None
+    if account is None:
+        _spend_hash_time(password)
+        right = False
+    else:
+        right = verify_password(account[1], password)
+    if not right:
+        limits.count_failure()
+        return limits.refusal()
+    user_id, old_hash = account
+    new_hash = hash_password(password) if needs_rehash(old_hash) else None
+    user = db.session.get(User, user_id)
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if new_hash and user.password_hash == old_hash:
+        user.password_hash = new_hash
     db.session.flush()
     return LoginResult(LoginOutcome.OK, user)
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Replace the password (checked against the rules) and end other sessions."""
+def _reset_session() -> None:
+    # A new session at every login: nothing from before it (its CSRF token above all) lasts.
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
+def begin_session(user: User) -> None:
+    """Log `user` in with a fresh session (and CSRF token), noting a required password change."""
+    _reset_session()
+    login_user(user)
+    if user.must_change_password:
+        session[PASSWORD_CHANGE_REQUIRED] = True
+
+
+def end_session(user: User) -> None:
+    """Log out, ending the session on the server: a copy of the cookie no longer works.
+
+    The session id carries the account's session version, which the user loader and the
+    answer save both check; bumping it ends this session and the account's other ones.
+    """
+    user.session_version += 1
+    db.session.flush()
+    logout_user()
+    _reset_session()
+
+
+def set_password(user: User, new_password: str, *, by_admin: bool = False) -> None:
+    """Replace the password (checked against the rules) and end the account's sessions.
+
+    A password an admin sets `by_admin` must be changed by the holder at the next login.
+    """
     problem = rules.password_problem(new_password, user.username)
     if problem:
         raise field_error("new_password", problem)
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     user.failed_logins, user.locked_until = 0, None
+    user.must_change_password = by_admin
     db.session.flush()
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """The account holder's own change: the current password must be right."""
-    if not check_password_hash(user.password_hash, current_password or ""):
+    if not verify_password(user.password_hash, current_password or ""):
         raise field_error("current_password", "当前密码不正确")
     if current_password == new_password:
         raise field_error("new_password", "新密码不能与当前密码相同")
     set_password(user, new_password)
+    session.pop(PASSWORD_CHANGE_REQUIRED, None)
+    login_user(user)  # the session id carries the new session version
 
 
 def create_account(
@@ -128,10 +251,16 @@ def create_account(
     region: Region | None = None,
     enterprise: Enterprise | None = None,
     employee: Employee | None = None,
+    temporary_password: bool = False,
 ) -> User:
-    """Create an account attached to its region, enterprise or employee as its role needs."""
+    """Create an account attached to its region, enterprise or employee as its role needs.
+
+    An admin creating an account for someone else passes `temporary_password`: its holder
+    must change the password at the first login (the demo data and tests choose their own).
+    """
     username = username.strip()
-    if find_user(username) is not None:
+    taken = select(User.id).where(func.lower(User.username) == username.lower())
+    if db.session.scalar(taken) is not None:
         raise field_error("username", "该用户名已被使用", Conflict)
     if role is Role.TRAINEE:
         if employee is None:
@@ -157,6 +286,8 @@ def create_account(
         enterprise_id=enterprise.id if enterprise else None,
         employee_id=employee.id if employee else None,
     )
+    if temporary_password:
+        user.must_change_password = True  # else the column's server default (false)
     db.session.add(user)
     db.session.flush()
     return user
@@ -171,6 +302,7 @@ def set_active(user: User, active: bool) -> None:
 
 
 def unlock(user: User) -> None:
-    """Lift a lock-out before it runs out."""
+    """Lift a lock-out before it runs out, and the rate limit of failed logins on the account."""
     user.failed_logins, user.locked_until = 0, None
     db.session.flush()
+    _Limits.of("-", user.username.lower()).clear_per_account()

@@ -2,11 +2,12 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from app.api import error_response, wants_json
 from app.auth import services
 from app.auth.forms import (
     AccountForm,
@@ -25,6 +26,36 @@ from app.security import Action, get_or_404, visible
 
 bp = Blueprint("auth", __name__)
 
+# What an account that must change its password may still do.
+_ALLOWED_BEFORE_PASSWORD_CHANGE = {
+    "auth.change_password",
+    "auth.logout",
+    "auth.login",
+    "auth_api.change_password",
+    "auth_api.logout",
+    "auth_api.login",
+    "auth_api.me",
+    "static",
+    "bootstrap.static",
+}
+
+
+@bp.before_app_request
+def _require_password_change():
+    """An account whose password an admin set changes it before doing anything else."""
+    if not session.get(services.PASSWORD_CHANGE_REQUIRED):
+        return None
+    if request.endpoint in _ALLOWED_BEFORE_PASSWORD_CHANGE:
+        return None
+    if wants_json():
+        return error_response(
+            403,
+            "password_change_required",
+            "请先修改管理员设置的初始密码（POST /api/v1/auth/password）",
+        )
+    flash("请先修改管理员为您设置的初始密码。", "warning")
+    return redirect(url_for("auth.change_password"))
+
 
 def _safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
@@ -40,19 +71,26 @@ def login():
         return redirect(url_for("reports.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.username.data, form.password.data)
+        result = services.authenticate(
+            form.username.data, form.password.data, address=request.remote_addr or ""
+        )
         if result.outcome is services.LoginOutcome.OK:
-            login_user(result.user)
+            services.begin_session(result.user)
+            if result.user.must_change_password:
+                flash("请先修改管理员为您设置的初始密码。", "warning")
+                return redirect(url_for("auth.change_password"))
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(result.message)
+        if result.outcome is services.LoginOutcome.RATE_LIMITED:
+            return render_template("auth/login.html", form=form), 429
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
-    logout_user()
+    """End the session (on the server too: a copy of the cookie stops working)."""
+    services.end_session(current_user)
     flash("已退出登录。", "info")
     return redirect(url_for("auth.login"))
 
@@ -70,7 +108,6 @@ def change_password():
         except (Invalid, Conflict) as error:
             show_on_form(form, error)
         else:
-            login_user(current_user)  # the session id carries the new session version
             flash("密码已修改。", "success")
             return redirect(url_for("reports.dashboard"))
     return render_template("auth/password.html", form=form)
@@ -140,6 +177,7 @@ def new_account():
                     role=role,
                     region=region,
                     enterprise=enterprise,
+                    temporary_password=True,
                 )
             except (Invalid, Conflict) as error:
                 show_on_form(form, error, fallback="username")
@@ -167,6 +205,7 @@ def new_trainee_account(employee_id: int):
                 password=form.password.data,
                 role=Role.TRAINEE,
                 employee=employee,
+                temporary_password=True,
             )
         except (Invalid, Conflict) as error:
             show_on_form(form, error, fallback="username")
@@ -183,7 +222,7 @@ def toggle_account(user_id: int):
     user = get_or_404(current_user, User, user_id, Action.MANAGE)
     services.set_active(user, not user.active)
     flash(f"账号 {user.username} 已{'启用' if user.active else '停用'}。", "success")
-    return redirect(request.referrer or url_for("auth.accounts"))
+    return redirect(url_for("auth.accounts"))
 
 
 @bp.post("/accounts/<int:user_id>/unlock")
@@ -193,7 +232,7 @@ def unlock_account(user_id: int):
     user = get_or_404(current_user, User, user_id, Action.MANAGE)
     services.unlock(user)
     flash(f"账号 {user.username} 已解锁。", "success")
-    return redirect(request.referrer or url_for("auth.accounts"))
+    return redirect(url_for("auth.accounts"))
 
 
 @bp.route("/accounts/<int:user_id>/password", methods=["GET", "POST"])
@@ -204,7 +243,7 @@ def reset_password(user_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.set_password(user, form.password.data)
+            services.set_password(user, form.password.data, by_admin=True)
         except Invalid as error:
             show_on_form(form, error, fallback="password")
         else:

@@ -37,7 +37,7 @@ def test_wrong_credentials_answer_401_in_the_error_format(client, make):
         assert response.status_code == 401
         error = response.get_json()["error"]
         assert error["code"] == "invalid_credentials"
-        assert error["message"] == "用户名或密码错误"
+        assert error["message"] == "用户名或密码错误，或账户已被暂时锁定。还可尝试 4 次。"
         assert error["details"] == []
 
 
@@ -54,12 +54,12 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(client, make)
         for _ in range(4):
             assert _login(client, "boss", "wrong-pass-1").status_code == 401
         locked = _login(client, "boss", "wrong-pass-1")
-        assert locked.status_code == 423
-        assert "锁定" in locked.get_json()["error"]["message"]
+        assert locked.status_code == 401
+        assert "请 15 分钟后再试" in locked.get_json()["error"]["message"]
 
-        assert _login(client, "boss", PASSWORD).status_code == 423  # even the right one
+        assert _login(client, "boss", PASSWORD).status_code == 401  # even the right one
         clock.shift(timedelta(minutes=14, seconds=59))
-        assert _login(client, "boss", PASSWORD).status_code == 423
+        assert _login(client, "boss", PASSWORD).status_code == 401
         clock.shift(timedelta(seconds=2))
         assert _login(client, "boss", PASSWORD).status_code == 200
 

@@ -9,7 +9,7 @@ from app.extensions import db
 from tests.factories import PASSWORD
 from tests.integration.page_helpers import csrf_of, form_login, page, submit
 
-LOCKED = "账户已锁定"
+LOCKED = "尝试次数过多"
 WRONG = "用户名或密码错误"
 
 
