@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, ApiError
 from app.auth.models import Role
 from app.auth.services import claimed_identity
 from app.errors import Conflict, Refused
@@ -72,6 +72,23 @@ class CandidatesInput(Schema):
     candidate_posts = fields.List(fields.String(), load_default=list)
 
 
+# A save holds one response: a few texts at most (`responses.MAX_BLANK_CHARS` each). Its
+# body is refused past this size before it is read or parsed.
+SAVE_BODY_LIMIT = 16 * 1024
+
+
+@blp.before_request
+def _cap_save_body():
+    """Refuse an oversized answer before reading it (after authentication, which runs first)."""
+    if request.endpoint != "exams_api.save_answer":
+        return
+    request.max_content_length = SAVE_BODY_LIMIT  # also bounds a body sent without a length
+    if (request.content_length or 0) > SAVE_BODY_LIMIT:
+        raise ApiError(
+            413, f"答案内容过长（不能超过 {SAVE_BODY_LIMIT // 1024} KB）", code="payload_too_large"
+        )
+
+
 class SaveInput(Schema):
     response = fields.Raw(required=True, allow_none=True)
     seq = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_SEQ))
@@ -104,8 +121,9 @@ def _centi(value) -> int:
     return int((value * 100).to_integral_value())
 
 
-def _device() -> str | None:
-    return (request.headers.get("X-Device-Id") or "").strip()[:64] or None
+def _device() -> str:
+    """The device the request comes from; a client that names none is the device "none"."""
+    return attempt_service.device_id(request.headers.get("X-Device-Id"))
 
 
 def candidate_ids(data: dict) -> list[int]:

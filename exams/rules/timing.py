@@ -64,8 +64,15 @@ def window_problem(
 ) -> str | None:
     """Why an attempt cannot start now, in Chinese; None when the exam window is open."""
     if opens_at is not None and now < opens_at:
-        local = opens_at.replace(tzinfo=UTC).astimezone(_LOCAL_TZ)
-        return f"考试尚未开始（开始时间 {local:%Y-%m-%d %H:%M}）"
+        return f"考试尚未开始（开始时间 {_local(opens_at):%Y-%m-%d %H:%M}）"
     if closes_at is not None and now >= closes_at:
         return "考试已结束"
     return None
+
+
+def _local(moment: datetime) -> datetime:
+    """A naive-UTC time in Asia/Shanghai; a far one stored earlier never overflows."""
+    try:
+        return moment.replace(tzinfo=UTC).astimezone(_LOCAL_TZ)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=_LOCAL_TZ)
