@@ -19,12 +19,21 @@ from exams import attempts as attempt_service
 from exams import candidates, queries, reports, services
 from exams.attempts import MAX_SEQ
 from exams.models import Attempt, Exam
+from exams.rules import timing
 from exams.views_common import attempt_body, exam_summary, iso, points
 from question_bank.policy import owned_bank
 
 blp = Blueprint("exams_api", __name__, url_prefix=API_PREFIX, description="在线考试")
 
 TYPES = ["single", "multiple", "true_false", "fill"]
+
+
+# Checked before any conversion to naive UTC (which overflows at the ends of the calendar).
+SANE_DATE = validate.Range(
+    min=timing.EARLIEST.replace(tzinfo=UTC),
+    max=timing.LATEST.replace(tzinfo=UTC),
+    error=timing.DATE_RANGE_MESSAGE,
+)
 
 
 class RuleSchema(Schema):
@@ -45,8 +54,8 @@ class FixedQuestionSchema(Schema):
 class ExamInput(Schema):
     title = fields.String(required=True, validate=validate.Length(2, 128))
     time_limit_seconds = fields.Integer(required=True, validate=validate.Range(60, 24 * 3600))
-    opens_at = fields.AwareDateTime(required=True, default_timezone=UTC)
-    closes_at = fields.AwareDateTime(required=True, default_timezone=UTC)
+    opens_at = fields.AwareDateTime(required=True, default_timezone=UTC, validate=SANE_DATE)
+    closes_at = fields.AwareDateTime(required=True, default_timezone=UTC, validate=SANE_DATE)
     pass_score = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
     max_attempts = fields.Integer(load_default=1, validate=validate.Range(1, 20))
     scoring = fields.String(load_default="best", validate=validate.OneOf(["best", "last"]))
@@ -57,7 +66,9 @@ class ExamInput(Schema):
     )
     partial_percent = fields.Integer(load_default=50, validate=validate.Range(1, 99))
     review = fields.String(load_default="score", validate=validate.OneOf(["score", "answers"]))
-    review_from = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
+    review_from = fields.AwareDateTime(
+        load_default=None, allow_none=True, default_timezone=UTC, validate=SANE_DATE
+    )
     leave_limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0))
     rules = fields.List(fields.Nested(RuleSchema), load_default=list)
     fixed_questions = fields.List(fields.Nested(FixedQuestionSchema), load_default=list)

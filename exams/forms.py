@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.orgs.rules.posts import Post
 from app.timeutil import LOCAL_TZ
 from app.web import BaseForm, ChineseMeta
+from exams.rules import timing
 from question_bank.forms import CheckboxesField
 from question_bank.rules.types import Difficulty, QuestionType
 
@@ -47,6 +48,14 @@ def to_utc(moment: datetime | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL_TZ)
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+_EARLIEST = timing.EARLIEST.replace(tzinfo=UTC)
+_LATEST = timing.LATEST.replace(tzinfo=UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
 
 
 def centipoints(value: Decimal) -> int:
@@ -199,16 +208,34 @@ class ExamForm(CandidatesForm):
                 for sub in entry.form:
                     sub.errors = []
             valid = not any(f.errors for name, f in self._fields.items() if name != "rules")
-        opens, closes = self.opens_at.data, self.closes_at.data
-        if opens and closes and closes <= opens:
-            self.closes_at.errors.append("结束时间必须晚于开始时间")
-            valid = False
+        valid = self._check_dates() and valid
         if self.partial_credit.data == "fixed" and self.partial_percent.data is None:
             self.partial_percent.errors.append("请填写少选得分比例")
             valid = False
         paper_ok = self._check_rules() if self.paper_mode.data == "rules" else self._check_fixed()
         pass_ok = self._check_pass_score()
         return valid and paper_ok and pass_ok
+
+    def _check_dates(self) -> bool:
+        """The window's dates in range (checked before converting: the calendar's ends
+        overflow), then its order and length as the service checks them."""
+        fields = {
+            "opens_at": self.opens_at,
+            "closes_at": self.closes_at,
+            "review_from": self.review_from,
+        }
+        ok = True
+        for field in fields.values():
+            moment = field.data
+            if moment is not None and not _EARLIEST <= _aware(moment) <= _LATEST:
+                field.errors.append(timing.DATE_RANGE_MESSAGE)
+                ok = False
+        opens, closes = self.opens_at.data, self.closes_at.data
+        if ok and opens and closes:
+            for name, message in timing.settings_problems(to_utc(opens), to_utc(closes)):
+                fields[name].errors.append(message)
+                ok = False
+        return ok
 
     def _check_rules(self) -> bool:
         self.paper_rules, self.rule_rows, self.fixed_questions = [], [], []
