@@ -146,7 +146,10 @@ class ExamForm(CandidatesForm):
     pass_score = DecimalField(
         "及格分",
         places=2,
-        validators=[InputRequired("请填写及格分"), NumberRange(min=0, message="及格分不能为负")],
+        validators=[
+            InputRequired("请填写及格分"),
+            NumberRange(0, 500_000, "及格分应在 0 至 500000 之间"),
+        ],
         default=Decimal(60),
     )
     max_attempts = IntegerField(
@@ -179,7 +182,7 @@ class ExamForm(CandidatesForm):
     )
     leave_limit = IntegerField(
         "离开页面次数上限",
-        validators=[Optional(), NumberRange(min=0, message="次数不能为负")],
+        validators=[Optional(), NumberRange(0, 1000, "次数应为 0–1000")],
         description="超过此次数自动交卷；留空为不限制",
     )
     paper_mode = RadioField(
@@ -288,6 +291,7 @@ class ExamForm(CandidatesForm):
         return True
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds
 _FIXED_LINE = re.compile(r"^#?(\d+)[\s,，:：、]+(\d+(?:\.\d{1,2})?)\s*分?$")
 
 
@@ -302,9 +306,12 @@ def parse_fixed_paper(text: str) -> tuple[list[dict], list[str]]:
         if not match:
             problems.append(f"第 {number} 行“{line[:30]}”应为“题号 分值”，如“123 2”")
             continue
-        question_id, points = int(match.group(1)), centipoints(Decimal(match.group(2)))
-        if points <= 0:
-            problems.append(f"第 {number} 行：分值应大于 0")
+        digits, points = match.group(1), centipoints(Decimal(match.group(2)))
+        question_id = int(digits) if len(digits) <= 10 else 0  # int() refuses 4,300 digits
+        if not 1 <= question_id <= MAX_ID:
+            problems.append(f"第 {number} 行：题号 {digits[:12]} 不存在")
+        elif not 0 < points <= 100_000:
+            problems.append(f"第 {number} 行：分值应在 0.01 至 1000 之间")
         elif question_id in seen:
             problems.append(f"第 {number} 行：试题 {question_id} 重复")
         else:

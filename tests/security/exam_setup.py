@@ -73,6 +73,30 @@ def exam_world(make) -> dict:
     return {"first": first, "second": second, "enterprise": enterprise}
 
 
+# What the exam manager's create form sends for a valid exam of one rule.
+FORM = {
+    "title": "远期考试",
+    "opens_at": "2030-05-01T09:00",
+    "closes_at": "2030-05-01T11:30",
+    "time_limit_minutes": "30",
+    "pass_score": "5",
+    "max_attempts": "1",
+    "scoring": "best",
+    "partial_credit": "none",
+    "partial_percent": "50",
+    "review": "score",
+    "review_from": "",
+    "leave_limit": "",
+    "paper_mode": "rules",
+    "fixed_paper": "",
+    "rules-0-type": "single",
+    "rules-0-count": "1",
+    "rules-0-points": "10",
+    "rules-0-knowledge_point": "",
+    "rules-0-difficulty": "",
+}
+
+
 def exam_body(world, **overrides) -> dict:
     """An API body of an exam open now for two hours, one question of every type each."""
     now = utcnow()

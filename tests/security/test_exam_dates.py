@@ -8,7 +8,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 from exams.models import Exam
 from tests.integration.page_helpers import page, submit
-from tests.security.exam_setup import create_exam, exam_body, exam_world
+from tests.security.exam_setup import FORM, create_exam, exam_body, exam_world
 
 
 @pytest.fixture
@@ -52,29 +52,6 @@ def test_a_window_longer_than_a_year_or_closing_first_is_refused(client, login, 
     )
     assert backwards.status_code == 422
     assert "晚于" in backwards.get_json()["error"]["message"]
-
-
-FORM = {
-    "title": "远期考试",
-    "opens_at": "2030-05-01T09:00",
-    "closes_at": "2030-05-01T11:30",
-    "time_limit_minutes": "30",
-    "pass_score": "5",
-    "max_attempts": "1",
-    "scoring": "best",
-    "partial_credit": "none",
-    "partial_percent": "50",
-    "review": "score",
-    "review_from": "",
-    "leave_limit": "",
-    "paper_mode": "rules",
-    "fixed_paper": "",
-    "rules-0-type": "single",
-    "rules-0-count": "1",
-    "rules-0-points": "10",
-    "rules-0-knowledge_point": "",
-    "rules-0-difficulty": "",
-}
 
 
 @pytest.mark.parametrize(
