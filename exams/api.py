@@ -90,6 +90,7 @@ class ExamInput(Schema):
     )
     partial_percent = fields.Integer(load_default=50, validate=validate.Range(1, 99))
     review = fields.String(load_default="score", validate=validate.OneOf(["score", "answers"]))
+    review_while_attempts_left = fields.Boolean(load_default=False)
     review_from = fields.AwareDateTime(
         load_default=None, allow_none=True, default_timezone=UTC, validate=SANE_DATE
     )
@@ -206,6 +207,7 @@ def create_exam(data):
         "partial_percent": data["partial_percent"],
         "review": data["review"],
         "review_from": _naive(data["review_from"]),
+        "review_while_attempts_left": data["review_while_attempts_left"],
         "leave_limit": data["leave_limit"],
         "rules": [
             {

@@ -177,6 +177,11 @@ class ExamForm(CandidatesForm):
     review = SelectField(
         "交卷后考生可看", choices=[SelectChoice(k, v) for k, v in REVIEW_LABELS.items()]
     )
+    review_while_attempts_left = BooleanField(
+        "每次交卷后即可看答案",
+        default=False,
+        description="不勾选时，考生用完全部作答机会或考试结束后才能看答案和解析",
+    )
     review_from = _local_datetime(
         "答案开放时间", Optional(), description="留空则交卷后立即可看答案和解析"
     )
