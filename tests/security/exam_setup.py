@@ -22,11 +22,11 @@ def way(request, monkeypatch):
     return request.param
 
 
-def seed_bank() -> None:
+def seed_bank(bank: str = PROVINCIAL_BANK) -> None:
     """Three singles (A–C), two multiples (A–D), two true/false, two fills of two blanks."""
     for n in range(3):
         create_question(
-            PROVINCIAL_BANK,
+            bank,
             QuestionDraft(
                 type=QuestionType.SINGLE,
                 stem=f"单选题 {n}",
@@ -36,7 +36,7 @@ def seed_bank() -> None:
         )
     for n in range(2):
         create_question(
-            PROVINCIAL_BANK,
+            bank,
             QuestionDraft(
                 type=QuestionType.MULTIPLE,
                 stem=f"多选题 {n}",
@@ -46,12 +46,12 @@ def seed_bank() -> None:
         )
     for n in range(2):
         create_question(
-            PROVINCIAL_BANK,
+            bank,
             QuestionDraft(type=QuestionType.TRUE_FALSE, stem=f"判断题 {n}", answer=True),
         )
     for n in range(2):
         create_question(
-            PROVINCIAL_BANK,
+            bank,
             QuestionDraft(
                 type=QuestionType.FILL,
                 stem=f"填空题 {n}：____、____",
