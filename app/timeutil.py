@@ -20,4 +20,7 @@ def to_local(value: datetime | None) -> datetime | None:
     """Convert a stored naive-UTC timestamp to Asia/Shanghai."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+    try:
+        return value.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+    except OverflowError:  # 9999-12-31 stored: shown as the last moment there is, not a 500
+        return datetime.max.replace(tzinfo=LOCAL_TZ)

@@ -203,6 +203,7 @@ def _settings(form: ExamForm) -> dict:
         "partial_percent": form.partial_percent.data or 50,
         "review": form.review.data,
         "review_from": to_utc(form.review_from.data) if answers else None,
+        "review_while_attempts_left": answers and form.review_while_attempts_left.data,
         "leave_limit": form.leave_limit.data,
         "rules": form.paper_rules,
         "fixed_questions": form.fixed_questions,

@@ -1,6 +1,7 @@
 """API: exams (create, candidates, results, statistics, proctoring) and attempts."""
 
 from datetime import UTC
+from decimal import Decimal
 
 from flask import request
 from flask_login import current_user, login_required
@@ -8,17 +9,19 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api import API_PREFIX
+from app.api import API_PREFIX, ApiError
 from app.auth.models import Role
 from app.auth.services import claimed_identity
 from app.errors import Conflict, Refused
 from app.extensions import db
+from app.orgs.rules.posts import Post
 from app.security import Action, get_or_404, visible
 from app.timeutil import utcnow
 from exams import attempts as attempt_service
 from exams import candidates, queries, reports, services
 from exams.attempts import MAX_SEQ
 from exams.models import Attempt, Exam
+from exams.rules import timing
 from exams.views_common import attempt_body, exam_summary, iso, points
 from question_bank.policy import owned_bank
 
@@ -27,27 +30,57 @@ blp = Blueprint("exams_api", __name__, url_prefix=API_PREFIX, description="在�
 TYPES = ["single", "multiple", "true_false", "fill"]
 
 
+# Checked before any conversion to naive UTC (which overflows at the ends of the calendar).
+SANE_DATE = validate.Range(
+    min=timing.EARLIEST.replace(tzinfo=UTC),
+    max=timing.LATEST.replace(tzinfo=UTC),
+    error=timing.DATE_RANGE_MESSAGE,
+)
+
+
+# Bounds of what the exams API accepts, matching the columns and the forms: an id the
+# database's INTEGER holds, lists a real exam needs, text its columns hold.
+ID = validate.Range(min=1, max=2**31 - 1, error="编号应为 1 至 2147483647 之间的整数")
+POINTS = validate.Range(min=Decimal("0.01"), max=Decimal(1000), error="分值应在 0.01 至 1000 之间")
+MAX_CANDIDATES = 10_000
+MAX_ENTERPRISES = 1_000
+
+
+def _at_most(count: int, what: str) -> validate.Length:
+    return validate.Length(max=count, error=f"{what}最多 {count} 个")
+
+
+def _ids(count: int, what: str, **kwargs) -> fields.List:
+    return fields.List(fields.Integer(validate=ID), validate=_at_most(count, what), **kwargs)
+
+
 class RuleSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
     count = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
-    points = fields.Decimal(required=True, places=2, validate=validate.Range(min=0.01))
-    tags = fields.List(fields.String(), load_default=list)
+    points = fields.Decimal(required=True, places=2, validate=POINTS)
+    tags = fields.List(
+        fields.String(validate=validate.Length(max=200, error="知识点最长 200 字")),
+        load_default=list,
+        validate=_at_most(20, "知识点"),
+    )
     difficulty = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(["easy", "medium", "hard"])
     )
 
 
 class FixedQuestionSchema(Schema):
-    question_id = fields.Integer(required=True)
-    points = fields.Decimal(required=True, places=2, validate=validate.Range(min=0.01))
+    question_id = fields.Integer(required=True, validate=ID)
+    points = fields.Decimal(required=True, places=2, validate=POINTS)
 
 
 class ExamInput(Schema):
     title = fields.String(required=True, validate=validate.Length(2, 128))
     time_limit_seconds = fields.Integer(required=True, validate=validate.Range(60, 24 * 3600))
-    opens_at = fields.AwareDateTime(required=True, default_timezone=UTC)
-    closes_at = fields.AwareDateTime(required=True, default_timezone=UTC)
-    pass_score = fields.Decimal(required=True, places=2, validate=validate.Range(min=0))
+    opens_at = fields.AwareDateTime(required=True, default_timezone=UTC, validate=SANE_DATE)
+    closes_at = fields.AwareDateTime(required=True, default_timezone=UTC, validate=SANE_DATE)
+    pass_score = fields.Decimal(
+        required=True, places=2, validate=validate.Range(min=0, max=Decimal(500_000))
+    )
     max_attempts = fields.Integer(load_default=1, validate=validate.Range(1, 20))
     scoring = fields.String(load_default="best", validate=validate.OneOf(["best", "last"]))
     shuffle_questions = fields.Boolean(load_default=True)
@@ -57,19 +90,53 @@ class ExamInput(Schema):
     )
     partial_percent = fields.Integer(load_default=50, validate=validate.Range(1, 99))
     review = fields.String(load_default="score", validate=validate.OneOf(["score", "answers"]))
-    review_from = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
-    leave_limit = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0))
-    rules = fields.List(fields.Nested(RuleSchema), load_default=list)
-    fixed_questions = fields.List(fields.Nested(FixedQuestionSchema), load_default=list)
-    candidates = fields.List(fields.Integer(), load_default=list)
-    candidate_enterprises = fields.List(fields.Integer(), load_default=list)
-    candidate_posts = fields.List(fields.String(), load_default=list)
+    review_while_attempts_left = fields.Boolean(load_default=False)
+    review_from = fields.AwareDateTime(
+        load_default=None, allow_none=True, default_timezone=UTC, validate=SANE_DATE
+    )
+    leave_limit = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(0, 1000)
+    )
+    rules = fields.List(
+        fields.Nested(RuleSchema), load_default=list, validate=_at_most(50, "组卷规则")
+    )
+    fixed_questions = fields.List(
+        fields.Nested(FixedQuestionSchema), load_default=list, validate=_at_most(500, "试题")
+    )
+    candidates = _ids(MAX_CANDIDATES, "考生", load_default=list)
+    candidate_enterprises = _ids(MAX_ENTERPRISES, "企业", load_default=list)
+    candidate_posts = fields.List(
+        fields.String(validate=validate.Length(max=16)),
+        load_default=list,
+        validate=_at_most(len(Post), "岗位"),
+    )
 
 
 class CandidatesInput(Schema):
-    candidates = fields.List(fields.Integer(), load_default=list)
-    candidate_enterprises = fields.List(fields.Integer(), load_default=list)
-    candidate_posts = fields.List(fields.String(), load_default=list)
+    candidates = _ids(MAX_CANDIDATES, "考生", load_default=list)
+    candidate_enterprises = _ids(MAX_ENTERPRISES, "企业", load_default=list)
+    candidate_posts = fields.List(
+        fields.String(validate=validate.Length(max=16)),
+        load_default=list,
+        validate=_at_most(len(Post), "岗位"),
+    )
+
+
+# A save holds one response: a few texts at most (`responses.MAX_BLANK_CHARS` each). Its
+# body is refused past this size before it is read or parsed.
+SAVE_BODY_LIMIT = 16 * 1024
+
+
+@blp.before_request
+def _cap_save_body():
+    """Refuse an oversized answer before reading it (after authentication, which runs first)."""
+    if request.endpoint != "exams_api.save_answer":
+        return
+    request.max_content_length = SAVE_BODY_LIMIT  # also bounds a body sent without a length
+    if (request.content_length or 0) > SAVE_BODY_LIMIT:
+        raise ApiError(
+            413, f"答案内容过长（不能超过 {SAVE_BODY_LIMIT // 1024} KB）", code="payload_too_large"
+        )
 
 
 class SaveInput(Schema):
@@ -104,8 +171,9 @@ def _centi(value) -> int:
     return int((value * 100).to_integral_value())
 
 
-def _device() -> str | None:
-    return (request.headers.get("X-Device-Id") or "").strip()[:64] or None
+def _device() -> str:
+    """The device the request comes from; a client that names none is the device "none"."""
+    return attempt_service.device_id(request.headers.get("X-Device-Id"))
 
 
 def candidate_ids(data: dict) -> list[int]:
@@ -139,6 +207,7 @@ def create_exam(data):
         "partial_percent": data["partial_percent"],
         "review": data["review"],
         "review_from": _naive(data["review_from"]),
+        "review_while_attempts_left": data["review_while_attempts_left"],
         "leave_limit": data["leave_limit"],
         "rules": [
             {

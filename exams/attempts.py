@@ -23,15 +23,25 @@ from exams.models import (
     Exam,
 )
 from exams.queries import attempts_of
-from exams.rules import assembly, timing
+from exams.rules import assembly, responses, timing
 from exams.services import paper_rules, question_pool
 from question_bank import services as bank_services
 from question_bank import version_cache
-from question_bank.rules.types import QuestionType
 
 LEAVE_EVENTS = {"blur", "visibility_hidden"}
 RETURN_EVENTS = {"focus", "visibility_visible"}
 EVENT_TYPES = LEAVE_EVENTS | RETURN_EVENTS
+
+
+# A client that sends no `X-Device-Id` (an API client; the exam page always names its
+# device) is one device of its own, "none": alone it keeps its attempt, but it cannot save
+# into an attempt another device holds; like any device it takes one over by resuming it.
+NO_DEVICE = "none"
+
+
+def device_id(header: str | None) -> str:
+    """The device named by an `X-Device-Id` header (at most 64 characters), or NO_DEVICE."""
+    return (header or "").strip()[:64] or NO_DEVICE
 
 
 def closed_error() -> Conflict:
@@ -187,28 +197,17 @@ def answer_problem(attempt_id: int, question_id: int, response, seq: int) -> Dom
     Both ways of saving ask this, so the checks are written once: the one-statement save
     leaves any save with a problem to the checked way, which raises it.
     """
-    kind = paper_cache.question_types(attempt_id).get(question_id)
-    if kind is None:
+    shape = paper_cache.question_shapes(attempt_id).get(question_id)
+    if shape is None:
         return NotFound("试卷中没有这道题")
-    if not _valid_response(kind, response):
-        return Invalid("答案格式与题型不符")
+    problem = responses.response_problem(shape, response)
+    if problem is not None:
+        return Invalid(problem)
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
         return Invalid(
             "保存序号超出范围", details=[{"field": "seq", "message": f"应 ≥ 1 且 ≤ {MAX_SEQ}"}]
         )
     return None
-
-
-def _valid_response(kind: str, response) -> bool:
-    if response is None:
-        return True  # clearing an answer
-    if kind == QuestionType.SINGLE:
-        return isinstance(response, str)
-    if kind == QuestionType.MULTIPLE:
-        return isinstance(response, list) and all(isinstance(r, str) for r in response)
-    if kind == QuestionType.TRUE_FALSE:
-        return isinstance(response, bool)
-    return isinstance(response, list) and all(isinstance(r, str) for r in response)
 
 
 @dataclass(frozen=True)
@@ -379,7 +378,7 @@ def save_answer(
 def set_flag(attempt: Attempt, question_id: int, flagged: bool, *, device, now) -> None:
     """Mark a question for review (or clear the mark)."""
     _check_open(attempt, device, now)
-    if question_id not in paper_cache.question_types(attempt.id):
+    if question_id not in paper_cache.question_shapes(attempt.id):
         raise NotFound("试卷中没有这道题")
     answer = db.session.scalar(
         select(AttemptAnswer).where(

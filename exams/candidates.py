@@ -14,6 +14,7 @@ from app.spreadsheet import read_first_sheet
 ID_NUMBER_HEADERS = ("身份证号", "身份证号码", "证件号码")
 EMPLOYEE_ID_HEADERS = ("人员编号", "员工编号", "编号")
 MAX_CANDIDATE_ROWS = 20000
+MAX_EMPLOYEE_ID = 2**31 - 1  # the largest id an INTEGER column holds
 
 # A row that found nobody: (row as Excel numbers it, what is shown of it, why).
 Unmatched = tuple[int, str, str]
@@ -77,7 +78,13 @@ def of_enterprises(user, enterprise_ids: list[int], posts: list[str] = ()) -> li
 
 
 def match_rows(user, rows: list[CandidateRow], today) -> tuple[list[int], list[Unmatched]]:
-    """Employees of `user`'s scope named by identity number or id; unmatched rows and why."""
+    """Employees of `user`'s scope named by identity number or id; unmatched rows and why.
+
+    Every lookup is within `user`'s scope, so a row naming someone outside it (an employee
+    of another enterprise, present or gone) reads exactly like a row naming nobody: shown as
+    typed (masked), "not found in your scope". An enterprise admin, who may not see numbers
+    outside their enterprise, learns nothing from a list about who is on other rosters.
+    """
     box = vault()
     problems: dict[int, tuple[str, str]] = {}
     wanted: dict[int, tuple[str, object]] = {}  # row → ("id_number_index", index) or ("id", id)
@@ -85,8 +92,10 @@ def match_rows(user, rows: list[CandidateRow], today) -> tuple[list[int], list[U
         if r.kind == "employee_id":
             integral = isinstance(r.value, float) and r.value.is_integer()
             text = str(int(r.value) if integral else r.value).strip()
-            if text.isdigit():
+            if text.isdigit() and len(text) <= 10 and int(text) <= MAX_EMPLOYEE_ID:
                 wanted[r.row] = ("id", int(text))
+            elif text.isdigit():
+                problems[r.row] = (text[:20], "")  # an id no employee can have: nobody
             else:
                 problems[r.row] = (text[:20], "人员编号应为数字")
             continue

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.orgs.rules.posts import Post
 from app.timeutil import LOCAL_TZ
 from app.web import BaseForm, ChineseMeta
+from exams.rules import timing
 from question_bank.forms import CheckboxesField
 from question_bank.rules.types import Difficulty, QuestionType
 
@@ -47,6 +48,14 @@ def to_utc(moment: datetime | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL_TZ)
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+_EARLIEST = timing.EARLIEST.replace(tzinfo=UTC)
+_LATEST = timing.LATEST.replace(tzinfo=UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
 
 
 def centipoints(value: Decimal) -> int:
@@ -137,7 +146,10 @@ class ExamForm(CandidatesForm):
     pass_score = DecimalField(
         "及格分",
         places=2,
-        validators=[InputRequired("请填写及格分"), NumberRange(min=0, message="及格分不能为负")],
+        validators=[
+            InputRequired("请填写及格分"),
+            NumberRange(0, 500_000, "及格分应在 0 至 500000 之间"),
+        ],
         default=Decimal(60),
     )
     max_attempts = IntegerField(
@@ -165,12 +177,17 @@ class ExamForm(CandidatesForm):
     review = SelectField(
         "交卷后考生可看", choices=[SelectChoice(k, v) for k, v in REVIEW_LABELS.items()]
     )
+    review_while_attempts_left = BooleanField(
+        "每次交卷后即可看答案",
+        default=False,
+        description="不勾选时，考生用完全部作答机会或考试结束后才能看答案和解析",
+    )
     review_from = _local_datetime(
         "答案开放时间", Optional(), description="留空则交卷后立即可看答案和解析"
     )
     leave_limit = IntegerField(
         "离开页面次数上限",
-        validators=[Optional(), NumberRange(min=0, message="次数不能为负")],
+        validators=[Optional(), NumberRange(0, 1000, "次数应为 0–1000")],
         description="超过此次数自动交卷；留空为不限制",
     )
     paper_mode = RadioField(
@@ -199,16 +216,34 @@ class ExamForm(CandidatesForm):
                 for sub in entry.form:
                     sub.errors = []
             valid = not any(f.errors for name, f in self._fields.items() if name != "rules")
-        opens, closes = self.opens_at.data, self.closes_at.data
-        if opens and closes and closes <= opens:
-            self.closes_at.errors.append("结束时间必须晚于开始时间")
-            valid = False
+        valid = self._check_dates() and valid
         if self.partial_credit.data == "fixed" and self.partial_percent.data is None:
             self.partial_percent.errors.append("请填写少选得分比例")
             valid = False
         paper_ok = self._check_rules() if self.paper_mode.data == "rules" else self._check_fixed()
         pass_ok = self._check_pass_score()
         return valid and paper_ok and pass_ok
+
+    def _check_dates(self) -> bool:
+        """The window's dates in range (checked before converting: the calendar's ends
+        overflow), then its order and length as the service checks them."""
+        fields = {
+            "opens_at": self.opens_at,
+            "closes_at": self.closes_at,
+            "review_from": self.review_from,
+        }
+        ok = True
+        for field in fields.values():
+            moment = field.data
+            if moment is not None and not _EARLIEST <= _aware(moment) <= _LATEST:
+                field.errors.append(timing.DATE_RANGE_MESSAGE)
+                ok = False
+        opens, closes = self.opens_at.data, self.closes_at.data
+        if ok and opens and closes:
+            for name, message in timing.settings_problems(to_utc(opens), to_utc(closes)):
+                fields[name].errors.append(message)
+                ok = False
+        return ok
 
     def _check_rules(self) -> bool:
         self.paper_rules, self.rule_rows, self.fixed_questions = [], [], []
@@ -261,6 +296,7 @@ class ExamForm(CandidatesForm):
         return True
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds
 _FIXED_LINE = re.compile(r"^#?(\d+)[\s,，:：、]+(\d+(?:\.\d{1,2})?)\s*分?$")
 
 
@@ -275,9 +311,12 @@ def parse_fixed_paper(text: str) -> tuple[list[dict], list[str]]:
         if not match:
             problems.append(f"第 {number} 行“{line[:30]}”应为“题号 分值”，如“123 2”")
             continue
-        question_id, points = int(match.group(1)), centipoints(Decimal(match.group(2)))
-        if points <= 0:
-            problems.append(f"第 {number} 行：分值应大于 0")
+        digits, points = match.group(1), centipoints(Decimal(match.group(2)))
+        question_id = int(digits) if len(digits) <= 10 else 0  # int() refuses 4,300 digits
+        if not 1 <= question_id <= MAX_ID:
+            problems.append(f"第 {number} 行：题号 {digits[:12]} 不存在")
+        elif not 0 < points <= 100_000:
+            problems.append(f"第 {number} 行：分值应在 0.01 至 1000 之间")
         elif question_id in seen:
             problems.append(f"第 {number} 行：试题 {question_id} 重复")
         else:

@@ -57,6 +57,9 @@ class Exam(db.Model):
     partial_percent: Mapped[int] = mapped_column(default=50)
     review: Mapped[str] = mapped_column(String(16), default="score")  # score | answers
     review_from: Mapped[datetime | None]  # answers shown from then (None: at once)
+    # Answers shown after each attempt even while attempts remain (a practice exam). Off,
+    # answers wait until the candidate has no attempt left or the window has closed.
+    review_while_attempts_left: Mapped[bool] = mapped_column(default=False)
     leave_limit: Mapped[int | None]  # submit after this many page leaves (None: no limit)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,12 +4,14 @@ Built from a bank: an exam's rules applied to its bank (`assembly.Pool`) and the
 current question versions, each kept with the state of the bank it was built from and built
 again when that changes.
 
-Papers: each attempt's paper as a save needs it (question → type). A paper is drawn once,
+Papers: each attempt's paper as a save needs it (question → its type, option keys and
+number of blanks: `QuestionShape`). A paper is drawn once,
 in the transaction that creates its attempt, and never changes, so what a process has read
 of one stays true. Every save checks that its question is on the paper and that the
-response fits the question's type: two thousand candidates saving every few seconds would
-otherwise read the paper again for each save. Identifiers are not reused (attempts are
-never deleted); the test suite empties its tables between tests and calls `clear`.
+response fits the question (`exams.rules.responses`): two thousand candidates saving every
+few seconds would otherwise read the paper again for each save. Identifiers are not reused
+(attempts are never deleted); the test suite empties its tables between tests and calls
+`clear`.
 """
 
 from collections.abc import Callable, Hashable
@@ -19,13 +21,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from exams.models import AttemptQuestion
+from exams.rules.responses import QuestionShape
 from question_bank import version_cache
 
 MAX_PAPERS = 20_000  # about 4 KB each for a paper of 100 questions
 MAX_BUILT = 200  # exams open at once and their banks; some 100 bytes per bank question each
 
 T = TypeVar("T")
-_papers: dict[int, dict[int, str]] = {}
+_papers: dict[int, dict[int, QuestionShape]] = {}
 _built: dict[Hashable, tuple[Hashable, object]] = {}
 
 
@@ -41,8 +44,8 @@ def built_from(key: Hashable, state: Hashable, build: Callable[[], T]) -> T:
     return value
 
 
-def question_types(attempt_id: int) -> dict[int, str]:
-    """{question id: question type} of the attempt's paper (empty if it has none)."""
+def question_shapes(attempt_id: int) -> dict[int, QuestionShape]:
+    """{question id: what a response to it may hold} of the attempt's paper (empty if none)."""
     paper = _papers.get(attempt_id)
     if paper is None:
         rows = db.session.execute(
@@ -50,14 +53,20 @@ def question_types(attempt_id: int) -> dict[int, str]:
                 AttemptQuestion.attempt_id == attempt_id
             )
         ).all()
-        # The versions' types from what the process keeps of them (one query at most).
+        # The versions from what the process keeps of them (one query at most).
         versions = version_cache.get_many(version_id for _, version_id in rows)
-        paper = {question_id: versions[version_id].type for question_id, version_id in rows}
+        paper = {question_id: _shape(versions[version_id]) for question_id, version_id in rows}
         if paper:  # an attempt is committed with its paper: an empty one is not cached
             if len(_papers) >= MAX_PAPERS:
                 _papers.clear()
             _papers[attempt_id] = paper
     return paper
+
+
+def _shape(version: version_cache.Version) -> QuestionShape:
+    return QuestionShape(
+        type=version.type, keys=frozenset(version.option_keys), blanks=len(version.blanks)
+    )
 
 
 def clear() -> None:

@@ -61,9 +61,18 @@ def counted_attempt(attempts: list[Attempt], scoring: str) -> Attempt | None:
     return max(done, key=lambda a: (a.score or 0, -a.number))
 
 
-def answers_visible(exam: Exam, now: datetime) -> bool:
-    """Whether candidates may see correct answers and explanations after submitting."""
-    return exam.review == "answers" and (exam.review_from is None or now >= exam.review_from)
+def answers_visible(exam: Exam, now: datetime, attempts: list[Attempt]) -> bool:
+    """Whether the candidate of `attempts` may see correct answers and explanations.
+
+    Only once they have no attempt left and are answering none, or the window has closed:
+    answers read after a first attempt would be the next attempt's crib. An exam may say
+    otherwise (`review_while_attempts_left`: a practice exam). Never before `review_from`.
+    """
+    if exam.review != "answers" or (exam.review_from is not None and now < exam.review_from):
+        return False
+    if exam.review_while_attempts_left or now >= exam.closes_at:
+        return True
+    return len(attempts) >= exam.max_attempts and not any(is_answering(a, now) for a in attempts)
 
 
 def question_count(exam: Exam) -> int:

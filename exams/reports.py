@@ -2,14 +2,14 @@
 
 import secrets
 from datetime import datetime, timedelta
-from io import BytesIO
 
-import pandas as pd
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.orgs import queries as org_queries
 from app.orgs.rules.posts import Post
+from app.spreadsheet import defuse_formulas, workbook_bytes
 from app.timeutil import to_local
 from exams import attempts as attempt_service
 from exams import queries
@@ -161,36 +161,48 @@ def results(exam, now: datetime) -> list[dict]:
 
 
 def results_workbook(exam, now: datetime) -> bytes:
-    """The results as an Excel sheet."""
+    """The results as an Excel sheet; names and titles that look like formulas stay text."""
     reasons = {
         "manual": "考生交卷",
         "deadline": "到时自动交卷",
         "leave_limit": "离开页面超限",
         "proctor": "监考结束",
     }
-    frame = pd.DataFrame(
-        [
-            {
-                "姓名": r["name"],
-                "身份证号": r["id_number_masked"],
-                "企业": r["enterprise"],
-                "岗位": Post(r["post"]).label,
-                "作答次数": r["attempts"],
-                "成绩": r["score"],
-                "满分": r["max_score"],
-                "是否通过": RESULT_STATES[r["state"]],
-                "交卷时间": to_local(r["submitted_at"]).strftime("%Y-%m-%d %H:%M")
-                if r["submitted_at"]
-                else "",
-                "交卷方式": reasons.get(r["submit_reason"], ""),
-            }
-            for r in results(exam, now)
-        ]
-    )
-    buffer = BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="成绩", index=False)
-    return buffer.getvalue()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "成绩"
+    sheet.append(RESULT_HEADERS)
+    for r in results(exam, now):
+        sheet.append(
+            [
+                r["name"],
+                r["id_number_masked"],
+                r["enterprise"],
+                Post(r["post"]).label,
+                r["attempts"],
+                r["score"],
+                r["max_score"],
+                RESULT_STATES[r["state"]],
+                to_local(r["submitted_at"]).strftime("%Y-%m-%d %H:%M") if r["submitted_at"] else "",
+                reasons.get(r["submit_reason"], ""),
+            ]
+        )
+    defuse_formulas(sheet)  # a name typed as "=HYPERLINK(…)" must not run in the sheet
+    return workbook_bytes(book)
+
+
+RESULT_HEADERS = [
+    "姓名",
+    "身份证号",
+    "企业",
+    "岗位",
+    "作答次数",
+    "成绩",
+    "满分",
+    "是否通过",
+    "交卷时间",
+    "交卷方式",
+]
 
 
 def statistics(exam) -> dict:

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.errors import Invalid
 from app.extensions import db
 from exams.models import Exam, ExamCandidate
-from exams.rules import assembly
+from exams.rules import assembly, timing
 from question_bank import services as bank_services
 
 # Exams --------------------------------------------------------------------------------
@@ -32,8 +32,11 @@ def paper_rules(exam: Exam) -> list[assembly.PaperRule]:
 
 def create_exam(*, bank: str, user_id: int | None, candidate_ids: list[int], **settings) -> Exam:
     """Create an exam after checking its window, its rules and that the bank can fill them."""
-    if settings["closes_at"] <= settings["opens_at"]:
-        raise Invalid("结束时间必须晚于开始时间")
+    dates = timing.settings_problems(
+        settings["opens_at"], settings["closes_at"], settings.get("review_from")
+    )
+    if dates:
+        raise Invalid(dates[0][1], details=[{"field": f, "message": m} for f, m in dates])
     if settings["time_limit_seconds"] < 60:
         raise Invalid("考试时长至少 1 分钟")
     exam = Exam(bank=bank, created_by_id=user_id, **settings)

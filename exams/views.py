@@ -88,6 +88,8 @@ def result(attempt_id):
     exam = attempt.exam
     attempts = queries.attempts_of(exam.id, attempt.employee_id)
     retake = own and queries.candidate_state(exam, attempts, now) == queries.AVAILABLE
+    withheld = exam.review == "answers" and "review" not in body
+    later = exam.review_from if exam.review_from and now < exam.review_from else None
     return render_template(
         "exams/result.html",
         attempt=attempt,
@@ -102,7 +104,6 @@ def result(attempt_id):
             "positions": {str(q["id"]): q["position"] for q in body["questions"]},
             "seqs": body["seqs"],
         },
-        review_from=exam.review_from
-        if exam.review == "answers" and not queries.answers_visible(exam, now)
-        else None,
+        review_from=later if withheld else None,
+        review_when_done=withheld and later is None,  # no attempt left, or the window closed
     )

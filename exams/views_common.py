@@ -99,7 +99,9 @@ def attempt_body(attempt: Attempt, now: datetime) -> dict:
             submitted_at=iso(attempt.submitted_at),
             submit_reason=attempt.submit_reason,
         )
-        if queries.answers_visible(exam, now):
+        if exam.review == "answers" and queries.answers_visible(
+            exam, now, queries.attempts_of(exam.id, attempt.employee_id)
+        ):
             body["review"] = [
                 _review(item, versions[item.version_id], attempt.question_score(item.position))
                 for item in items

@@ -11,6 +11,13 @@ from zoneinfo import ZoneInfo
 # slow network sends its last answer a moment before time is up and it arrives a moment after.
 GRACE_SECONDS = 5
 
+# The dates an exam's settings may hold (naive UTC), and its longest window: anything else
+# is a typing slip or a probe, and 9999-12-31 once broke every candidate's home page.
+EARLIEST = datetime(2000, 1, 1)
+LATEST = datetime(2100, 12, 31, 23, 59, 59)
+MAX_WINDOW_DAYS = 366
+DATE_RANGE_MESSAGE = "日期应在 2000-01-01 至 2100-12-31 之间"
+
 _LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _SECOND = timedelta(seconds=1)
 
@@ -64,8 +71,34 @@ def window_problem(
 ) -> str | None:
     """Why an attempt cannot start now, in Chinese; None when the exam window is open."""
     if opens_at is not None and now < opens_at:
-        local = opens_at.replace(tzinfo=UTC).astimezone(_LOCAL_TZ)
-        return f"考试尚未开始（开始时间 {local:%Y-%m-%d %H:%M}）"
+        return f"考试尚未开始（开始时间 {_local(opens_at):%Y-%m-%d %H:%M}）"
     if closes_at is not None and now >= closes_at:
         return "考试已结束"
     return None
+
+
+def settings_problems(
+    opens_at: datetime, closes_at: datetime, review_from: datetime | None = None
+) -> list[tuple[str, str]]:
+    """What is wrong with an exam's dates (naive UTC), as (field, Chinese message); [] if none."""
+    dates = (("opens_at", opens_at), ("closes_at", closes_at), ("review_from", review_from))
+    problems = [
+        (field, DATE_RANGE_MESSAGE)
+        for field, moment in dates
+        if moment is not None and not EARLIEST <= moment <= LATEST
+    ]
+    if problems:
+        return problems
+    if closes_at <= opens_at:
+        problems.append(("closes_at", "结束时间必须晚于开始时间"))
+    elif closes_at - opens_at > timedelta(days=MAX_WINDOW_DAYS):
+        problems.append(("closes_at", f"考试开放时间最长 {MAX_WINDOW_DAYS} 天"))
+    return problems
+
+
+def _local(moment: datetime) -> datetime:
+    """A naive-UTC time in Asia/Shanghai; a far one stored earlier never overflows."""
+    try:
+        return moment.replace(tzinfo=UTC).astimezone(_LOCAL_TZ)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=_LOCAL_TZ)

@@ -17,7 +17,6 @@ from app import MIGRATIONS_DIR, create_app
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import utcnow
-from exams.models import Exam
 from question_bank.models import PROVINCIAL_BANK
 from question_bank.rules.types import QuestionDraft, QuestionType
 from question_bank.services import create_question
@@ -76,22 +75,19 @@ def test_marks_move_from_answers_to_their_attempt_and_back(empty_database_url, t
             for n in (1, 2, 3)
         ]
         now = utcnow()
-        exam = Exam(
-            title="考试",
-            bank=PROVINCIAL_BANK,
-            opens_at=now,
-            closes_at=now,
-            time_limit_seconds=60,
-            pass_score=100,
-        )
-        db.session.add(exam)
         db.session.commit()
         q1, q2, q3 = (q.id for q in questions)
         version_of = {q.id: q.current.id for q in questions}
+        # The exam in SQL too: the model has grown columns since this revision.
         statements = [
+            "INSERT INTO exams (id, title, bank, rules, fixed_questions, opens_at, closes_at,"
+            " time_limit_seconds, pass_score, max_attempts, scoring, shuffle_questions,"
+            " shuffle_options, partial_credit, partial_percent, review, created_at)"
+            f" VALUES (1, '考试', '{PROVINCIAL_BANK}', '[]', '[]', :now, :now, 60, 100, 1,"
+            " 'best', true, true, 'none', 50, 'score', :now)",
             "INSERT INTO attempts (id, exam_id, employee_id, user_id, number, status, seed,"
             " started_at, deadline, extension_seconds, score, max_score, takeovers, leave_count)"
-            f" VALUES (1, {exam.id}, {person.employee_id}, {person.id}, 1, 'submitted', 7,"
+            f" VALUES (1, 1, {person.employee_id}, {person.id}, 1, 'submitted', 7,"
             " :now, :now, 0, 450, 600, 0, 0)",
             *(
                 "INSERT INTO attempt_questions (attempt_id, position, question_id,"
