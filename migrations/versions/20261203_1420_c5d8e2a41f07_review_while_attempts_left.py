@@ -6,7 +6,7 @@ keeps them back until no attempt is left or the window has closed; existing exam
 safe default.
 
 Revision ID: c5d8e2a41f07
-Revises: 416197cf85ec
+Revises: b7d1c2a9e4f3
 Create Date: 2026-12-03 14:20:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "c5d8e2a41f07"
-down_revision = "416197cf85ec"
+down_revision = "b7d1c2a9e4f3"
 branch_labels = None
 depends_on = None
 
