@@ -20,7 +20,15 @@ from app.courses.models import (
     TrainingPlanCourse,
     TrainingPlanPerson,
 )
-from app.courses.rules.plan_status import COMPLETED, LATE, STATE_ORDER, hours, percent, plan_state
+from app.courses.rules.plan_status import (
+    COMPLETED,
+    LATE,
+    STATE_ORDER,
+    due_on_problem,
+    hours,
+    percent,
+    plan_state,
+)
 from app.errors import Invalid
 from app.extensions import db
 from app.form_errors import field_error
@@ -93,8 +101,9 @@ def save_plan(
     title = (title or "").strip()
     if not title:
         problem("title", "请填写计划名称")
-    if creating and due_on < today:
-        problem("due_on", "截止日期不能早于今天")
+    due_problem = due_on_problem(due_on, today, creating=creating)
+    if due_problem:
+        problem("due_on", due_problem)
     posts = [p for p in dict.fromkeys(posts) if p in {x.value for x in Post}]
     try:
         people = resolve_names(plan.enterprise_id, names, today)
