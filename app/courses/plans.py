@@ -38,6 +38,8 @@ from app.timeutil import to_local
 
 # ---------------------------------------------------------------- saving
 
+MAX_ID = 2**31 - 1  # the largest value of an integer id column
+
 
 def published_courses() -> list[Course]:
     return db.session.scalars(
@@ -113,11 +115,13 @@ def save_plan(
     if not posts and people == []:
         problem("posts", "请至少选择一个岗位或指定人员")
     course_ids = list(dict.fromkeys(course_ids))
+    # An id out of the column's range names no course (and must not reach the database).
+    known_ids = [i for i in course_ids if 0 < i <= MAX_ID]
     if not course_ids:
         problem("courses", "请至少选择一门课程")
     valid = set(
         db.session.scalars(
-            select(Course.id).where(Course.id.in_(course_ids), Course.status == PUBLISHED)
+            select(Course.id).where(Course.id.in_(known_ids), Course.status == PUBLISHED)
         )
     )
     # Courses already in the plan stay allowed even if archived since.
