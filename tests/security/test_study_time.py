@@ -118,6 +118,24 @@ def test_a_second_lesson_opened_later_shares_the_clock(client, login, learner, c
     assert assert_totals_equal_the_spans(learner.id) == 30
 
 
+def all_at_once(calls):
+    """Run the calls in threads released together; answer their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert None not in results
+    return results
+
+
 @pytest.mark.usefixtures("learner")
 def test_concurrent_beats_on_many_lessons_lose_nothing(app, client, login, clock):
     with app.app_context():
@@ -131,27 +149,19 @@ def test_concurrent_beats_on_many_lessons_lose_nothing(app, client, login, clock
         other = app.test_client()
         other.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
         clients.append(other)
-    for lesson_id in lessons:
-        beat(client, token, lesson_id, mode="start")
+
+    def beats(mode="beat"):
+        return [
+            lambda c=c, lesson_id=lesson_id: beat(c, token, lesson_id, mode)
+            for c, lesson_id in zip(clients, lessons, strict=True)
+        ]
+
+    # The first beats of all tabs at once: the learner's rows are created exactly once.
+    assert all_at_once(beats("start")) == [0] * len(lessons)
     credited = []
     for _round in range(5):
         clock.advance(15)
-        barrier = threading.Barrier(len(lessons))
-        results = [None] * len(lessons)
-
-        def run(index, lesson_id, barrier=barrier, results=results):
-            barrier.wait()
-            results[index] = beat(clients[index], token, lesson_id)
-
-        threads = [
-            threading.Thread(target=run, args=(i, lesson_id)) for i, lesson_id in enumerate(lessons)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert None not in results
-        credited.append(sum(results))
+        credited.append(sum(all_at_once(beats())))
     assert credited == [15] * 5
     learner_id = db.session.scalar(select(LessonProgress.employee_id).limit(1))
     assert assert_totals_equal_the_spans(learner_id) == 75
