@@ -98,3 +98,16 @@ def test_a_heartbeat_number_out_of_range_is_refused(client, make, login, body):
     )
     assert response.status_code == 422
     assert response.get_json()["error"]["details"][0]["message"] == "超出范围"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/?page=99999999999999999999",
+        "/plans/report?page=99999999999999999999",
+        "/plans/report?region_id=99999999999999999999&enterprise_id=99999999999999999999",
+    ],
+)
+def test_query_integers_no_column_holds_name_nothing(client, login, w, url):  # noqa: F811
+    login("province")
+    assert client.get(url).status_code == 200
