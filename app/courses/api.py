@@ -55,6 +55,8 @@ def _int(data: dict, name: str, *, required: bool = False) -> int | None:
         raise Invalid(
             "提交的数据有误", details=[{"field": name, "message": "不是有效的整数"}]
         ) from None
+    except OverflowError:  # 1e400, or hundreds of digits: infinite as a float
+        raise Invalid("提交的数据有误", details=[{"field": name, "message": "超出范围"}]) from None
     if number < 0 or number > 10_000_000:
         raise Invalid("提交的数据有误", details=[{"field": name, "message": "超出范围"}])
     return number

@@ -24,11 +24,21 @@ from app.orgs.rules.posts import Post
 from app.web import BaseForm
 from question_bank.rules.types import LEVELS
 
+# Markdown kept in Text columns: bounded so that one form cannot store megabytes.
+DESCRIPTION_MAX = 20_000
+BODY_MAX = 200_000
+
 
 class CourseForm(BaseForm):
     """A course's catalogue entry."""
 
-    title = StringField("课程名称", validators=[DataRequired("请填写课程名称"), Length(max=128)])
+    title = StringField(
+        "课程名称",
+        validators=[
+            DataRequired("请填写课程名称"),
+            Length(max=128, message="课程名称最多 128 个字"),
+        ],
+    )
     category = SelectField("类别", choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()])
     posts = SelectMultipleField(
         "适用岗位",
@@ -56,33 +66,51 @@ class CourseForm(BaseForm):
     )
     description = TextAreaField(
         "课程简介",
+        validators=[Length(max=DESCRIPTION_MAX, message=f"课程简介最多 {DESCRIPTION_MAX} 个字")],
         render_kw={"rows": 8},
         description="支持 Markdown：# 标题、**加粗**、- 列表、表格等",
     )
 
     def validate_hours(self, field):
-        if field.data is not None and field.data != round(field.data, 1):
+        if field.errors or field.data is None:  # out of range (1e400 cannot be rounded)
+            return
+        if field.data != round(field.data, 1):
             raise ValidationError("学时最多保留一位小数")
 
 
 class ChapterForm(BaseForm):
     """A chapter's title."""
 
-    title = StringField("章节名称", validators=[DataRequired("请填写章节名称"), Length(max=128)])
+    title = StringField(
+        "章节名称",
+        validators=[
+            DataRequired("请填写章节名称"),
+            Length(max=128, message="章节名称最多 128 个字"),
+        ],
+    )
 
 
 class LessonForm(BaseForm):
     """A lesson of any kind; which fields matter depends on the kind."""
 
-    title = StringField("课时名称", validators=[DataRequired("请填写课时名称"), Length(max=128)])
+    title = StringField(
+        "课时名称",
+        validators=[
+            DataRequired("请填写课时名称"),
+            Length(max=128, message="课时名称最多 128 个字"),
+        ],
+    )
     kind = SelectField("类型", choices=[SelectChoice(k, v) for k, v in LESSON_KINDS.items()])
     body = TextAreaField(
-        "正文 / 说明", render_kw={"rows": 10}, description="图文课时的正文，支持 Markdown"
+        "正文 / 说明",
+        validators=[Length(max=BODY_MAX, message=f"正文最多 {BODY_MAX} 个字")],
+        render_kw={"rows": 10},
+        description="图文课时的正文，支持 Markdown",
     )
     file = FileField(
         "上传文件", description="PDF 课时上传 PDF（≤ 50 MB），视频课时上传 MP4（≤ 500 MB）"
     )
-    url = StringField("链接地址", validators=[Length(max=500)])
+    url = StringField("链接地址", validators=[Length(max=500, message="链接地址最多 500 个字符")])
     minutes = DecimalField(
         "时长（分钟）",
         places=1,

@@ -2,7 +2,17 @@
 
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -30,17 +40,36 @@ from question_bank.models import PROVINCIAL_BANK
 bp = Blueprint("course_admin", __name__, url_prefix="/courses")
 
 
-@bp.url_value_preprocessor
-def _allow_large_uploads(endpoint, values):
-    """Course uploads may carry a video; every other upload keeps the app-wide limit.
+# The forms that carry a file, and the kinds of file each may carry.
+_UPLOAD_KINDS = {
+    "course_admin.new": ("image",),
+    "course_admin.edit": ("image",),
+    "course_admin.new_lesson": ("pdf", "video"),
+    "course_admin.edit_lesson": ("pdf", "video"),
+}
 
-    A URL value preprocessor runs before every `before_request` hook, so the limit is in
-    place before CSRFProtect reads the form; a body over it gets the 413 page.
+
+@bp.url_value_preprocessor
+def _check_the_sender_before_the_body(endpoint, values):
+    """Only the province's admins may send a body here, and only as large as its file may be.
+
+    A URL value preprocessor runs before every `before_request` hook (CSRFProtect reads the
+    form there), so an anonymous caller is sent to log in and another role refused before
+    a byte of the body is read; a body whose Content-Length is over its form's limit gets
+    the 413 page unread. Forms without a file keep the app-wide limit.
     """
-    if request.method == "POST":
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if not current_user.is_authenticated:
+        abort(current_app.login_manager.unauthorized())
+    _province()
+    kinds = _UPLOAD_KINDS.get(endpoint)
+    if kinds:
         # 1 MB over the largest file leaves room for the form's other fields; the exact
         # per-kind limit is checked while the file is stored.
-        request.max_content_length = files.largest_limit() + files.MB
+        request.max_content_length = max(files.size_limit(k) for k in kinds) + files.MB
+    if (request.content_length or 0) > (request.max_content_length or 0):
+        abort(413)
 
 
 @bp.get("/files/<int:file_id>")

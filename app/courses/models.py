@@ -142,6 +142,20 @@ class LessonProgress(db.Model):
     done_at: Mapped[datetime | None]
 
 
+class StudyClock(db.Model):
+    """One learner's study clock: the moment up to which their time has been credited.
+
+    Every heartbeat of the learner, whatever the lesson, locks this row and credits only
+    the time after `credited_until`, so wall-clock time counts once however many lessons
+    are open, and the learner's beats are serialised.
+    """
+
+    __tablename__ = "study_clocks"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), primary_key=True)
+    credited_until: Mapped[datetime | None]
+
+
 class StudySpan(db.Model):
     """An unbroken stretch of counted study: the audit trail behind every second of 学时.
 

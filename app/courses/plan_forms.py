@@ -1,7 +1,7 @@
 """Forms of the training-plan pages."""
 
 from wtforms import DateField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.orgs.rules.posts import Post
 from app.web import BaseForm
@@ -18,7 +18,7 @@ class PlanForm(BaseForm):
             Length(max=128, message="计划名称最多 128 个字"),
         ],
     )
-    due_on = DateField("截止日期", validators=[DataRequired("请选择截止日期")])
+    due_on = DateField("截止日期", validators=[InputRequired("请选择截止日期")])
     posts = CheckboxesField(
         "目标岗位", choices=[SelectChoice(p.value, p.label) for p in Post], validate_choice=False
     )

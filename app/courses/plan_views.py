@@ -29,6 +29,12 @@ PER_PAGE = 50
 ADMINS = (Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN)
 
 
+def _int_arg(name: str, default: int | None = None) -> int | None:
+    """A positive query-string integer an id column can hold, else `default`."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= svc.MAX_ID else default
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -40,7 +46,7 @@ def index():
         .where(visible(current_user, TrainingPlan))
         .order_by(TrainingPlan.active.desc(), TrainingPlan.due_on.desc(), TrainingPlan.id.desc())
     )
-    page = db.paginate(stmt, per_page=20, error_out=False)
+    page = db.paginate(stmt, page=_int_arg("page", 1), per_page=20, error_out=False)
     summaries = {p.id: svc.summarise(svc.plan_rows(p, today)) for p in page.items}
     creating = current_user.role == Role.ENTERPRISE_ADMIN and current_user.enterprise_id
     return render_template(
@@ -138,7 +144,7 @@ def show(plan_id: int):
     state = request.args.get("state", "")
     post = request.args.get("post", "")
     shown = svc.filter_rows(rows, state, post)
-    page = svc.slice_page(shown, request.args.get("page", 1, type=int), PER_PAGE)
+    page = svc.slice_page(shown, _int_arg("page", 1), PER_PAGE)
     courses = svc.fill_course_states(plan, page.items)
     manage = may(current_user, Action.MANAGE, plan)
     return render_template(
@@ -201,7 +207,7 @@ def _report_scope():
     """Regions offered, and the enterprise ids the filters leave, for the current user."""
     require_role(current_user, Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
     regions = db.session.scalars(select(Region).order_by(Region.sort_order)).all()
-    region_id = request.args.get("region_id", type=int)
+    region_id = _int_arg("region_id")
     if current_user.role == Role.CITY_ADMIN:
         regions = [r for r in regions if r.id == current_user.region_id]
         region_id = current_user.region_id
@@ -209,7 +215,7 @@ def _report_scope():
     if region_id:
         ent_stmt = ent_stmt.where(Enterprise.region_id == region_id)
     enterprises = db.session.scalars(ent_stmt).all()
-    enterprise_id = request.args.get("enterprise_id", type=int)
+    enterprise_id = _int_arg("enterprise_id")
     ids = [e.id for e in enterprises]
     if enterprise_id and enterprise_id in ids:
         ids = [enterprise_id]
@@ -247,7 +253,7 @@ def report():
     regions, region_id, enterprises, enterprise_id, ids, post = _report_scope()
     data, hours_stmt, plan_count = _report_data(ids, post)
     total = db.session.scalar(select(func.count()).select_from(hours_stmt.subquery()))
-    page_no = max(1, request.args.get("page", 1, type=int))
+    page_no = _int_arg("page", 1)
     items = db.session.execute(hours_stmt.limit(PER_PAGE).offset((page_no - 1) * PER_PAGE)).all()
     page = svc.Slice(items, page_no, PER_PAGE, total)
     return render_template(

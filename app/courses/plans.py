@@ -20,7 +20,15 @@ from app.courses.models import (
     TrainingPlanCourse,
     TrainingPlanPerson,
 )
-from app.courses.rules.plan_status import COMPLETED, LATE, STATE_ORDER, hours, percent, plan_state
+from app.courses.rules.plan_status import (
+    COMPLETED,
+    LATE,
+    STATE_ORDER,
+    due_on_problem,
+    hours,
+    percent,
+    plan_state,
+)
 from app.errors import Invalid
 from app.extensions import db
 from app.form_errors import field_error
@@ -29,6 +37,8 @@ from app.orgs.rules.posts import Post
 from app.timeutil import to_local
 
 # ---------------------------------------------------------------- saving
+
+MAX_ID = 2**31 - 1  # the largest value of an integer id column
 
 
 def published_courses() -> list[Course]:
@@ -93,8 +103,9 @@ def save_plan(
     title = (title or "").strip()
     if not title:
         problem("title", "请填写计划名称")
-    if creating and due_on < today:
-        problem("due_on", "截止日期不能早于今天")
+    due_problem = due_on_problem(due_on, today, creating=creating)
+    if due_problem:
+        problem("due_on", due_problem)
     posts = [p for p in dict.fromkeys(posts) if p in {x.value for x in Post}]
     try:
         people = resolve_names(plan.enterprise_id, names, today)
@@ -104,11 +115,13 @@ def save_plan(
     if not posts and people == []:
         problem("posts", "请至少选择一个岗位或指定人员")
     course_ids = list(dict.fromkeys(course_ids))
+    # An id out of the column's range names no course (and must not reach the database).
+    known_ids = [i for i in course_ids if 0 < i <= MAX_ID]
     if not course_ids:
         problem("courses", "请至少选择一门课程")
     valid = set(
         db.session.scalars(
-            select(Course.id).where(Course.id.in_(course_ids), Course.status == PUBLISHED)
+            select(Course.id).where(Course.id.in_(known_ids), Course.status == PUBLISHED)
         )
     )
     # Courses already in the plan stay allowed even if archived since.

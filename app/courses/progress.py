@@ -16,6 +16,7 @@ from app.courses.models import (
     CourseProgress,
     Lesson,
     LessonProgress,
+    StudyClock,
     StudySpan,
     TrainingPlan,
     TrainingPlanCourse,
@@ -159,6 +160,19 @@ def recheck(progress: CourseProgress, course: Course, now: datetime | None = Non
     return progress.completed_at is not None
 
 
+def study_clock(employee_id: int) -> StudyClock:
+    """The learner's study clock, locked until the end of the transaction (PostgreSQL)."""
+    clock = db.session.get(StudyClock, employee_id)
+    if clock is None:
+        clock = _insert_once(
+            StudyClock(employee_id=employee_id, credited_until=None),
+            lambda: db.session.get(StudyClock, employee_id),
+        )
+    # Serialise all beats of one learner, whatever the lesson; SQLite locks the file.
+    db.session.refresh(clock, with_for_update=True)
+    return clock
+
+
 def heartbeat(
     employee_id: int,
     lesson: Lesson,
@@ -171,61 +185,71 @@ def heartbeat(
 ) -> dict:
     """Credit the time since the previous beat of this lesson; save the position.
 
-    `mode`: "start" opens a sitting (credits nothing), "beat" credits the time since the
-    previous beat, "final" (pagehide, page hidden) credits it and closes the sitting so
-    that time spent away never counts.
+    Only time after the learner's last credited moment counts (see `StudyClock`), so
+    lessons open side by side share one wall clock. `mode`: "start" opens a sitting
+    (credits nothing), "beat" credits the time since the previous beat, "final" (pagehide,
+    page hidden) credits it and closes the sitting so that time spent away never counts.
     """
     now = now or utcnow()
     course = db.session.get(Course, lesson.course_id)
+    clock = study_clock(employee_id)
     lp = lesson_progress(employee_id, lesson, create=True)
     cp = course_progress(employee_id, lesson.course_id, create=True)
-    # Serialise beats of one learner on one lesson (PostgreSQL); SQLite locks the file.
-    db.session.refresh(lp, with_for_update=True)
+    db.session.refresh(lp)  # what the beats before ours (now committed) left
     credit = study.credit_for_beat(
         None if mode == "start" else lp.last_beat_at,
         now,
         visible=visible,
         earned_today=earned_on_day(employee_id, now),
+        credited_until=clock.credited_until,
         max_credit=_max_credit(),
         daily_cap=_daily_cap(),
     )
     if credit.seconds > 0:
-        start = now - timedelta(seconds=credit.seconds)
-        span = None
-        if credit.contiguous:
-            span = db.session.scalar(
-                select(StudySpan)
-                .where(StudySpan.employee_id == employee_id, StudySpan.lesson_id == lesson.id)
-                .order_by(StudySpan.ended_at.desc(), StudySpan.id.desc())
-                .limit(1)
-            )
-            if span is not None and not study.span_is_contiguous(span.ended_at, start):
-                span = None
-        if span is None:
-            db.session.add(
-                StudySpan(
-                    employee_id=employee_id,
-                    lesson_id=lesson.id,
-                    started_at=start,
-                    ended_at=now,
-                    seconds=credit.seconds,
-                )
-            )
-        else:
-            span.ended_at = now
-            span.seconds += credit.seconds
-        lp.seconds += credit.seconds
-        cp.seconds += credit.seconds
+        _record_credit(employee_id, lesson, lp, cp, credit, now)
+        clock.credited_until = now
     lp.last_beat_at = now if visible and mode != "final" else None
     if position is not None:
         lp.position = max(0, int(position))
     cp.last_lesson_id = lesson.id
+    db.session.flush()  # the totals were added in SQL: read them back
     if lesson.kind == "video" and lp.done_at is None:
         if study.video_watched(lp.position, duration, lp.seconds, lesson.min_seconds):
             lp.done_at = now
     recheck(cp, course, now)
     db.session.flush()
     return progress_body(lp, cp, course, credited=credit.seconds)
+
+
+def _record_credit(employee_id, lesson, lp, cp, credit: study.Credit, now: datetime) -> None:
+    """Add a credit to the lesson's open span (or a new one) and to both totals, in SQL."""
+    start = now - timedelta(seconds=credit.seconds)
+    span = None
+    if credit.contiguous:
+        span = db.session.scalar(
+            select(StudySpan)
+            .where(StudySpan.employee_id == employee_id, StudySpan.lesson_id == lesson.id)
+            .order_by(StudySpan.ended_at.desc(), StudySpan.id.desc())
+            .limit(1)
+        )
+        if span is not None and not study.span_is_contiguous(span.ended_at, start):
+            span = None
+    if span is None:
+        db.session.add(
+            StudySpan(
+                employee_id=employee_id,
+                lesson_id=lesson.id,
+                started_at=start,
+                ended_at=now,
+                seconds=credit.seconds,
+            )
+        )
+    else:
+        span.ended_at = now
+        span.seconds = StudySpan.seconds + credit.seconds
+    # `seconds = seconds + n` in the UPDATE: no increment is lost whatever else runs.
+    lp.seconds = LessonProgress.seconds + credit.seconds
+    cp.seconds = CourseProgress.seconds + credit.seconds
 
 
 def complete_lesson(employee_id: int, lesson: Lesson, now: datetime | None = None) -> dict:

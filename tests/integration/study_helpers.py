@@ -2,7 +2,15 @@
 
 from datetime import timedelta
 
-from app.courses.models import PUBLISHED, Chapter, Course, Lesson, LessonProgress, StudySpan
+from app.courses.models import (
+    PUBLISHED,
+    Chapter,
+    Course,
+    Lesson,
+    LessonProgress,
+    StudyClock,
+    StudySpan,
+)
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -76,4 +84,7 @@ def rewind(employee_id: int, lesson_id: int, seconds: int) -> None:
     ):
         span.started_at -= timedelta(seconds=seconds)
         span.ended_at -= timedelta(seconds=seconds)
+    clock = db.session.get(StudyClock, employee_id)
+    if clock is not None and clock.credited_until is not None:
+        clock.credited_until -= timedelta(seconds=seconds)
     db.session.commit()

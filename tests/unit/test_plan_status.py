@@ -80,3 +80,17 @@ def test_percent_and_hours():
     assert hours(None) == 0.0
     assert hours(900) == 0.3  # half up, not to even
     assert percent(1, 8) == 12.5
+
+
+def test_a_due_date_is_bounded_to_a_sane_range():
+    from app.courses.rules.plan_status import due_on_problem, latest_due_on
+
+    today = date(2025, 6, 1)
+    assert due_on_problem(date(2025, 6, 1), today, creating=True) is None
+    assert due_on_problem(date(2035, 6, 1), today, creating=True) is None
+    assert "不能晚于 2035-06-01" in due_on_problem(date(2035, 6, 2), today, creating=True)
+    assert "不能晚于" in due_on_problem(date(9999, 12, 31), today, creating=False)
+    assert due_on_problem(date(2025, 5, 31), today, creating=True) == "截止日期不能早于今天"
+    assert due_on_problem(date(2025, 5, 31), today, creating=False) is None  # kept on edit
+    assert "不能早于 2000-01-01" in due_on_problem(date(1, 1, 1), today, creating=False)
+    assert latest_due_on(date(2024, 2, 29)) == date(2034, 2, 28)

@@ -108,3 +108,34 @@ def test_status():
     assert study.status(False, 0, False) == "未开始"
     assert study.status(True, 0, False) == "学习中"
     assert study.status(True, 10, True) == "已完成"
+
+
+def test_only_time_after_the_learners_last_credit_counts():
+    # Another lesson already credited up to T0+10: this beat earns only the 5 s after it.
+    credit = study.credit_for_beat(
+        T0,
+        T0 + timedelta(seconds=15),
+        visible=True,
+        earned_today=0,
+        credited_until=T0 + timedelta(seconds=10),
+    )
+    assert credit == study.Credit(5, True)
+
+
+def test_a_beat_already_covered_by_another_lesson_credits_nothing():
+    now = T0 + timedelta(seconds=15)
+    assert (
+        study.credit_for_beat(T0, now, visible=True, earned_today=0, credited_until=now).seconds
+        == 0
+    )
+
+
+def test_an_older_credit_elsewhere_changes_nothing():
+    credit = study.credit_for_beat(
+        T0,
+        T0 + timedelta(seconds=15),
+        visible=True,
+        earned_today=0,
+        credited_until=T0 - timedelta(seconds=100),
+    )
+    assert credit == study.Credit(15, True)

@@ -26,8 +26,11 @@ def minutes_to_seconds(minutes: Decimal | None) -> int:
 
 def is_web_link(url: str) -> bool:
     """Whether `url` is an absolute http(s) address with a host."""
-    parts = urlsplit((url or "").strip())
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    try:
+        parts = urlsplit((url or "").strip())
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. "http://[::1": an unclosed IPv6 address
+        return False
 
 
 def publish_problems(lesson_count: int, required_seconds: int) -> list[str]:

@@ -44,6 +44,32 @@ def plan_state(
     return PlanState(NOT_STARTED)
 
 
+EARLIEST_DUE_ON = date(2000, 1, 1)  # no plan of the platform is due before this
+MAX_YEARS_AHEAD = 10  # a due date further ahead is a typo (9999-12-31)
+
+
+def latest_due_on(today: date) -> date:
+    """The latest due date a plan may be given on `today`."""
+    year = today.year + MAX_YEARS_AHEAD
+    return (
+        today.replace(year=year, day=28)
+        if (today.month, today.day) == (2, 29)
+        else (today.replace(year=year))
+    )
+
+
+def due_on_problem(due_on: date, today: date, *, creating: bool) -> str | None:
+    """Why `due_on` cannot be a plan's due date, or None; a new plan is not due in the past."""
+    if creating and due_on < today:
+        return "截止日期不能早于今天"
+    if due_on < EARLIEST_DUE_ON:
+        return f"截止日期不能早于 {EARLIEST_DUE_ON.isoformat()}"
+    latest = latest_due_on(today)
+    if due_on > latest:
+        return f"截止日期不能晚于 {latest.isoformat()}（{MAX_YEARS_AHEAD} 年以内）"
+    return None
+
+
 def on_duty(left_on: date | None, today: date) -> bool:
     """Only staff still on duty count in plans (the leave date is the first day off)."""
     return left_on is None or left_on > today

@@ -25,6 +25,7 @@ def credit_for_beat(
     *,
     visible: bool,
     earned_today: int,
+    credited_until: datetime | None = None,
     max_credit: int = HEARTBEAT_MAX_CREDIT,
     daily_cap: int = DAILY_CAP_SECONDS,
 ) -> Credit:
@@ -33,10 +34,15 @@ def credit_for_beat(
     The first beat of a sitting credits nothing (it only marks the start). A hidden page
     credits nothing. A gap longer than `max_credit` credits only the cap and starts a new
     span; a learner never earns beyond `daily_cap` on one day.
+
+    `credited_until` is the learner's last credited moment across all their lessons: a
+    beat credits only the time after it, so a learner's wall-clock time counts once
+    however many lessons they keep open.
     """
     if previous_beat is None or not visible:
         return Credit(0, False)
-    gap = round((now - previous_beat).total_seconds())
+    since = previous_beat if credited_until is None else max(previous_beat, credited_until)
+    gap = round((now - since).total_seconds())
     if gap <= 0:
         return Credit(0, True)
     contiguous = gap <= max_credit
