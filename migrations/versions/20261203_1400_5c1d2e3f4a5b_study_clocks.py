@@ -5,7 +5,7 @@ heartbeat locks it and credits only the time after it, so lessons open side by s
 count wall-clock time once.
 
 Revision ID: 5c1d2e3f4a5b
-Revises: 416197cf85ec
+Revises: c5d8e2a41f07
 Create Date: 2026-12-03 14:00:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c1d2e3f4a5b'
-down_revision = '416197cf85ec'
+down_revision = 'c5d8e2a41f07'
 branch_labels = None
 depends_on = None
 
