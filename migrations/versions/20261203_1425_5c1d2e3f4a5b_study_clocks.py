@@ -6,7 +6,7 @@ count wall-clock time once.
 
 Revision ID: 5c1d2e3f4a5b
 Revises: c5d8e2a41f07
-Create Date: 2026-12-03 14:00:00.000000
+Create Date: 2026-12-03 14:25:00
 
 """
 import sqlalchemy as sa
