@@ -11,6 +11,7 @@ Revises: 416197cf85ec
 Create Date: 2026-12-03 14:10:00.000000
 
 """
+
 import re
 
 from alembic import op
@@ -18,36 +19,36 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5b0c9e7d2a61'
-down_revision = '416197cf85ec'
+revision = "5b0c9e7d2a61"
+down_revision = "416197cf85ec"
 branch_labels = None
 depends_on = None
 
-PROVINCIAL_BANK = 'province'
-USERS = ('knowledge_points', 'questions', 'exams')  # the tables that name a bank
+PROVINCIAL_BANK = "province"
+USERS = ("knowledge_points", "questions", "exams")  # the tables that name a bank
 
 
 def _banks():
     """{key: enterprise id or None} for every key in use, or RuntimeError naming bad ones."""
     connection = op.get_bind()
-    enterprises = set(connection.execute(sa.text('SELECT id FROM enterprises')).scalars())
+    enterprises = set(connection.execute(sa.text("SELECT id FROM enterprises")).scalars())
     banks, bad = {PROVINCIAL_BANK: None}, []
     for table in USERS:
         rows = connection.execute(
-            sa.text(f'SELECT bank, COUNT(*) FROM {table} GROUP BY bank ORDER BY bank')
+            sa.text(f"SELECT bank, COUNT(*) FROM {table} GROUP BY bank ORDER BY bank")
         )
         for key, count in rows:
             if key == PROVINCIAL_BANK:
                 continue
-            match = re.fullmatch(r'e([1-9][0-9]*)', key or '')
+            match = re.fullmatch(r"e([1-9][0-9]*)", key or "")
             if match and int(match.group(1)) in enterprises:
                 banks[key] = int(match.group(1))
             else:
-                bad.append(f'  {table}.bank: {key!r} in {count} row(s)')
+                bad.append(f"  {table}.bank: {key!r} in {count} row(s)")
     if bad:
         raise RuntimeError(
             'Rows name a question bank that is neither "province" nor "e<id>" of an existing'
-            ' enterprise; correct them, then upgrade again:\n' + '\n'.join(bad)
+            " enterprise; correct them, then upgrade again:\n" + "\n".join(bad)
         )
     return banks
 
@@ -55,35 +56,40 @@ def _banks():
 def upgrade():
     banks = _banks()
     question_banks = op.create_table(
-        'question_banks',
-        sa.Column('key', sa.String(length=32), nullable=False),
-        sa.Column('enterprise_id', sa.Integer(), nullable=True),
+        "question_banks",
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "(key = 'province' AND enterprise_id IS NULL)"
             " OR (enterprise_id IS NOT NULL AND key = 'e' || enterprise_id)",
-            name=op.f('ck_question_banks_owner'),
+            name=op.f("ck_question_banks_owner"),
         ),
         sa.ForeignKeyConstraint(
-            ['enterprise_id'], ['enterprises.id'],
-            name=op.f('fk_question_banks_enterprise_id_enterprises'), ondelete='RESTRICT',
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_question_banks_enterprise_id_enterprises"),
+            ondelete="RESTRICT",
         ),
-        sa.PrimaryKeyConstraint('key', name=op.f('pk_question_banks')),
-        sa.UniqueConstraint('enterprise_id', name=op.f('uq_question_banks_enterprise_id')),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_question_banks")),
+        sa.UniqueConstraint("enterprise_id", name=op.f("uq_question_banks_enterprise_id")),
     )
     op.bulk_insert(
         question_banks,
-        [{'key': key, 'enterprise_id': enterprise_id} for key, enterprise_id in banks.items()],
+        [{"key": key, "enterprise_id": enterprise_id} for key, enterprise_id in banks.items()],
     )
     for table in USERS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_foreign_key(
-                op.f(f'fk_{table}_bank_question_banks'), 'question_banks', ['bank'], ['key'],
-                ondelete='RESTRICT',
+                op.f(f"fk_{table}_bank_question_banks"),
+                "question_banks",
+                ["bank"],
+                ["key"],
+                ondelete="RESTRICT",
             )
 
 
 def downgrade():
     for table in USERS:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(op.f(f'fk_{table}_bank_question_banks'), type_='foreignkey')
-    op.drop_table('question_banks')
+            batch_op.drop_constraint(op.f(f"fk_{table}_bank_question_banks"), type_="foreignkey")
+    op.drop_table("question_banks")
