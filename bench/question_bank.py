@@ -213,6 +213,7 @@ def _profile_import(data: bytes) -> None:
 
 def _seed_bank(rng: random.Random) -> dict:
     """40 knowledge points and 50,000 questions with one version each, inserted in bulk."""
+    services.ensure_bank(PROVINCIAL_BANK)  # the rows below name it by foreign key
     ids: dict[str, int] = {}
     for path in _points():
         parent, _, name = path.rpartition("/")

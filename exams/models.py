@@ -40,7 +40,10 @@ class Exam(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(128))
-    bank: Mapped[str] = mapped_column(String(32))  # the question bank papers are drawn from
+    # the question bank papers are drawn from
+    bank: Mapped[str] = mapped_column(
+        String(32), ForeignKey("question_banks.key", ondelete="RESTRICT")
+    )
     # [{"type", "count", "points" (centipoints), "tags": [...], "difficulty"}]
     rules: Mapped[list] = mapped_column(JSON, default=list)
     # A fixed paper instead of rules: [{"question_id", "points"}]

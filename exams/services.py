@@ -69,6 +69,7 @@ def create_exam(*, bank: str, user_id: int | None, candidate_ids: list[int], **s
     )
     if exam.pass_score > full:
         raise Invalid(f"及格分不能高于满分（{full / 100:g} 分）")
+    bank_services.ensure_bank(bank)
     db.session.add(exam)
     db.session.flush()
     add_candidates(exam, candidate_ids)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, one_of
@@ -18,6 +18,37 @@ def enterprise_bank(enterprise_id: int) -> str:
     return f"e{enterprise_id}"
 
 
+class QuestionBank(db.Model):
+    """A question bank and who owns it: the province's (no enterprise) or one enterprise's.
+
+    Rows are made by `question_bank.services.ensure_bank`; questions, knowledge points and
+    exams name their bank by its key.
+    """
+
+    __tablename__ = "question_banks"
+    __table_args__ = (
+        CheckConstraint(
+            f"(key = '{PROVINCIAL_BANK}' AND enterprise_id IS NULL)"
+            " OR (enterprise_id IS NOT NULL AND key = 'e' || enterprise_id)",
+            name="owner",
+        ),
+    )
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="RESTRICT"), unique=True
+    )
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.enterprise_id is None
+
+
+def _bank_key():
+    """The column naming a row's question bank (its key, e.g. "province" or "e12")."""
+    return mapped_column(String(32), ForeignKey("question_banks.key", ondelete="RESTRICT"))
+
+
 class KnowledgePoint(db.Model):
     """A node of the knowledge-point tree of one bank (e.g. 法律法规/民法典/物业服务合同)."""
 
@@ -25,7 +56,7 @@ class KnowledgePoint(db.Model):
     __table_args__ = (UniqueConstraint("bank", "path"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    bank: Mapped[str] = mapped_column(String(32))
+    bank: Mapped[str] = _bank_key()
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_points.id"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     path: Mapped[str] = mapped_column(String(255))
@@ -53,7 +84,7 @@ class Question(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    bank: Mapped[str] = mapped_column(String(32))
+    bank: Mapped[str] = _bank_key()
     type: Mapped[str] = mapped_column(String(16))
     difficulty: Mapped[str] = mapped_column(String(8))
     knowledge_point_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_points.id"))

@@ -1,15 +1,25 @@
 """Operations on the question bank. They flush, never commit."""
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.errors import Invalid
 from app.extensions import db
 from app.spreadsheet import SpreadsheetError, file_refused, read_first_sheet
-from question_bank.models import ACTIVE, RETIRED, KnowledgePoint, Question, QuestionVersion
+from question_bank.models import (
+    ACTIVE,
+    PROVINCIAL_BANK,
+    RETIRED,
+    KnowledgePoint,
+    Question,
+    QuestionBank,
+    QuestionVersion,
+)
 from question_bank.rules import gift, moodle_xml
 from question_bank.rules.excel import parse_excel_table
 from question_bank.rules.types import (
@@ -109,10 +119,14 @@ def _content(draft: QuestionDraft) -> dict:
 
 
 class KnowledgePointCache:
-    """Finds or creates knowledge points by path, one query per new path."""
+    """Finds or creates knowledge points by path, one query per new path.
+
+    Every new question is classified through one, so making one makes sure the bank exists.
+    """
 
     def __init__(self, bank: str):
         self.bank = bank
+        self.bank_row = ensure_bank(bank)  # points and questions are written into it
         self._known = {
             kp.path: kp
             for kp in db.session.scalars(select(KnowledgePoint).where(KnowledgePoint.bank == bank))
@@ -428,3 +442,34 @@ def current_version_ids_of(question_ids) -> dict[int, int]:
             .group_by(QuestionVersion.question_id)
         ).all()
     )
+
+
+# Banks ------------------------------------------------------------------------------------
+
+_ENTERPRISE_BANK = re.compile(r"e([1-9][0-9]*)")
+
+
+def ensure_bank(key: str) -> QuestionBank:
+    """The bank named `key` ("province" or "e<enterprise id>"), created (and flushed) if new.
+
+    The one place bank rows are made: the owner is read from the key, so a bank's key and
+    its enterprise always agree. A key of neither form is a programming error (ValueError).
+    """
+    bank = db.session.get(QuestionBank, key)
+    if bank is not None:
+        return bank
+    if key == PROVINCIAL_BANK:
+        enterprise_id = None
+    elif match := _ENTERPRISE_BANK.fullmatch(key):
+        enterprise_id = int(match.group(1))
+    else:
+        raise ValueError(f"not a question bank key: {key!r}")
+    bank = QuestionBank(key=key, enterprise_id=enterprise_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(bank)
+    except IntegrityError:
+        # Another request made the same bank a moment ago; anything else is raised again.
+        if (bank := db.session.get(QuestionBank, key)) is None:
+            raise
+    return bank

@@ -1,7 +1,7 @@
 """Small factories of valid test data: real check characters, unique keys."""
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from app.auth.models import Role, User
 from app.auth.services import create_account
@@ -10,6 +10,10 @@ from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.identity import credit_code_check_char, id_number_check_char
 from app.orgs.rules.posts import Post
 from app.orgs.services import add_employee
+from app.timeutil import utcnow
+from exams.models import Exam
+from question_bank.models import PROVINCIAL_BANK, QuestionBank
+from question_bank.services import ensure_bank
 
 PASSWORD = "test-pass-123"
 _counter = itertools.count(1)
@@ -79,5 +83,30 @@ def user(role: Role, username: str | None = None, **attached) -> User:
         role=role,
         **attached,
     )
+    db.session.commit()
+    return obj
+
+
+def question_bank(key: str = PROVINCIAL_BANK) -> QuestionBank:
+    """The bank `key` ("province" or "e<enterprise id>"), made if new."""
+    obj = ensure_bank(key)
+    db.session.commit()
+    return obj
+
+
+def exam(bank: str = PROVINCIAL_BANK, **fields) -> Exam:
+    """An exam written directly (no paper checks), open for an hour from now unless told."""
+    now = utcnow()
+    fields = {
+        "title": "考试",
+        "opens_at": now,
+        "closes_at": now + timedelta(hours=1),
+        "time_limit_seconds": 600,
+        "pass_score": 6000,
+        **fields,
+    }
+    ensure_bank(bank)
+    obj = Exam(bank=bank, **fields)
+    db.session.add(obj)
     db.session.commit()
     return obj

@@ -17,7 +17,8 @@ from app import MIGRATIONS_DIR, create_app
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import utcnow
-from question_bank.models import PROVINCIAL_BANK
+from exams.models import Exam
+from question_bank.models import PROVINCIAL_BANK, Question, QuestionBank
 from question_bank.rules.types import QuestionDraft, QuestionType
 from question_bank.services import create_question
 from tests import factories
@@ -66,6 +67,8 @@ def test_marks_move_from_answers_to_their_attempt_and_back(empty_database_url, t
     with fresh.app_context():
         upgrade(directory=MIGRATIONS_DIR, revision="76d0d10a072c")
         # Tables the migration leaves alone, through the models; the three it changes in SQL.
+        # The models' question_banks (a later revision) exists only while they write.
+        QuestionBank.__table__.create(db.engine)
         person = factories.user(Role.TRAINEE, employee=factories.employee())
         questions = [
             create_question(
@@ -76,6 +79,7 @@ def test_marks_move_from_answers_to_their_attempt_and_back(empty_database_url, t
         ]
         now = utcnow()
         db.session.commit()
+        QuestionBank.__table__.drop(db.engine)
         q1, q2, q3 = (q.id for q in questions)
         version_of = {q.id: q.current.id for q in questions}
         # The exam in SQL too: the model has grown columns since this revision.
@@ -174,4 +178,64 @@ def test_the_status_constraints_name_the_rows_that_break_them(empty_database_url
         downgrade(directory=MIGRATIONS_DIR, revision="3e70704d5d43")
         with db.engine.connect() as connection:
             assert check_constraints(connection) == {}
+        db.engine.dispose()
+
+
+def test_the_banks_migration_names_keys_without_a_bank(empty_database_url, tmp_path):
+    """5b0c9e7d2a61: every key in use becomes a bank, unless it names no enterprise."""
+    os.environ["INSTANCE_PATH"] = str(tmp_path)
+    fresh = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
+    with fresh.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="416197cf85ec")
+        # Through the models: the foreign keys are the migration's, not yet the database's.
+        enterprise_id = factories.enterprise().id
+        for bank in (f"e{enterprise_id}", "e999", "e999", "city"):
+            db.session.add(
+                Question(
+                    bank=bank, type="single", difficulty="easy", stem_search="题", signature="s"
+                )
+            )
+        now = utcnow()
+        db.session.add(
+            Exam(
+                title="考试",
+                bank="e999",
+                opens_at=now,
+                closes_at=now,
+                time_limit_seconds=60,
+                pass_score=100,
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+        config = fresh.extensions["migrate"].migrate.get_config(MIGRATIONS_DIR)
+        with pytest.raises(RuntimeError) as refusal:
+            command.upgrade(config, "head")
+        assert str(refusal.value).splitlines()[1:] == [
+            "  questions.bank: 'city' in 1 row(s)",
+            "  questions.bank: 'e999' in 2 row(s)",
+            "  exams.bank: 'e999' in 1 row(s)",
+        ]
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE questions SET bank = 'province' WHERE bank = 'city'"))
+            connection.execute(
+                text(f"UPDATE questions SET bank = 'e{enterprise_id}' WHERE bank = 'e999'")
+            )
+            connection.execute(text("UPDATE exams SET bank = 'province'"))
+        upgrade(directory=MIGRATIONS_DIR)
+        with db.engine.connect() as connection:
+            banks = connection.execute(
+                text("SELECT key, enterprise_id FROM question_banks ORDER BY key")
+            ).all()
+        assert [tuple(row) for row in banks] == [
+            (f"e{enterprise_id}", enterprise_id),
+            ("province", None),
+        ]
+        downgrade(directory=MIGRATIONS_DIR, revision="416197cf85ec")
+        with db.engine.connect() as connection:
+            found = inspect(connection)
+            assert "question_banks" not in found.get_table_names()
+            for table in ("knowledge_points", "questions", "exams"):
+                referred = {fk["referred_table"] for fk in found.get_foreign_keys(table)}
+                assert "question_banks" not in referred
         db.engine.dispose()

@@ -19,6 +19,7 @@ from app.security import Action, in_scope, may, registered_models, visible
 from exams.models import Attempt, Exam, ExamCandidate
 from question_bank.models import PROVINCIAL_BANK, Question, enterprise_bank
 from question_bank.policy import owned_bank
+from question_bank.services import ensure_bank
 
 ROLES = ["province", "city_a", "city_b", "ent_a", "ent_b", "trainee_a", "judge"]
 
@@ -89,6 +90,7 @@ def every_model(world):
         db.session.add(
             TrainingPlan(enterprise_id=enterprise.id, title=f"计划{n}", due_on=opens.date())
         )
+        ensure_bank(bank)
         db.session.add(
             Question(bank=bank, type="single", difficulty="easy", stem_search="题", signature="s")
         )

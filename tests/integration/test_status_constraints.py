@@ -29,18 +29,7 @@ def refused(constraint: str):
 
 @pytest.fixture
 def exam(make):
-    now = utcnow()
-    exam = Exam(
-        title="考试",
-        bank=PROVINCIAL_BANK,
-        opens_at=now,
-        closes_at=now + timedelta(hours=1),
-        time_limit_seconds=600,
-        pass_score=6000,
-    )
-    db.session.add(exam)
-    db.session.commit()
-    return exam
+    return make.exam()
 
 
 def attempt_of(exam: Exam, make, **fields) -> Attempt:

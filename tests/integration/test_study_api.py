@@ -9,6 +9,7 @@ from app.auth.models import Role
 from app.courses.models import DRAFT, CourseProgress, LessonProgress, StudySpan
 from app.extensions import db
 from app.timeutil import utcnow
+from tests import factories
 from tests.integration.study_helpers import course, lesson_ids, rewind
 
 
@@ -169,20 +170,13 @@ def test_completion_needs_time_lessons_and_sets_completed_once(client, learner):
 
 
 def make_exam():
-    from exams.models import Exam
-
     now = utcnow()
-    exam = Exam(
+    return factories.exam(
+        "province",
         title="结业考试",
-        bank="province",
-        time_limit_seconds=600,
-        pass_score=6000,
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=1),
     )
-    db.session.add(exam)
-    db.session.commit()
-    return exam
 
 
 def test_a_course_with_an_exam_completes_only_once_it_is_passed(client, learner):
