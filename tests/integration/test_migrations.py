@@ -186,7 +186,7 @@ def test_the_banks_migration_names_keys_without_a_bank(empty_database_url, tmp_p
     os.environ["INSTANCE_PATH"] = str(tmp_path)
     fresh = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
     with fresh.app_context():
-        upgrade(directory=MIGRATIONS_DIR, revision="416197cf85ec")
+        upgrade(directory=MIGRATIONS_DIR, revision="5c1d2e3f4a5b")
         # Through the models: the foreign keys are the migration's, not yet the database's.
         enterprise_id = factories.enterprise().id
         for bank in (f"e{enterprise_id}", "e999", "e999", "city"):
@@ -231,7 +231,7 @@ def test_the_banks_migration_names_keys_without_a_bank(empty_database_url, tmp_p
             (f"e{enterprise_id}", enterprise_id),
             ("province", None),
         ]
-        downgrade(directory=MIGRATIONS_DIR, revision="416197cf85ec")
+        downgrade(directory=MIGRATIONS_DIR, revision="5c1d2e3f4a5b")
         with db.engine.connect() as connection:
             found = inspect(connection)
             assert "question_banks" not in found.get_table_names()
