@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from html import unescape
 from html.parser import HTMLParser
 
 from app.orgs.rules.posts import POST_LABELS, Post, parse_post
@@ -396,20 +397,51 @@ def draft_problems(draft: QuestionDraft) -> list[str]:
 
 # --- text ------------------------------------------------------------------------------
 
-# Only things shaped like real tags count, so that "a < b" or "3<5" in a stem survive.
-_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
+# Only things shaped like real tags count, so that "a < b" or "3<5" in a stem survive. No
+# pattern here may backtrack over the text: "<!--.*?-->" once took minutes over 200 KB of
+# unterminated "<!--" (each start scanned to the end), so comments are found with str.find.
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _IMAGE = re.compile(r"<img\b", re.IGNORECASE)
+# A "<" whose next "<" comes before any ">" opens nothing a browser would close.
+_UNCLOSED = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+# <!DOCTYPE …>, <![if …]> (Word), <?xml …?>: declarations that show nothing.
+_DECLARATION = re.compile(r"<[!?][^<>]*>")
+
+
+def _has_comment(text: str) -> bool:
+    # The first "<!--" decides: if no "-->" follows it, none follows a later one either.
+    start = text.find("<!--")
+    return start != -1 and text.find("-->", start + 4) != -1
+
+
+def _has_markup(text: str) -> bool:
+    return bool(_TAG.search(text)) or _has_comment(text)
 
 
 def looks_like_html(text: str) -> bool:
     """Whether text carries HTML tags or entities (Moodle stores most text as HTML)."""
-    return bool(_TAG.search(text) or _ENTITY.search(text))
+    return _has_markup(text) or bool(_ENTITY.search(text))
 
 
 def has_image(html: str) -> bool:
     """Whether HTML shows an image, which a plain-text question would silently lose."""
     return bool(_IMAGE.search(html))
+
+
+def _without_comments(html: str) -> str:
+    """HTML without its comments, in one pass; an unterminated "<!--" is left as text."""
+    parts: list[str] = []
+    position = 0
+    while (start := html.find("<!--", position)) != -1:
+        end = html.find("-->", start + 4)
+        if end == -1:
+            break
+        parts.append(html[position:start])
+        position = end + 3
+    # No "-->" follows the first unterminated "<!--", so none follows the later ones.
+    parts.append(html[position:].replace("<!--", "&lt;!--"))
+    return "".join(parts)
 
 
 class _TextExtractor(HTMLParser):
@@ -448,10 +480,21 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment: tags dropped, entities decoded, <p>/<br> as lines."""
+    """Plain text of an HTML fragment: tags dropped, entities decoded, <p>/<br> as lines.
+
+    html.parser rescans to the end of the input for every construct it cannot close (200 KB
+    of "<a " took minutes), so comments and declarations go first and every "<" that
+    opens nothing is escaped: what reaches the parser is text and closed tags, read once.
+    """
+    html = _UNCLOSED.sub("&lt;", _DECLARATION.sub("", _without_comments(html)))
     extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
+    try:
+        extractor.feed(html)
+        extractor.close()
+    except AssertionError:
+        # _markupbase asserts on malformed declarations such as "<![x>": keep the text.
+        extractor = _TextExtractor()
+        extractor.handle_data(unescape(_TAG.sub(" ", html)))
     text = "".join(extractor.parts).replace("\xa0", " ")
     lines = (re.sub(r" {2,}", " ", line).strip(" ") for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
@@ -460,7 +503,7 @@ def html_to_text(html: str) -> str:
 def normalise_stem(text: str) -> str:
     """A stem reduced for duplicate detection and search: NFKC, no tags, one-spaced, lower."""
     text = text or ""
-    if _TAG.search(text):
+    if _has_markup(text):
         text = html_to_text(text)
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"\s+", " ", text).strip().casefold()
