@@ -280,6 +280,7 @@ _FIELD_COLUMNS = {
     "type": TYPE,
     "stem": STEM,
     "answer": ANSWER,
+    "explanation": EXPLANATION,
     "knowledge_point": KNOWLEDGE_POINT,
     "posts": POSTS,
     "levels": LEVEL,

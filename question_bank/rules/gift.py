@@ -41,6 +41,10 @@ _WEIGHT = re.compile(r"^%(-?\d{1,3}(?:\.\d+)?)%")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _skip_reason(kind: str) -> str:
     return f"不支持的题型：{kind}（{UNSUPPORTED_TYPES[kind]}）"
 
@@ -113,7 +117,7 @@ def _read_question(text: str, number: int, knowledge_point: str | None) -> Impor
     if text.startswith("::"):
         end = text.find("::", 2)
         if end != -1:
-            title = " ".join(text[2:end].translate(_RESTORE).split()) or None
+            title = _clip(" ".join(text[2:end].translate(_RESTORE).split())) or None
             text = text[end + 2 :].strip()
         else:
             text = text[2:]

@@ -214,6 +214,7 @@ def _read_question(
     question: ET.Element, kind: str, number: int, knowledge_point: str | None
 ) -> ImportItem:
     name = " ".join(_text_of(question.find("name")).split())
+    name = name if len(name) <= 60 else name[:59] + "…"  # a title, not a text to store
     source = f"第 {number} 题（{name}）" if name else f"第 {number} 题"
     cloze = None
     if kind == "multianswer":

@@ -16,6 +16,16 @@ from app.orgs.rules.posts import POST_LABELS, Post, parse_post
 
 OPTION_KEYS = "ABCDEFGH"
 
+# The longest texts a question holds, in characters: the same on every path (API, form,
+# Excel, Moodle XML, GIFT), so that no path stores what another would refuse.
+MAX_STEM = 4000
+MAX_OPTION = 500
+MAX_EXPLANATION = 4000
+MAX_KNOWLEDGE_POINT = 255  # the width of knowledge_points.path
+MAX_ANSWER = 200  # one accepted answer of one blank
+MAX_BLANKS = 50
+MAX_ACCEPTED = 50  # accepted answers of one blank
+
 
 class QuestionType(StrEnum):
     """A kind of question the bank holds (题型); the value is what the database stores."""
@@ -303,7 +313,8 @@ _CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 def field_problems(draft: QuestionDraft) -> list[tuple[str, str]]:
     """Every problem of a draft as (field, message); the field locates it for importers.
 
-    Fields: "type", "stem", "option:<key>", "answer", "knowledge_point", "posts", "levels".
+    Fields: "type", "stem", "option:<key>", "answer", "explanation", "knowledge_point",
+    "posts", "levels".
     """
     problems: list[tuple[str, str]] = []
     if not isinstance(draft.type, QuestionType):
@@ -332,6 +343,7 @@ def field_problems(draft: QuestionDraft) -> list[tuple[str, str]]:
                 problems.append(("answer", f"第 {number} 空没有填写可接受的答案"))
     if draft.knowledge_point is not None and not normalise_knowledge_point(draft.knowledge_point):
         problems.append(("knowledge_point", "知识点不能只有分隔符“/”"))
+    problems += _length_problems(draft)
     known_posts = {post.value for post in Post}
     for post in draft.posts:
         if post not in known_posts:
@@ -339,6 +351,43 @@ def field_problems(draft: QuestionDraft) -> list[tuple[str, str]]:
     for level in draft.levels:
         if level not in LEVELS:
             problems.append(("levels", f"等级“{level}”无效，只能是 1–5（{_LEVEL_CHOICES}）"))
+    return problems
+
+
+def _too_long(what: str, text: object, limit: int) -> str | None:
+    length = len(text) if isinstance(text, str) else 0
+    return f"{what}过长：最多 {limit} 个字，当前 {length} 个字" if length > limit else None
+
+
+def _length_problems(draft: QuestionDraft) -> list[tuple[str, str]]:
+    """Texts longer than the bank holds, each named by its field."""
+    checks = [
+        ("stem", "题干", draft.stem, MAX_STEM),
+        *((f"option:{o.key}", f"选项 {o.key} ", o.text, MAX_OPTION) for o in draft.options),
+        ("explanation", "解析", draft.explanation, MAX_EXPLANATION),
+        ("knowledge_point", "知识点", draft.knowledge_point, MAX_KNOWLEDGE_POINT),
+    ]
+    problems = [
+        (name, message)
+        for name, what, text, limit in checks
+        if (message := _too_long(what, text, limit))
+    ]
+    if draft.type is QuestionType.FILL:
+        if len(draft.blanks) > MAX_BLANKS:
+            problems.append(
+                ("answer", f"填空题最多 {MAX_BLANKS} 个空，当前 {len(draft.blanks)} 个")
+            )
+        for number, accepted in enumerate(draft.blanks[:MAX_BLANKS], start=1):
+            if len(accepted) > MAX_ACCEPTED:
+                message = (
+                    f"第 {number} 空最多 {MAX_ACCEPTED} 个可接受的答案，当前 {len(accepted)} 个"
+                )
+                problems.append(("answer", message))
+            for answer in accepted[:MAX_ACCEPTED]:
+                if message := _too_long(
+                    f"第 {number} 空的答案“{_clip(str(answer))}”", answer, MAX_ANSWER
+                ):
+                    problems.append(("answer", message))
     return problems
 
 
