@@ -7,11 +7,14 @@ GIFT, hence this one.
 """
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 from question_bank.rules.moodle_xml import UNSUPPORTED_TYPES, category_knowledge_point
 from question_bank.rules.types import (
+    MAX_IMPORT_QUESTIONS,
     OPTION_KEYS,
+    TOO_MANY_QUESTIONS,
     FillRules,
     ImportItem,
     Option,
@@ -73,21 +76,23 @@ def _text(raw: str, default_format: str = "moodle") -> tuple[str, str]:
     return raw.strip(), text_format
 
 
-def _chunks(text: str) -> list[list[str]]:
+def _chunks(text: str) -> Iterator[list[str]]:
     """The file's questions as lists of trimmed lines; a blank line ends a question."""
-    chunks: list[list[str]] = []
     current: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end].strip()
+        start = end + 1
         if not line:
             if current:
-                chunks.append(current)
+                yield current
             current = []
         elif not line.startswith("//"):
             current.append(line)
     if current:
-        chunks.append(current)
-    return chunks
+        yield current
 
 
 def parse_gift(text: str) -> ParsedFile:
@@ -105,6 +110,8 @@ def parse_gift(text: str) -> ParsedFile:
             if not lines:
                 continue
         number += 1
+        if number > MAX_IMPORT_QUESTIONS:
+            return ParsedFile([], [TOO_MANY_QUESTIONS])  # read no further
         items.append(_read_question("\n".join(lines), number, knowledge_point))
     if not items:
         return ParsedFile([], ["文件中没有试题（GIFT 格式：每道题之间空一行）"])

@@ -25,6 +25,12 @@ MAX_KNOWLEDGE_POINT = 255  # the width of knowledge_points.path
 MAX_ANSWER = 200  # one accepted answer of one blank
 MAX_BLANKS = 50
 MAX_ACCEPTED = 50  # accepted answers of one blank
+# Questions of one imported file, whatever its format: a whole provincial bank, small
+# enough to check within one request.
+MAX_IMPORT_QUESTIONS = 5000
+TOO_MANY_QUESTIONS = (
+    f"试题超过上限：一次最多导入 {MAX_IMPORT_QUESTIONS} 道，请拆分为多个文件分别导入"
+)
 
 
 class QuestionType(StrEnum):
