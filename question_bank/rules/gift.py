@@ -205,9 +205,9 @@ def _read_multichoice(answers: str, stem: str, text_format: str) -> tuple[Questi
     parts = answers.replace("=", "~=").split("~")
     if not parts[0].strip():
         parts = parts[1:]
+    if len(parts) > len(OPTION_KEYS):  # counted before any is read
+        raise _Invalid(f"选项最多 {len(OPTION_KEYS)} 个（A–H），该题有 {len(parts)} 个")
     choices = _weighted(parts, Decimal(0), text_format)
-    if len(choices) > len(OPTION_KEYS):
-        raise _Invalid(f"选项最多 {len(OPTION_KEYS)} 个（A–H），该题有 {len(choices)} 个")
     options = [Option(key, text) for key, (_, text) in zip(OPTION_KEYS, choices, strict=False)]
     keyed = list(zip(OPTION_KEYS, (weight for weight, _ in choices), strict=False))
     full = [key for key, weight in keyed if weight == _FULL]

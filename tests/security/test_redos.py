@@ -2,8 +2,8 @@
 
 `<!--.*?-->` in the HTML detection took minutes over 200 KB of unterminated "<!--", and
 html.parser rescans to the end for every construct it cannot close. Each parser is fed
-200 KB of pathological input and must finish within a limit generous for a slow shared
-machine (well under a second here) that quadratic work misses by minutes.
+200 KB of pathological input and must finish within 3 s of processor time (a tenth of
+that here), which quadratic work misses by minutes.
 """
 
 from datetime import date

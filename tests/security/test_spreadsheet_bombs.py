@@ -25,9 +25,9 @@ from app.spreadsheet import (
 
 ROOT = Path(__file__).resolve().parents[2]
 SHEET = "xl/worksheets/sheet1.xml"
-# Generous for a slow shared machine; the files below took 800–950 MB and minutes before.
+# Generous for a slow shared machine; the first files took 2.5 GB and over a minute before.
 MAX_GROWTH_MB = 150
-MAX_SECONDS = 60
+MAX_SECONDS = 30  # of processor time
 
 
 def with_sheet(sheet_xml: bytes, *, compression=zipfile.ZIP_DEFLATED, level=9) -> bytes:
@@ -80,13 +80,13 @@ import json, resource, sys, time
 from app.spreadsheet import read_first_sheet
 data = open(sys.argv[1], "rb").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
+start = time.process_time()
 try:
     rows = read_first_sheet(data)
     outcome = f"{len(rows)} rows"
 except ValueError as error:
     outcome = "refused: " + str(error)
-seconds = time.perf_counter() - start
+seconds = time.process_time() - start  # processor time: a loaded machine adds none
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"growth_mb": (peak - before) / 1024, "seconds": seconds, "outcome": outcome}))
 """
@@ -100,7 +100,7 @@ def measure(data: bytes, tmp_path: Path) -> dict:
         [sys.executable, "-c", _MEASURE, str(path)],
         capture_output=True,
         text=True,
-        timeout=MAX_SECONDS * 3,
+        timeout=600,
         cwd=ROOT,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
