@@ -4,7 +4,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.security import Action, Policy, register
-from exams.models import Attempt, Exam, ExamCandidate
+from exams.models import Attempt, AttemptQuestion, Exam, ExamCandidate
+from question_bank.images import grant_image_access
+from question_bank.models import QuestionVersion
 from question_bank.policy import owned_bank
 
 
@@ -53,7 +55,20 @@ class AttemptPolicy(Policy):
         return False
 
 
+def candidate_sees_image(user, name: str) -> bool:
+    """A candidate sees the stem images of the papers of their own attempts."""
+    on_paper = (
+        select(AttemptQuestion.id)
+        .join(Attempt, AttemptQuestion.attempt_id == Attempt.id)
+        .join(QuestionVersion, AttemptQuestion.version_id == QuestionVersion.id)
+        .where(Attempt.user_id == user.id, QuestionVersion.image == name)
+        .limit(1)
+    )
+    return db.session.scalar(on_paper) is not None
+
+
 def register_policies() -> None:
     """Give `app.security` the rules of exams and attempts."""
     register(Exam, ExamPolicy())
     register(Attempt, AttemptPolicy())
+    grant_image_access(candidate_sees_image)

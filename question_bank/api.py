@@ -16,6 +16,13 @@ from question_bank.models import Question
 from question_bank.policy import owned_bank, readable_banks
 from question_bank.rules import moodle_xml
 from question_bank.rules.types import (
+    MAX_ACCEPTED,
+    MAX_ANSWER,
+    MAX_BLANKS,
+    MAX_EXPLANATION,
+    MAX_KNOWLEDGE_POINT,
+    MAX_OPTION,
+    MAX_STEM,
     Difficulty,
     FillRules,
     Option,
@@ -28,21 +35,24 @@ blp = Blueprint("question_bank_api", __name__, url_prefix=API_PREFIX, descriptio
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TYPES = [t.value for t in QuestionType]
+MAX_SEARCH = 200  # characters of a stem search
 DIFFICULTIES = [d.value for d in Difficulty]
 
 
 class QuestionQuery(Schema):
     type = fields.String(load_default=None, validate=validate.OneOf(TYPES))
-    tag = fields.String(load_default=None)
-    q = fields.String(load_default=None)
+    tag = fields.String(load_default=None, validate=validate.Length(max=MAX_KNOWLEDGE_POINT))
+    q = fields.String(load_default=None, validate=validate.Length(max=MAX_SEARCH))
     difficulty = fields.String(load_default=None, validate=validate.OneOf(DIFFICULTIES))
-    post = fields.String(load_default=None)
+    post = fields.String(load_default=None, validate=validate.Length(max=32))
     level = fields.Integer(load_default=None, validate=validate.Range(1, 5))
     status = fields.String(
         load_default="active", validate=validate.OneOf(["active", "retired", "all"])
     )
     bank = fields.String(
-        load_default=None, metadata={"description": "province 或 e{企业ID}；默认为本人管理的题库"}
+        load_default=None,
+        validate=validate.Length(max=32),
+        metadata={"description": "province 或 e{企业ID}；默认为本人管理的题库"},
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
@@ -53,8 +63,8 @@ class ExportQuery(QuestionQuery):
 
 
 class OptionSchema(Schema):
-    key = fields.String(required=True)
-    text = fields.String(required=True)
+    key = fields.String(required=True, validate=validate.Length(max=1))
+    text = fields.String(required=True, validate=validate.Length(max=MAX_OPTION))
 
 
 class QuestionSchema(Schema):
@@ -73,18 +83,25 @@ class QuestionSchema(Schema):
     version = fields.Integer()
 
 
+def _list(item, limit: int) -> fields.List:
+    return fields.List(item, load_default=list, validate=validate.Length(max=limit))
+
+
 class QuestionInput(Schema):
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
-    stem = fields.String(required=True)
-    options = fields.List(fields.Nested(OptionSchema), load_default=list)
+    stem = fields.String(required=True, validate=validate.Length(max=MAX_STEM))
+    # Up to 26 options reach the rules, which say "at most 8 (A–H)" in their own words.
+    options = _list(fields.Nested(OptionSchema), 26)
     answer = fields.Raw(load_default=None)
-    blanks = fields.List(fields.List(fields.String()), load_default=list)
+    blanks = _list(
+        _list(fields.String(validate=validate.Length(max=MAX_ANSWER)), MAX_ACCEPTED), MAX_BLANKS
+    )
     fill_rules = fields.Dict(load_default=dict)
-    explanation = fields.String(load_default="")
-    tags = fields.List(fields.String(), load_default=list)
+    explanation = fields.String(load_default="", validate=validate.Length(max=MAX_EXPLANATION))
+    tags = _list(fields.String(validate=validate.Length(max=MAX_KNOWLEDGE_POINT)), 10)
     difficulty = fields.String(load_default="medium", validate=validate.OneOf(DIFFICULTIES))
-    posts = fields.List(fields.String(), load_default=list)
-    levels = fields.List(fields.Integer(validate=validate.Range(1, 5)), load_default=list)
+    posts = _list(fields.String(validate=validate.Length(max=32)), 20)
+    levels = _list(fields.Integer(validate=validate.Range(1, 5)), 10)
 
     @validates_schema
     def _fill_rules_known(self, data, **kwargs):

@@ -15,7 +15,16 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.orgs.rules.posts import Post
 from app.web import BaseForm
-from question_bank.rules.types import LEVELS, OPTION_KEYS, Difficulty, QuestionType
+from question_bank.rules.types import (
+    LEVELS,
+    MAX_EXPLANATION,
+    MAX_KNOWLEDGE_POINT,
+    MAX_OPTION,
+    MAX_STEM,
+    OPTION_KEYS,
+    Difficulty,
+    QuestionType,
+)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -29,7 +38,7 @@ class QuestionForm(BaseForm):
     type = SelectField("题型", choices=[SelectChoice(t.value, t.label) for t in QuestionType])
     stem = TextAreaField(
         "题干",
-        validators=[DataRequired("请填写题干"), Length(max=4000)],
+        validators=[DataRequired("请填写题干"), Length(max=MAX_STEM)],
         description="填空题用 ____ 标出每个空",
     )
     image = FileField(
@@ -42,14 +51,14 @@ class QuestionForm(BaseForm):
         description="选填，不超过 2 MB",
     )
     remove_image = BooleanField("删除现有图片")
-    option_a = StringField("选项A", validators=[Optional(), Length(max=500)])
-    option_b = StringField("选项B", validators=[Optional(), Length(max=500)])
-    option_c = StringField("选项C", validators=[Optional(), Length(max=500)])
-    option_d = StringField("选项D", validators=[Optional(), Length(max=500)])
-    option_e = StringField("选项E", validators=[Optional(), Length(max=500)])
-    option_f = StringField("选项F", validators=[Optional(), Length(max=500)])
-    option_g = StringField("选项G", validators=[Optional(), Length(max=500)])
-    option_h = StringField("选项H", validators=[Optional(), Length(max=500)])
+    option_a = StringField("选项A", validators=[Optional(), Length(max=MAX_OPTION)])
+    option_b = StringField("选项B", validators=[Optional(), Length(max=MAX_OPTION)])
+    option_c = StringField("选项C", validators=[Optional(), Length(max=MAX_OPTION)])
+    option_d = StringField("选项D", validators=[Optional(), Length(max=MAX_OPTION)])
+    option_e = StringField("选项E", validators=[Optional(), Length(max=MAX_OPTION)])
+    option_f = StringField("选项F", validators=[Optional(), Length(max=MAX_OPTION)])
+    option_g = StringField("选项G", validators=[Optional(), Length(max=MAX_OPTION)])
+    option_h = StringField("选项H", validators=[Optional(), Length(max=MAX_OPTION)])
     correct = CheckboxesField(
         "正确选项", choices=[SelectChoice(k, k) for k in OPTION_KEYS], validate_choice=True
     )
@@ -66,10 +75,10 @@ class QuestionForm(BaseForm):
     fill_trim = BooleanField("忽略首尾及多余空格", default=True)
     fill_ignore_width = BooleanField("忽略全角/半角差别", default=True)
     fill_ignore_case = BooleanField("忽略大小写")
-    explanation = TextAreaField("解析", validators=[Optional(), Length(max=4000)])
+    explanation = TextAreaField("解析", validators=[Optional(), Length(max=MAX_EXPLANATION)])
     knowledge_point = StringField(
         "知识点",
-        validators=[Optional(), Length(max=255)],
+        validators=[Optional(), Length(max=MAX_KNOWLEDGE_POINT)],
         description="用 / 分隔层级，如 法律法规/民法典/物业服务合同；新的知识点自动创建",
     )
     difficulty = SelectField(

@@ -1,11 +1,17 @@
 """Stem images: checked by content (not by name), stored outside the static folder."""
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
+from app.extensions import db
 from app.form_errors import field_error
+from app.security import Principal
+from question_bank.models import Question, QuestionVersion
+from question_bank.policy import readable_banks
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 # Magic numbers of the image kinds a browser shows safely; SVG is left out (it runs script).
@@ -62,3 +68,29 @@ def image_path(name: str) -> Path | None:
         return None
     path = image_folder() / name
     return path if path.is_file() else None
+
+
+# Other packages that show questions (exams, to their candidates) say who else may see an
+# image: `check(user, name)` is true when `user` may.
+_grants: list[Callable[[Principal, str], bool]] = []
+
+
+def grant_image_access(check: Callable[[Principal, str], bool]) -> None:
+    """Let `check(user, name)` open images to users outside the banks they may browse."""
+    if check not in _grants:
+        _grants.append(check)
+
+
+def may_see_image(user: Principal, name: str) -> bool:
+    """Whether `user` may see the stored image `name`: it shows in a bank they may browse,
+    or a package that showed it to them says so."""
+    banks = readable_banks(user)
+    shown = (
+        select(QuestionVersion.id)
+        .join(Question, QuestionVersion.question_id == Question.id)
+        .where(QuestionVersion.image == name, Question.bank.in_(banks))
+        .limit(1)
+    )
+    if banks and db.session.scalar(shown) is not None:
+        return True
+    return any(check(user, name) for check in _grants)

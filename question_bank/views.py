@@ -281,9 +281,10 @@ def retire(question_id: int):
 @bp.get("/images/<name>")
 @login_required
 def image(name: str):
-    """A stem image, with headers that stop a browser from guessing its type."""
+    """A stem image, to those who may see a question showing it; with headers that stop a
+    browser from guessing its type."""
     path = images.image_path(name)
-    if path is None:
+    if path is None or not images.may_see_image(current_user, name):
         abort(404)
     response = send_file(path, mimetype=images.MIMETYPES[path.suffix[1:]], max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"

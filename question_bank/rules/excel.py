@@ -7,7 +7,9 @@ from datetime import date, datetime, time, timedelta
 
 from app.orgs.rules.posts import Post
 from question_bank.rules.types import (
+    MAX_IMPORT_QUESTIONS,
     OPTION_KEYS,
+    TOO_MANY_QUESTIONS,
     Difficulty,
     ImportItem,
     Option,
@@ -42,8 +44,7 @@ HEADERS = (
 )
 REQUIRED = (TYPE, STEM, ANSWER)
 
-# Enough for a whole provincial bank in one file, small enough to check within one request.
-MAX_ROWS = 5000
+MAX_ROWS = MAX_IMPORT_QUESTIONS
 # Sheets made by hand often start with a title row (e.g. "物业管理员题库").
 HEADER_SEARCH_ROWS = 5
 
@@ -187,9 +188,7 @@ def parse_excel_table(table: Iterable[Sequence[object]]) -> ParsedFile:
             continue
         data.append((number, cells))
     if len(data) > MAX_ROWS:
-        return ParsedFile(
-            [], [f"试题超过上限：一次最多导入 {MAX_ROWS} 道，请拆分为多个文件分别导入"]
-        )
+        return ParsedFile([], [TOO_MANY_QUESTIONS])
     if not data:
         return ParsedFile([], ["没有试题：表头下方没有填写任何题目"])
     return ParsedFile([_parse_row(number, cells, columns) for number, cells in data], [])
@@ -280,6 +279,7 @@ _FIELD_COLUMNS = {
     "type": TYPE,
     "stem": STEM,
     "answer": ANSWER,
+    "explanation": EXPLANATION,
     "knowledge_point": KNOWLEDGE_POINT,
     "posts": POSTS,
     "levels": LEVEL,

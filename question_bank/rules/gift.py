@@ -7,11 +7,14 @@ GIFT, hence this one.
 """
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 
 from question_bank.rules.moodle_xml import UNSUPPORTED_TYPES, category_knowledge_point
 from question_bank.rules.types import (
+    MAX_IMPORT_QUESTIONS,
     OPTION_KEYS,
+    TOO_MANY_QUESTIONS,
     FillRules,
     ImportItem,
     Option,
@@ -39,6 +42,10 @@ _RESTORE = str.maketrans(
 _FORMAT = re.compile(r"^\[(html|moodle|plain|markdown)\]")
 _WEIGHT = re.compile(r"^%(-?\d{1,3}(?:\.\d+)?)%")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _skip_reason(kind: str) -> str:
@@ -69,21 +76,23 @@ def _text(raw: str, default_format: str = "moodle") -> tuple[str, str]:
     return raw.strip(), text_format
 
 
-def _chunks(text: str) -> list[list[str]]:
+def _chunks(text: str) -> Iterator[list[str]]:
     """The file's questions as lists of trimmed lines; a blank line ends a question."""
-    chunks: list[list[str]] = []
     current: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        line = text[start:end].strip()
+        start = end + 1
         if not line:
             if current:
-                chunks.append(current)
+                yield current
             current = []
         elif not line.startswith("//"):
             current.append(line)
     if current:
-        chunks.append(current)
-    return chunks
+        yield current
 
 
 def parse_gift(text: str) -> ParsedFile:
@@ -101,6 +110,8 @@ def parse_gift(text: str) -> ParsedFile:
             if not lines:
                 continue
         number += 1
+        if number > MAX_IMPORT_QUESTIONS:
+            return ParsedFile([], [TOO_MANY_QUESTIONS])  # read no further
         items.append(_read_question("\n".join(lines), number, knowledge_point))
     if not items:
         return ParsedFile([], ["文件中没有试题（GIFT 格式：每道题之间空一行）"])
@@ -113,7 +124,7 @@ def _read_question(text: str, number: int, knowledge_point: str | None) -> Impor
     if text.startswith("::"):
         end = text.find("::", 2)
         if end != -1:
-            title = " ".join(text[2:end].translate(_RESTORE).split()) or None
+            title = _clip(" ".join(text[2:end].translate(_RESTORE).split())) or None
             text = text[end + 2 :].strip()
         else:
             text = text[2:]
@@ -194,9 +205,9 @@ def _read_multichoice(answers: str, stem: str, text_format: str) -> tuple[Questi
     parts = answers.replace("=", "~=").split("~")
     if not parts[0].strip():
         parts = parts[1:]
+    if len(parts) > len(OPTION_KEYS):  # counted before any is read
+        raise _Invalid(f"选项最多 {len(OPTION_KEYS)} 个（A–H），该题有 {len(parts)} 个")
     choices = _weighted(parts, Decimal(0), text_format)
-    if len(choices) > len(OPTION_KEYS):
-        raise _Invalid(f"选项最多 {len(OPTION_KEYS)} 个（A–H），该题有 {len(choices)} 个")
     options = [Option(key, text) for key, (_, text) in zip(OPTION_KEYS, choices, strict=False)]
     keyed = list(zip(OPTION_KEYS, (weight for weight, _ in choices), strict=False))
     full = [key for key, weight in keyed if weight == _FULL]

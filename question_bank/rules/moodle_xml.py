@@ -12,7 +12,9 @@ from xml.parsers import expat
 
 from app.orgs.rules.posts import Post
 from question_bank.rules.types import (
+    MAX_IMPORT_QUESTIONS,
     OPTION_KEYS,
+    TOO_MANY_QUESTIONS,
     Difficulty,
     FillRules,
     ImportItem,
@@ -121,21 +123,54 @@ def _as_utf8(data: bytes) -> bytes:
     return (data[:start].decode("ascii") + "UTF-8" + text[end:]).encode("utf-8")
 
 
+class _TooLarge(Exception):
+    """A document larger than any question file; the message says how."""
+
+
+# Moodle writes quiz/question/answer/text: nothing deeper than a few levels. A 20 MB file of
+# empty elements would otherwise make a tree of several hundred megabytes.
+MAX_XML_BYTES = 20 * 1024 * 1024
+MAX_XML_DEPTH = 32
+MAX_XML_ELEMENTS = 500_000  # attributes count as elements; 5,000 questions need ~150,000
+
+
 def _parse_document(data: bytes) -> ET.Element:
-    """The document's tree; refuses DOCTYPE and ENTITY declarations as defusedxml does."""
+    """The document's tree; refuses DOCTYPE and ENTITY declarations as defusedxml does,
+    and stops at the limits of depth, elements and questions."""
     builder = ET.TreeBuilder()
     parser = expat.ParserCreate()
     parser.buffer_text = True
+    depth = elements = questions = 0
 
     def refuse(*_args: object) -> None:
         raise _Refused
+
+    def start(tag: str, attributes: dict) -> None:
+        nonlocal depth, elements, questions
+        depth += 1
+        elements += 1 + len(attributes)
+        if depth > MAX_XML_DEPTH:
+            raise _TooLarge(f"文件的元素嵌套超过 {MAX_XML_DEPTH} 层，不是 Moodle 导出的题目文件")
+        if elements > MAX_XML_ELEMENTS:
+            raise _TooLarge(f"文件中的元素超过 {MAX_XML_ELEMENTS} 个，请拆分为多个文件分别导入")
+        if depth == 2 and tag == "question":
+            if (attributes.get("type") or "").strip().lower() != "category":
+                questions += 1
+                if questions > MAX_IMPORT_QUESTIONS:
+                    raise _TooLarge(TOO_MANY_QUESTIONS)
+        builder.start(tag, attributes)
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+        builder.end(tag)
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.UnparsedEntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
-    parser.StartElementHandler = builder.start
-    parser.EndElementHandler = builder.end
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = builder.data
     parser.Parse(data, True)
     return builder.close()
@@ -177,6 +212,9 @@ def parse_moodle_xml(data: bytes) -> ParsedFile:
     """Read a Moodle XML file: questions of the kinds the bank holds, the others skipped."""
     if not data or not data.strip():
         return ParsedFile([], ["文件是空的"])
+    if len(data) > MAX_XML_BYTES:
+        limit = MAX_XML_BYTES // (1024 * 1024)
+        return ParsedFile([], [f"文件超过 {limit} MB，请拆分为多个文件分别导入"])
     try:
         root = _parse_document(_as_utf8(data))
     except UnicodeDecodeError:
@@ -186,6 +224,8 @@ def parse_moodle_xml(data: bytes) -> ParsedFile:
         return ParsedFile([], ["不支持文件声明的编码，请以 UTF-8 编码保存后重新上传"])
     except _Refused:
         return ParsedFile([], ["文件含有 DOCTYPE 或实体（ENTITY）声明，出于安全原因不予导入"])
+    except _TooLarge as error:
+        return ParsedFile([], [str(error)])
     except expat.ExpatError as error:
         reason = _EXPAT_CODES.get(error.code, "格式不正确")
         return ParsedFile(
@@ -214,6 +254,7 @@ def _read_question(
     question: ET.Element, kind: str, number: int, knowledge_point: str | None
 ) -> ImportItem:
     name = " ".join(_text_of(question.find("name")).split())
+    name = name if len(name) <= 60 else name[:59] + "…"  # a title, not a text to store
     source = f"第 {number} 题（{name}）" if name else f"第 {number} 题"
     cloze = None
     if kind == "multianswer":

@@ -9,11 +9,28 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from html import unescape
 from html.parser import HTMLParser
 
 from app.orgs.rules.posts import POST_LABELS, Post, parse_post
 
 OPTION_KEYS = "ABCDEFGH"
+
+# The longest texts a question holds, in characters: the same on every path (API, form,
+# Excel, Moodle XML, GIFT), so that no path stores what another would refuse.
+MAX_STEM = 4000
+MAX_OPTION = 500
+MAX_EXPLANATION = 4000
+MAX_KNOWLEDGE_POINT = 255  # the width of knowledge_points.path
+MAX_ANSWER = 200  # one accepted answer of one blank
+MAX_BLANKS = 50
+MAX_ACCEPTED = 50  # accepted answers of one blank
+# Questions of one imported file, whatever its format: a whole provincial bank, small
+# enough to check within one request.
+MAX_IMPORT_QUESTIONS = 5000
+TOO_MANY_QUESTIONS = (
+    f"试题超过上限：一次最多导入 {MAX_IMPORT_QUESTIONS} 道，请拆分为多个文件分别导入"
+)
 
 
 class QuestionType(StrEnum):
@@ -302,7 +319,8 @@ _CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 def field_problems(draft: QuestionDraft) -> list[tuple[str, str]]:
     """Every problem of a draft as (field, message); the field locates it for importers.
 
-    Fields: "type", "stem", "option:<key>", "answer", "knowledge_point", "posts", "levels".
+    Fields: "type", "stem", "option:<key>", "answer", "explanation", "knowledge_point",
+    "posts", "levels".
     """
     problems: list[tuple[str, str]] = []
     if not isinstance(draft.type, QuestionType):
@@ -331,6 +349,7 @@ def field_problems(draft: QuestionDraft) -> list[tuple[str, str]]:
                 problems.append(("answer", f"第 {number} 空没有填写可接受的答案"))
     if draft.knowledge_point is not None and not normalise_knowledge_point(draft.knowledge_point):
         problems.append(("knowledge_point", "知识点不能只有分隔符“/”"))
+    problems += _length_problems(draft)
     known_posts = {post.value for post in Post}
     for post in draft.posts:
         if post not in known_posts:
@@ -338,6 +357,43 @@ def field_problems(draft: QuestionDraft) -> list[tuple[str, str]]:
     for level in draft.levels:
         if level not in LEVELS:
             problems.append(("levels", f"等级“{level}”无效，只能是 1–5（{_LEVEL_CHOICES}）"))
+    return problems
+
+
+def _too_long(what: str, text: object, limit: int) -> str | None:
+    length = len(text) if isinstance(text, str) else 0
+    return f"{what}过长：最多 {limit} 个字，当前 {length} 个字" if length > limit else None
+
+
+def _length_problems(draft: QuestionDraft) -> list[tuple[str, str]]:
+    """Texts longer than the bank holds, each named by its field."""
+    checks = [
+        ("stem", "题干", draft.stem, MAX_STEM),
+        *((f"option:{o.key}", f"选项 {o.key} ", o.text, MAX_OPTION) for o in draft.options),
+        ("explanation", "解析", draft.explanation, MAX_EXPLANATION),
+        ("knowledge_point", "知识点", draft.knowledge_point, MAX_KNOWLEDGE_POINT),
+    ]
+    problems = [
+        (name, message)
+        for name, what, text, limit in checks
+        if (message := _too_long(what, text, limit))
+    ]
+    if draft.type is QuestionType.FILL:
+        if len(draft.blanks) > MAX_BLANKS:
+            problems.append(
+                ("answer", f"填空题最多 {MAX_BLANKS} 个空，当前 {len(draft.blanks)} 个")
+            )
+        for number, accepted in enumerate(draft.blanks[:MAX_BLANKS], start=1):
+            if len(accepted) > MAX_ACCEPTED:
+                message = (
+                    f"第 {number} 空最多 {MAX_ACCEPTED} 个可接受的答案，当前 {len(accepted)} 个"
+                )
+                problems.append(("answer", message))
+            for answer in accepted[:MAX_ACCEPTED]:
+                if message := _too_long(
+                    f"第 {number} 空的答案“{_clip(str(answer))}”", answer, MAX_ANSWER
+                ):
+                    problems.append(("answer", message))
     return problems
 
 
@@ -396,20 +452,51 @@ def draft_problems(draft: QuestionDraft) -> list[str]:
 
 # --- text ------------------------------------------------------------------------------
 
-# Only things shaped like real tags count, so that "a < b" or "3<5" in a stem survive.
-_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
+# Only things shaped like real tags count, so that "a < b" or "3<5" in a stem survive. No
+# pattern here may backtrack over the text: "<!--.*?-->" once took minutes over 200 KB of
+# unterminated "<!--" (each start scanned to the end), so comments are found with str.find.
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _IMAGE = re.compile(r"<img\b", re.IGNORECASE)
+# A "<" whose next "<" comes before any ">" opens nothing a browser would close.
+_UNCLOSED = re.compile(r"<(?=[^<>]*(?:<|\Z))")
+# <!DOCTYPE …>, <![if …]> (Word), <?xml …?>: declarations that show nothing.
+_DECLARATION = re.compile(r"<[!?][^<>]*>")
+
+
+def _has_comment(text: str) -> bool:
+    # The first "<!--" decides: if no "-->" follows it, none follows a later one either.
+    start = text.find("<!--")
+    return start != -1 and text.find("-->", start + 4) != -1
+
+
+def _has_markup(text: str) -> bool:
+    return bool(_TAG.search(text)) or _has_comment(text)
 
 
 def looks_like_html(text: str) -> bool:
     """Whether text carries HTML tags or entities (Moodle stores most text as HTML)."""
-    return bool(_TAG.search(text) or _ENTITY.search(text))
+    return _has_markup(text) or bool(_ENTITY.search(text))
 
 
 def has_image(html: str) -> bool:
     """Whether HTML shows an image, which a plain-text question would silently lose."""
     return bool(_IMAGE.search(html))
+
+
+def _without_comments(html: str) -> str:
+    """HTML without its comments, in one pass; an unterminated "<!--" is left as text."""
+    parts: list[str] = []
+    position = 0
+    while (start := html.find("<!--", position)) != -1:
+        end = html.find("-->", start + 4)
+        if end == -1:
+            break
+        parts.append(html[position:start])
+        position = end + 3
+    # No "-->" follows the first unterminated "<!--", so none follows the later ones.
+    parts.append(html[position:].replace("<!--", "&lt;!--"))
+    return "".join(parts)
 
 
 class _TextExtractor(HTMLParser):
@@ -448,10 +535,21 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment: tags dropped, entities decoded, <p>/<br> as lines."""
+    """Plain text of an HTML fragment: tags dropped, entities decoded, <p>/<br> as lines.
+
+    html.parser rescans to the end of the input for every construct it cannot close (200 KB
+    of "<a " took minutes), so comments and declarations go first and every "<" that
+    opens nothing is escaped: what reaches the parser is text and closed tags, read once.
+    """
+    html = _UNCLOSED.sub("&lt;", _DECLARATION.sub("", _without_comments(html)))
     extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
+    try:
+        extractor.feed(html)
+        extractor.close()
+    except AssertionError:
+        # _markupbase asserts on malformed declarations such as "<![x>": keep the text.
+        extractor = _TextExtractor()
+        extractor.handle_data(unescape(_TAG.sub(" ", html)))
     text = "".join(extractor.parts).replace("\xa0", " ")
     lines = (re.sub(r" {2,}", " ", line).strip(" ") for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
@@ -460,7 +558,7 @@ def html_to_text(html: str) -> str:
 def normalise_stem(text: str) -> str:
     """A stem reduced for duplicate detection and search: NFKC, no tags, one-spaced, lower."""
     text = text or ""
-    if _TAG.search(text):
+    if _has_markup(text):
         text = html_to_text(text)
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"\s+", " ", text).strip().casefold()
