@@ -7,10 +7,12 @@ from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from app.extensions import db
+from app.input import Page, PerPage
 
 API_PREFIX = "/api/v1"
 
@@ -28,6 +30,8 @@ _STATUS_CODES = {
     429: ("too_many_requests", "请求过于频繁，请稍后再试"),
     500: ("internal_error", "服务器内部错误，请稍后再试"),
 }
+# What the database refused (a value too long or out of range) that validation let through.
+_DATA_ERROR_MESSAGE = "提交的数据超出允许的长度或范围"
 
 # marshmallow speaks English; the API's messages are read by people in Chinese.
 _FIELD_MESSAGES = {
@@ -175,6 +179,13 @@ class FileUploadSchema(Schema):
     file = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
 
 
+class PageArgs(Schema):
+    """The query arguments of every paginated listing."""
+
+    page = Page()
+    per_page = PerPage()
+
+
 def paginate(stmt, page: int, per_page: int, serialise) -> dict:
     """One page of `stmt` as `{"items", "total", "page"}`; pages start at 1."""
     page = max(page, 1)
@@ -221,3 +232,14 @@ def init_app(app) -> None:
         if wants_json():
             return error_response(500, *_STATUS_CODES[500])
         return render_error_page(500)
+
+    # A safety net, not a substitute for validation: a value the database refuses (too long
+    # for its column, a number out of range, a NUL character) is the caller's error, not ours.
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _data_error(error):
+        db.session.rollback()  # PostgreSQL refuses any further statement in this transaction
+        app.logger.warning("input refused by the database: %s", error, exc_info=error)
+        if wants_json():
+            return error_response(422, "validation_error", _DATA_ERROR_MESSAGE)
+        return render_template("errors/error.html", status=422, message=_DATA_ERROR_MESSAGE), 422
