@@ -1,6 +1,7 @@
 """The JSON API's shared parts: the error format, pagination and the OpenAPI document."""
 
 import re
+from decimal import Decimal
 
 from flask import jsonify, render_template, request, session
 from flask_smorest import Api
@@ -194,12 +195,26 @@ def paginate(stmt, page: int, per_page: int, serialise) -> dict:
     return {"items": [serialise(row) for row in rows], "total": total, "page": page}
 
 
+def _decimal_bounds_as_numbers(converter, field, ret, **kwargs) -> dict:
+    """A `Decimal` field's bounds as JSON numbers: apispec writes them as strings ("0.00"),
+    which is no JSON Schema, and tools reading the document (schemathesis) give up."""
+    if not isinstance(field, fields.Decimal):
+        return {}
+    return {
+        name: float(value)
+        for name, value in ret.items()
+        if name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+        and isinstance(value, str | Decimal)
+    }
+
+
 api = WuyeApi()
 
 
 def init_app(app) -> None:
     """Bind the API and the error handlers to the app."""
     api.init_app(app, spec_kwargs={"info": {"description": "物业技能培训认定竞赛平台 JSON API"}})
+    api.ma_plugin.converter.add_attribute_function(_decimal_bounds_as_numbers)
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):

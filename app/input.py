@@ -76,7 +76,9 @@ class UnsafeInput(ValueError):
         self.status = status
 
 
-def _string_problem(text: str) -> str | None:
+def _string_problem(text) -> str | None:
+    if not isinstance(text, str):  # a multipart part may come without a name
+        return None
     if "\x00" in text:
         return "不能包含空字符（\\u0000）"
     try:
