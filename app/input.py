@@ -2,7 +2,8 @@
 
 Once for every endpoint and page, before any handler runs:
 
-- a `<int:…>` URL argument above PostgreSQL's `integer` (2³¹−1) matches no route (404);
+- a `<int:…>` URL argument above PostgreSQL's `integer` (2³¹−1) matches no route (404),
+  and `request.args.get(name, type=int)` answers its default for one (as for "abc");
 - a JSON body nested deeper than `MAX_JSON_DEPTH`, or with a NUL character (PostgreSQL's
   text refuses it) or a lone surrogate (it cannot be encoded) in any string or key, is
   refused with a Chinese message; so are NUL characters in query and form fields.
@@ -13,9 +14,11 @@ identifiers (bounded to the column's range, lists to `MAX_ID_LIST` items), `Page
 """
 
 import json
+import math
 
-from flask import render_template, request, session
+from flask import Request, render_template, request, session
 from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 # PostgreSQL's `integer`, the type of every id column.
@@ -29,6 +32,41 @@ class BoundedIntegerConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_INT, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+_PAGINATION = ("page", "per_page")
+
+
+def _bounded_int(value: str) -> str:
+    if not -MAX_INT <= int(value) <= MAX_INT:
+        raise ValueError(value)
+    return value
+
+
+class BoundedArgs(ImmutableMultiDict):
+    """Query and form arguments whose `get(…, type=int)` treats a number out of the id
+    columns' range (and `type=float` a non-finite one) as it treats "abc": not given."""
+
+    def get(self, key, default=None, type=None):  # noqa: A002 (werkzeug's signature)
+        if type is None and key in _PAGINATION and not request.path.startswith("/api/"):
+            # Pages' `db.paginate` (Flask-SQLAlchemy) reads these untyped, then calls `int()`;
+            # the API's schemas read them too, and refuse an out-of-range one themselves.
+            value = super().get(key, default, _bounded_int)
+            return default if value is None else value
+        value = super().get(key, default, type)
+        if value is default or isinstance(value, bool):
+            return value
+        if type is int and isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
+            return default
+        if type is float and isinstance(value, float) and not math.isfinite(value):
+            return default
+        return value
+
+
+class BoundedRequest(Request):
+    """Flask's request with `BoundedArgs` for its query and form arguments."""
+
+    parameter_storage_class = BoundedArgs
 
 
 class Id(fields.Integer):
@@ -171,6 +209,7 @@ def init_app(app) -> None:
     from app.api import error_response, wants_json
 
     app.url_map.converters["int"] = BoundedIntegerConverter
+    app.request_class = BoundedRequest
 
     @app.before_request
     def _refuse_unsafe_input():

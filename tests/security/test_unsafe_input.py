@@ -156,3 +156,10 @@ def test_a_value_the_database_refuses_is_a_422_and_rolled_back(
         assert _error(response)["message"] == "提交的数据超出允许的长度或范围"
     else:
         assert "超出允许的长度或范围" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", [str(TOO_BIG), "99999999999999999999", f"-{TOO_BIG}"])
+def test_a_page_query_integer_beyond_the_range_counts_as_not_given(app, client, admin, value):
+    for url in ("/enterprises", "/question-bank/", "/plans/", "/law-trainings/"):
+        response = client.get(f"{url}?region_id={value}&level={value}&page={value}")
+        assert response.status_code == 200, url
