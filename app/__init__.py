@@ -35,6 +35,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False  # Chinese messages stay readable in JSON bodies
+    from app import input as bad_input
+
+    bad_input.init_app(app)  # first: bounds `<int:…>` before any route is added
 
     db.init_app(app)
     with app.app_context():

@@ -1,6 +1,7 @@
 """The JSON API's shared parts: the error format, pagination and the OpenAPI document."""
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from flask import Response, current_app, jsonify, render_template, request, session
@@ -12,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.errors import Conflict, DomainError, Invalid, NotFound, Refused
 from app.extensions import db
+from app.input import Page, PerPage
 
 API_PREFIX = "/api/v1"
 
@@ -30,6 +32,8 @@ _STATUS_CODES = {
     500: ("internal_error", "服务器内部错误，请稍后再试"),
     503: ("database_unavailable", "数据服务暂时不可用，请稍后再试"),
 }
+# What the database refused (a value too long or out of range) that validation let through.
+_DATA_ERROR_MESSAGE = "提交的数据超出允许的长度或范围"
 
 # marshmallow speaks English; the API's messages are read by people in Chinese.
 _FIELD_MESSAGES = {
@@ -177,6 +181,13 @@ class FileUploadSchema(Schema):
     file = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
 
 
+class PageArgs(Schema):
+    """The query arguments of every paginated listing."""
+
+    page = Page()
+    per_page = PerPage()
+
+
 def paginate(stmt, page: int, per_page: int, serialise) -> dict:
     """One page of `stmt` as `{"items", "total", "page"}`; pages start at 1."""
     page = max(page, 1)
@@ -185,12 +196,26 @@ def paginate(stmt, page: int, per_page: int, serialise) -> dict:
     return {"items": [serialise(row) for row in rows], "total": total, "page": page}
 
 
+def _decimal_bounds_as_numbers(converter, field, ret, **kwargs) -> dict:
+    """A `Decimal` field's bounds as JSON numbers: apispec writes them as strings ("0.00"),
+    which is no JSON Schema, and tools reading the document (schemathesis) give up."""
+    if not isinstance(field, fields.Decimal):
+        return {}
+    return {
+        name: float(value)
+        for name, value in ret.items()
+        if name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+        and isinstance(value, str | Decimal)
+    }
+
+
 api = WuyeApi()
 
 
 def init_app(app) -> None:
     """Bind the API and the error handlers to the app."""
     api.init_app(app, spec_kwargs={"info": {"description": "物业技能培训认定竞赛平台 JSON API"}})
+    api.ma_plugin.converter.add_attribute_function(_decimal_bounds_as_numbers)
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
@@ -226,6 +251,17 @@ def init_app(app) -> None:
         if wants_json():
             return error_response(500, *_STATUS_CODES[500])
         return render_error_page(500)
+
+    # A safety net, not a substitute for validation: a value the database refuses (too long
+    # for its column, a number out of range, a NUL character) is the caller's error, not ours.
+    @app.errorhandler(exc.DataError)
+    @app.errorhandler(OverflowError)
+    def _data_error(error):
+        db.session.rollback()  # PostgreSQL refuses any further statement in this transaction
+        app.logger.warning("input refused by the database: %s", error, exc_info=error)
+        if wants_json():
+            return error_response(422, "validation_error", _DATA_ERROR_MESSAGE)
+        return render_template("errors/error.html", status=422, message=_DATA_ERROR_MESSAGE), 422
 
     @app.errorhandler(exc.DBAPIError)
     def _database_error(error: exc.DBAPIError):

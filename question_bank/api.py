@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from app.api import API_PREFIX, FileUploadSchema, paginate
 from app.errors import NotFound, Refused
 from app.extensions import db
+from app.input import Page, PerPage
 from app.security import Action, get_or_404, may
 from question_bank import services
 from question_bank.models import Question
@@ -54,8 +55,8 @@ class QuestionQuery(Schema):
         validate=validate.Length(max=32),
         metadata={"description": "province 或 e{企业ID}；默认为本人管理的题库"},
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+    page = Page()
+    per_page = PerPage()
 
 
 class ExportQuery(QuestionQuery):

@@ -8,10 +8,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api import API_PREFIX, FileUploadSchema, paginate
+from app.api import API_PREFIX, FileUploadSchema, PageArgs, paginate
 from app.auth.models import Role
 from app.errors import Invalid
 from app.extensions import db
+from app.input import Id
 from app.orgs import queries, services, spreadsheet
 from app.orgs.clashes import clash_limit, clashes_recorded
 from app.orgs.models import Employee, Enterprise, Region
@@ -22,11 +23,6 @@ from app.timeutil import local_today
 blp = Blueprint("orgs_api", __name__, url_prefix=API_PREFIX, description="地区、企业与从业人员")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
 class RegionSchema(Schema):
@@ -46,7 +42,7 @@ class EnterpriseSchema(Schema):
         required=True, validate=validate.Length(2, 128, error="企业名称应为 2–128 个字符")
     )
     credit_code = fields.String(required=True, validate=_at_most(40))
-    region_id = fields.Integer(required=True)
+    region_id = Id(required=True)
     address = fields.String(load_default="", validate=_at_most(255))
     contact_name = fields.String(load_default="", validate=_at_most(64))
     contact_phone = fields.String(load_default="", validate=_at_most(32))
@@ -58,7 +54,7 @@ class EnterprisePatchSchema(EnterpriseSchema):
 
 
 class EnterpriseQuery(PageArgs):
-    region_id = fields.Integer(load_default=None)
+    region_id = Id(load_default=None)
     q = fields.String(load_default="", validate=_at_most(128))
     status = fields.String(
         load_default="all", validate=validate.OneOf(["all", "active", "inactive"])
@@ -78,7 +74,7 @@ class EmployeeSchema(Schema):
 
 
 class EmployeeQuery(PageArgs):
-    enterprise_id = fields.Integer(load_default=None)
+    enterprise_id = Id(load_default=None)
     post = fields.String(load_default=None, validate=validate.OneOf([p.value for p in Post]))
     on_duty = fields.Boolean(load_default=None)
 
