@@ -1,9 +1,9 @@
 """Who may see and change courses and enterprise training plans."""
 
-from sqlalchemy import false, true
+from sqlalchemy import true
 
 from app.courses.models import PUBLISHED, Course, TrainingPlan
-from app.orgs.policy import region_enterprise_ids
+from app.orgs.policy import EnterpriseRecordPolicy
 from app.roles import Role
 from app.security import Action, Policy, register, role_of
 
@@ -23,26 +23,10 @@ class CoursePolicy(Policy):
         return False
 
 
-class TrainingPlanPolicy(Policy):
+class TrainingPlanPolicy(EnterpriseRecordPolicy):
     """The enterprise plans for itself; its city watches; the province sees all."""
 
-    def visible(self, user):
-        role = role_of(user)
-        if role is Role.PROVINCE_ADMIN:
-            return true()
-        if role is Role.CITY_ADMIN:
-            return TrainingPlan.enterprise_id.in_(region_enterprise_ids(user.region_id))
-        if role is Role.ENTERPRISE_ADMIN:
-            return TrainingPlan.enterprise_id == user.enterprise_id
-        return false()
-
-    def in_scope(self, user, obj) -> bool:
-        role = role_of(user)
-        if role is Role.PROVINCE_ADMIN:
-            return True
-        if role is Role.CITY_ADMIN:
-            return obj.enterprise.region_id == user.region_id
-        return role is Role.ENTERPRISE_ADMIN and obj.enterprise_id == user.enterprise_id
+    model = TrainingPlan
 
     def permits(self, user, action, obj) -> bool:
         if action is Action.MANAGE:  # the enterprise plans; associations watch

@@ -87,17 +87,24 @@ class EmployeePolicy(Policy):
         return False
 
 
-class PiiExportPolicy(Policy):
-    """The record of unmasked exports is read where the enterprise is managed."""
+class EnterpriseRecordPolicy(Policy):
+    """Records an enterprise holds (plans, the export log, …): read by the province, the
+    enterprise's city and the enterprise's own admins; never by trainees.
+
+    A package's policy for such a model subclasses this and names the model.
+    """
+
+    model: type
 
     def visible(self, user):
         role = role_of(user)
+        column = self.model.enterprise_id
         if role is Role.PROVINCE_ADMIN:
             return true()
         if role is Role.CITY_ADMIN:
-            return PiiExport.enterprise_id.in_(region_enterprise_ids(user.region_id))
+            return column.in_(region_enterprise_ids(user.region_id))
         if role is Role.ENTERPRISE_ADMIN:
-            return PiiExport.enterprise_id == user.enterprise_id
+            return column == user.enterprise_id
         return false()
 
     def in_scope(self, user, obj) -> bool:
@@ -107,6 +114,12 @@ class PiiExportPolicy(Policy):
         if role is Role.CITY_ADMIN:
             return obj.enterprise is not None and obj.enterprise.region_id == user.region_id
         return role is Role.ENTERPRISE_ADMIN and obj.enterprise_id == user.enterprise_id
+
+
+class PiiExportPolicy(EnterpriseRecordPolicy):
+    """The record of unmasked exports is read where the enterprise is managed."""
+
+    model = PiiExport
 
 
 def register_policies() -> None:
