@@ -110,8 +110,9 @@ class CompetitionEvent(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=REGISTRATION)
     draw_seed: Mapped[int | None] = mapped_column(BigInteger)
     drawn_at: Mapped[datetime | None]
-    # The public board stops changing (the chief judge still sees the real one).
-    frozen: Mapped[bool] = mapped_column(default=False)
+    # From then the public board shows the standings as they were (the chief judge still
+    # sees the real one) until results are released; None: not frozen.
+    frozen_at: Mapped[datetime | None]
     signed_off_at: Mapped[datetime | None]
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None]

@@ -77,7 +77,7 @@ def upgrade():
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("draw_seed", sa.BigInteger(), nullable=True),
         sa.Column("drawn_at", sa.DateTime(), nullable=True),
-        sa.Column("frozen", sa.Boolean(), nullable=False),
+        sa.Column("frozen_at", sa.DateTime(), nullable=True),
         sa.Column("signed_off_at", sa.DateTime(), nullable=True),
         sa.Column("signed_off_by_id", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(), nullable=True),
