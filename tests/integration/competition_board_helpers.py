@@ -1,20 +1,11 @@
 """Data for the live-board tests: an event with a rubric, drawn contestants, a judge and
 the chief judge, and scores written as the scoring service writes them (an entry, the
 `standings_changed` signal, one commit).
-
-Until `competitions.standings` (the rules part) is in the tree, `use_standings()` puts a
-minimal stand-in in its place for these tests only: the sum of each item's latest mark
-(one judge per item), no theory round, the total out of 100, ranks shared on a tie.
 """
 
-import importlib
-import sys
-import types
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-
-from sqlalchemy import select
 
 from app.auth.models import Role
 from app.extensions import db
@@ -30,67 +21,6 @@ from competitions.signals import standings_changed
 from tests import factories
 
 T0 = datetime(2026, 11, 20, 1, 0, 0)  # 09:00 in Shanghai, stored as UTC
-
-
-@dataclass(frozen=True)
-class _Standing:
-    contestant_id: int
-    number: int | None
-    practical: Decimal
-    practical_max: Decimal
-    theory: Decimal | None
-    total: Decimal
-    rank: int
-    complete: bool
-    time_used_seconds: int | None
-
-
-def _stand_in_event_standings(event, *, as_of=None):
-    items = db.session.scalars(select(RubricItem).where(RubricItem.event_id == event.id)).all()
-    maximum = sum(item.max_points for item in items)
-    entries = select(ScoreEntry).where(ScoreEntry.event_id == event.id)
-    if as_of is not None:
-        entries = entries.where(ScoreEntry.created_at <= as_of)
-    latest: dict[tuple[int, int], int] = {}
-    for entry in db.session.scalars(entries.order_by(ScoreEntry.created_at, ScoreEntry.id)):
-        latest[(entry.contestant_id, entry.item_id)] = entry.points
-    contestants = db.session.scalars(select(Contestant).where(Contestant.event_id == event.id))
-    rows = []
-    for c in contestants:
-        points = sum(p for (cid, _item), p in latest.items() if cid == c.id)
-        scored = sum(1 for (cid, _item) in latest if cid == c.id)
-        practical = Decimal(points) / 100
-        total = (Decimal(points) * 100 / maximum).quantize(Decimal("0.01"))
-        rows.append((c, practical, total, scored == len(items)))
-    rows.sort(key=lambda row: (-row[2], row[0].number or 0))
-    standings, rank = [], 0
-    for position, (c, practical, total, complete) in enumerate(rows, start=1):
-        if position == 1 or total != rows[position - 2][2]:
-            rank = position
-        standings.append(
-            _Standing(
-                c.id,
-                c.number,
-                practical,
-                Decimal(maximum) / 100,
-                None,
-                total,
-                rank,
-                complete,
-                c.time_used_seconds,
-            )
-        )
-    return standings
-
-
-def use_standings() -> None:
-    """Make `competitions.standings` importable: the real one, or the stand-in."""
-    try:
-        importlib.import_module("competitions.standings")
-    except ModuleNotFoundError:
-        module = types.ModuleType("competitions.standings")
-        module.event_standings = _stand_in_event_standings
-        sys.modules["competitions.standings"] = module
 
 
 @dataclass
