@@ -60,27 +60,31 @@ _PENDING = "competitions.board_changes"  # session.info key: event ids to publis
 _EXTENSION = "competitions.board"
 _CENT = Decimal("0.01")
 
-DEFAULTS = {
-    # Redis for the fan-out between processes; unset: this process only.
-    "BOARD_REDIS_URL": os.environ.get("BOARD_REDIS_URL") or os.environ.get("REDIS_URL"),
-    "BOARD_CHANNEL": os.environ.get("BOARD_CHANNEL", "wuye:competitions:board"),
-    # A board older than this is computed again even without a change heard: what changes
-    # without the signal (a theory exam handed in) shows up, and a process that missed a
-    # message catches up. Short without Redis: other processes' changes are not heard.
-    "BOARD_MAX_AGE": 10.0,
-    "BOARD_LOCAL_MAX_AGE": 1.0,
-    # A stream ends after this long (the browser reconnects at once), so that a thread is
-    # never held for good and a logged-out account stops receiving.
-    "BOARD_STREAM_SECONDS": int(os.environ.get("BOARD_STREAM_SECONDS", "300")),
-    "BOARD_HEARTBEAT_SECONDS": 15.0,
-    "BOARD_RETRY_MS": 2000,
-    # Streams one process holds at most; each holds a server thread (gthread), so keep it
-    # below the worker's threads. Past it a viewer is told to poll (503, Retry-After).
-    "BOARD_MAX_STREAMS": int(os.environ.get("BOARD_MAX_STREAMS", "50")),
-    # The public (no login) JSON and stream, per client address.
-    "BOARD_PUBLIC_LIMITS": os.environ.get("BOARD_PUBLIC_LIMITS", "600 per minute"),
-    "BOARD_STREAM_LIMITS": os.environ.get("BOARD_STREAM_LIMITS", "120 per minute"),
-}
+
+def _defaults() -> dict:
+    """The board's settings, from the environment where it says."""
+    env = os.environ
+    return {
+        # Redis for the fan-out between processes; unset: this process only.
+        "BOARD_REDIS_URL": env.get("BOARD_REDIS_URL") or env.get("REDIS_URL"),
+        "BOARD_CHANNEL": env.get("BOARD_CHANNEL", "wuye:competitions:board"),
+        # A board older than this is computed again even without a change heard: what changes
+        # without the signal (a theory exam handed in) shows up, and a process that missed a
+        # message catches up. Short without Redis: other processes' changes are not heard.
+        "BOARD_MAX_AGE": 10.0,
+        "BOARD_LOCAL_MAX_AGE": 1.0,
+        # A stream ends after this long (the browser reconnects at once), so that a thread is
+        # never held for good and a logged-out account stops receiving.
+        "BOARD_STREAM_SECONDS": int(env.get("BOARD_STREAM_SECONDS", "300")),
+        "BOARD_HEARTBEAT_SECONDS": 15.0,
+        "BOARD_RETRY_MS": 2000,
+        # Streams one process holds at most; each holds a server thread (gthread), so keep it
+        # below the worker's threads. Past it a viewer is told to poll (503, Retry-After).
+        "BOARD_MAX_STREAMS": int(env.get("BOARD_MAX_STREAMS", "50")),
+        # The public (no login) JSON and stream, per client address.
+        "BOARD_PUBLIC_LIMITS": env.get("BOARD_PUBLIC_LIMITS", "600 per minute"),
+        "BOARD_STREAM_LIMITS": env.get("BOARD_STREAM_LIMITS", "120 per minute"),
+    }
 
 
 # Announcing -----------------------------------------------------------------------------
@@ -112,7 +116,7 @@ def _drop_pending(session, previous_transaction) -> None:
 
 def init_app(app) -> None:
     """Give `app` a broker and publish committed changes of the standings."""
-    for key, value in DEFAULTS.items():
+    for key, value in _defaults().items():
         app.config.setdefault(key, value)
     app.extensions[_EXTENSION] = Broker.from_config(app.config)
     standings_changed.connect(_note_change)  # connecting twice keeps one receiver
