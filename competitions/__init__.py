@@ -16,7 +16,7 @@ def init_app(app) -> None:
     register_policies()
     add_nav_item(
         app,
-        130,
+        115,
         "competitions.index",
         "技能竞赛",
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.CHIEF_JUDGE},
