@@ -4,6 +4,7 @@ from wtforms import (
     BooleanField,
     DecimalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -58,7 +59,7 @@ class EventForm(BaseForm):
     occupation = StringField("职业（工种）", validators=[Optional(), Length(max=64)])
     posts = CheckboxesField(
         "可报名的岗位（不选：不限岗位）",
-        choices=[(p.value, p.label) for p in Post],
+        choices=[SelectChoice(p.value, p.label) for p in Post],
         validate_choice=True,
     )
     theory_exam_id = SelectField("理论考试", coerce=int, validate_choice=True)
@@ -81,7 +82,11 @@ class EventForm(BaseForm):
     )
     awards_by = SelectField(
         "奖项设置方式",
-        choices=[("", "不设奖项"), ("count", "按人数"), ("share", "按比例（%）")],
+        choices=[
+            SelectChoice("", "不设奖项"),
+            SelectChoice("count", "按人数"),
+            SelectChoice("share", "按比例（%）"),
+        ],
         validate_choice=True,
     )
     first = IntegerField("一等奖", validators=[Optional(), NumberRange(0, 1000)])
@@ -144,7 +149,11 @@ class EventForm(BaseForm):
 class ItemForm(BaseForm):
     code = StringField("编号", validators=[DataRequired("请输入编号"), Length(1, 16)])
     title = StringField("评分项", validators=[DataRequired("请输入评分项名称"), Length(1, 128)])
-    kind = SelectField("评分方式", choices=list(KIND_LABELS.items()), validate_choice=True)
+    kind = SelectField(
+        "评分方式",
+        choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
+        validate_choice=True,
+    )
     max_points = DecimalField(
         "满分",
         places=None,
@@ -154,7 +163,9 @@ class ItemForm(BaseForm):
         ],
     )
     aggregation = SelectField(
-        "合成方式", choices=list(AGGREGATION_LABELS.items()), validate_choice=True
+        "合成方式",
+        choices=[SelectChoice(k, v) for k, v in AGGREGATION_LABELS.items()],
+        validate_choice=True,
     )
     station = StringField("赛位/工位", validators=[Optional(), Length(max=32)])
 

@@ -83,7 +83,9 @@ def index():
 
 def _competition_form() -> CompetitionForm:
     form = CompetitionForm()
-    form.stage.choices = [(s, STAGE_LABELS[s]) for s in CREATABLE_STAGES.get(_role(), [])]
+    form.stage.choices = [
+        SelectChoice(s, STAGE_LABELS[s]) for s in CREATABLE_STAGES.get(_role(), [])
+    ]
     regions = db.session.scalars(select(Region).order_by(Region.sort_order)).all()
     if _role() is Role.CITY_ADMIN:
         regions = [r for r in regions if r.id == current_user.region_id]
@@ -204,7 +206,7 @@ def _judge_form(event: CompetitionEvent) -> JudgeForm:
         SelectChoice(u.username, f"{u.display_name}（{u.username}）")
         for u in services.judge_accounts(Role.JUDGE)
     ]
-    form.items.choices = [(i.id, f"{i.code} {i.title}") for i in event.items]
+    form.items.choices = [SelectChoice(i.id, f"{i.code} {i.title}") for i in event.items]
     return form
 
 
@@ -220,7 +222,8 @@ def _chief_form() -> ChiefJudgeForm:
 def _send_on_form(event: CompetitionEvent, entered: list[Contestant]) -> SendOnForm:
     form = SendOnForm(prefix="send")
     form.contestant_ids.choices = [
-        (c.id, f"{c.number or '—'}号 {c.employee.name}（{c.enterprise.name}）") for c in entered
+        SelectChoice(c.id, f"{c.number or '—'}号 {c.employee.name}（{c.enterprise.name}）")
+        for c in entered
     ]
     return form
 
