@@ -65,9 +65,8 @@ class EventForm(BaseForm):
     theory_exam_id = SelectField("理论考试", coerce=int, validate_choice=True)
     theory_weight = IntegerField(
         "理论成绩权重（%）",
-        default=30,
-        validators=[InputRequired("请输入理论成绩权重"), NumberRange(0, 100, "应为 0–100")],
-        description="一般不超过 30%；没有理论考试时填 0",
+        validators=[Optional(), NumberRange(0, 100, "应为 0–100")],
+        description="不填：有理论考试时 30%，没有时 0；一般不超过 30%",
     )
     theory_weight_over_cap = BooleanField("竞赛规程明确规定理论权重超过 30%")
     disagreement_threshold = IntegerField(

@@ -288,3 +288,20 @@ def test_pages_out_of_scope_answer_404(client, world):
     _logout(client)
     form_login(client, "trainee_a")
     assert client.get("/competitions/").status_code == 403
+
+
+def test_a_city_adds_a_practical_only_event_without_naming_a_weight(client, world):
+    form_login(client, "city_a")
+    url = f"/competitions/{world['preliminary'].id}/events/new"
+    data = {
+        "name": "保安员",
+        "theory_exam_id": 0,
+        "theory_weight": "",
+        "disagreement_threshold": 20,
+    }
+    response = submit(client, url, data | {"awards_by": ""})
+    assert response.status_code == 302
+    event = db.session.scalar(select(CompetitionEvent).where(CompetitionEvent.name == "保安员"))
+    assert (event.theory_weight, event.theory_exam_id) == (0, None)
+    # The province's final is not the city's to change.
+    assert client.get(f"/competitions/{world['final'].id}/events/new").status_code == 403
