@@ -11,7 +11,7 @@ from app.extensions import db
 from app.form_errors import show_on_form
 from app.orgs.models import Region
 from app.orgs.rules.posts import POST_LABELS
-from app.roles import ADMIN_ROLES, Role
+from app.roles import Role
 from app.security import Action, get_or_404, in_scope, visible
 from app.timeutil import local_today
 from competitions import services
@@ -67,8 +67,8 @@ def _flash_error(error: DomainError) -> None:
 @bp.get("/")
 @login_required
 def index():
-    """The competitions in the caller's scope (a chief judge: the events they lead)."""
-    if _role() not in ADMIN_ROLES and _role() is not Role.CHIEF_JUDGE:
+    """The competitions in the caller's scope (judges: the events they judge or lead)."""
+    if _role() is Role.TRAINEE:
         abort(403)
     found = services.competitions_of(current_user)
     counts = services.contestant_counts([e.id for c in found for e in c.events])
