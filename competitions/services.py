@@ -24,6 +24,7 @@ from app.auth import services as account_services
 from app.errors import Conflict, Invalid, Refused
 from app.extensions import db
 from app.orgs import queries as org_queries
+from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.posts import Post
 from app.roles import Role
 from app.security import in_scope, role_of, visible
@@ -305,12 +306,14 @@ def _check_stage(data: dict, by, problems: list) -> dict:
 
 
 def create_competition(data: dict, *, by) -> Competition:
-    """Create a competition with its events and rubrics, checking who may run which stage."""
+    """Create a competition with its events and rubrics, checking who may run which stage.
+
+    `data` is the API's body (CONTRACT.md): rubric `max_points` in points (a number or a
+    decimal string, at most two decimals), stored as centipoints.
+    """
     problems: list = []
     placed = _check_stage(data, by, problems)
     if placed.get("region_id"):
-        from app.orgs.models import Region
-
         if db.session.get(Region, placed["region_id"]) is None:
             _problem(problems, "region_id", "地区不存在")
     title = (data.get("title") or "").strip()
@@ -812,8 +815,6 @@ def contestant_counts(event_ids: list[int]) -> dict[int, int]:
 
 def roster_search(user, q: str, limit: int) -> list[tuple]:
     """(employee, enterprise name) of `user`'s roster whose name (or phone) matches `q`."""
-    from app.orgs.models import Employee, Enterprise
-
     q = (q or "").strip()
     if not q:
         return []

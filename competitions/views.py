@@ -1,6 +1,8 @@
 """Pages that set competitions up: the list, creating one, events and rubrics, contestants,
 judges and the chief judge, the draw, time used and sending contestants on to the final."""
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -322,7 +324,7 @@ def edit_item(item_id: int):
     found = get_or_404(current_user, CompetitionEvent, item.event_id, Action.MANAGE)
     form = ItemForm(obj=None if request.method == "POST" else item)
     if request.method == "GET":
-        form.max_points.data = services.points_text(item.max_points)
+        form.max_points.data = (Decimal(item.max_points) / 100).quantize(Decimal("0.01"))
     if form.validate_on_submit():
         try:
             services.update_rubric_item(item, form.values(), by=current_user)

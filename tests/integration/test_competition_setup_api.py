@@ -546,3 +546,15 @@ def test_fixed_results_send_the_top_of_the_ranking(world):
     db.session.flush()
     sent = services.send_on(prelim, world["final_event"], by=world["city_a"])
     assert [c.source_id for c in sent] == [picks[1].id, picks[2].id]
+
+
+def test_the_draw_needs_no_body(client, login, world):
+    event = world["prelim_event"]
+    services.register_contestant(event, world["emp_a"].id, by=world["city_a"])
+    db.session.commit()
+    token = login("city_a")
+    response = client.post(
+        f"/api/v1/competition-events/{event.id}/draw", headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 200
+    assert response.get_json()["contestants"][0]["number"] == 1

@@ -306,3 +306,13 @@ def test_a_city_adds_a_practical_only_event_without_naming_a_weight(client, worl
     assert (event.theory_weight, event.theory_exam_id) == (0, None)
     # The province's final is not the city's to change.
     assert client.get(f"/competitions/{world['final'].id}/events/new").status_code == 403
+
+
+def test_the_item_form_shows_the_items_points(client, world):
+    form_login(client, "city_a")
+    item = world["prelim_event"].items[1]
+    text = page(client.get(f"/competitions/items/{item.id}/edit"))
+    assert 'value="30.50"' in text and 'value="A2"' in text
+    _logout(client)
+    form_login(client, "city_b")
+    assert client.get(f"/competitions/items/{item.id}/edit").status_code == 404
