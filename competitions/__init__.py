@@ -2,15 +2,28 @@
 
 
 def init_app(app) -> None:
-    """Register the package's blueprints."""
+    """Register the package's pages, API, policies and menu."""
     import competitions.models  # noqa: F401  (the tables, for migrations and create_all)
     from app.api import api
+    from app.roles import Role
+    from app.web import add_nav_item
     from competitions import live
+    from competitions.api import blp as setup_api
     from competitions.board_views import blp as board_api
     from competitions.board_views import bp as board_bp
+    from competitions.policy import register_policies
     from competitions.views import bp
 
     app.register_blueprint(bp)
+    api.register_blueprint(setup_api)
+    register_policies()
+    add_nav_item(
+        app,
+        115,
+        "competitions.index",
+        "技能竞赛",
+        {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.CHIEF_JUDGE},
+    )
     # The live leaderboard: publishes committed changes, serves the board and its stream.
     live.init_app(app)
     app.register_blueprint(board_bp)
