@@ -39,12 +39,10 @@ from sqlalchemy import select
 
 from app.errors import Conflict
 from app.extensions import db
-from app.roles import Role
 from competitions.models import (
     FINAL,
     PUBLISHED,
     SIGNED_OFF,
-    Competition,
     CompetitionEvent,
     Contestant,
 )
@@ -507,36 +505,14 @@ def stream(app, event_id: int, view: str, last_tag: str | None):
 # Who sees what, and the freeze ----------------------------------------------------------
 
 
-def organises(user, competition: Competition) -> bool:
-    """Whether `user` is an organising admin of `competition`.
-
-    The package's policy decides once it is registered (managing the competition); until
-    then the organisers are the province, the region's city admins for a preliminary and
-    the enterprise's admins for an in-house contest.
-    """
-    from app.security import Action, may, registered_models
-
-    if Competition in registered_models():
-        return may(user, Action.MANAGE, competition)
-    role = Role(user.role)
-    if role is Role.PROVINCE_ADMIN:
-        return True
-    if role is Role.CITY_ADMIN:
-        return competition.region_id is not None and competition.region_id == user.region_id
-    if role is Role.ENTERPRISE_ADMIN:
-        return (
-            competition.enterprise_id is not None
-            and competition.enterprise_id == user.enterprise_id
-        )
-    return False
-
-
 def sees_real_board(user, event: CompetitionEvent) -> bool:
     """The event's chief judge and its organisers see the real board while it is frozen,
     and may freeze it."""
+    from competitions.policy import leads, organises
+
     if not getattr(user, "is_authenticated", False):
         return False
-    return event.chief_judge_id == user.id or organises(user, event.competition)
+    return leads(user, event) or organises(user, event.competition)
 
 
 def freeze(event: CompetitionEvent, *, by, now: datetime) -> CompetitionEvent:

@@ -14,6 +14,7 @@ from competitions.models import (
     Competition,
     CompetitionEvent,
     Contestant,
+    JudgeAssignment,
     RubricItem,
     ScoreEntry,
 )
@@ -71,6 +72,7 @@ def make_event(*, contestants: int = 3, items: int = 2, stage: str = "final") ->
         item_ids.append(item.id)
     numbers = {}
     names = ["王建国", "李秀英", "张伟", "刘洋", "陈静", "杨磊"]
+    db.session.add(JudgeAssignment(event_id=event.id, user_id=judge.id))
     for n in range(contestants):
         employee = factories.employee(enterprise, name=names[n % len(names)])
         contestant = Contestant(

@@ -62,7 +62,7 @@ def test_the_board_ranks_numbers_with_decimal_strings_and_no_names_before_releas
     app, client, login, world
 ):
     with app.app_context():
-        factories.user(Role.TRAINEE, username="viewer", employee=factories.employee())
+        factories.user(Role.ENTERPRISE_ADMIN, username="viewer", enterprise=factories.enterprise())
     login("viewer")
     body = _board(client, world)
     assert body["released"] is False and body["frozen"] is False and body["view"] == "public"
@@ -171,12 +171,15 @@ def test_only_the_chief_judge_and_organisers_freeze_or_see_the_real_board(
     app, client, login, world
 ):
     with app.app_context():
-        factories.user(Role.JUDGE, username="another_judge")
+        from app.auth.models import User
+
+        judge = db.session.get(User, world.judge_id).username
         other_region = factories.region("唐山市")
         factories.user(Role.CITY_ADMIN, username="ts_admin", region=other_region)
-    for username in ("another_judge", "ts_admin"):
+    url = f"/api/v1/competition-events/{world.event_id}"
+    # A judge of the event and a city admin (who sees the final) see the public board only.
+    for username in (judge, "ts_admin"):
         token = login(username)
-        url = f"/api/v1/competition-events/{world.event_id}"
         refused = client.post(f"{url}/freeze", headers={"X-CSRFToken": token})
         assert refused.status_code == 403
         assert refused.get_json()["error"]["message"].startswith("只有本项目的裁判长和组织方")
@@ -186,6 +189,21 @@ def test_only_the_chief_judge_and_organisers_freeze_or_see_the_real_board(
         client.post("/api/v1/auth/logout", headers={"X-CSRFToken": token})
     with app.app_context():
         assert db.session.get(CompetitionEvent, world.event_id).frozen_at is None
+
+
+def test_the_api_shows_an_event_only_within_the_caller_scope(app, client, login, world):
+    with app.app_context():
+        factories.user(Role.JUDGE, username="unassigned_judge")
+        factories.user(Role.TRAINEE, username="trainee", employee=factories.employee())
+    url = f"/api/v1/competition-events/{world.event_id}"
+    for username in ("unassigned_judge", "trainee"):
+        token = login(username)
+        assert client.get(f"{url}/leaderboard").status_code == 404
+        assert client.get(f"{url}/leaderboard/stream").status_code == 404
+        assert client.post(f"{url}/freeze", headers={"X-CSRFToken": token}).status_code == 404
+        client.post("/api/v1/auth/logout", headers={"X-CSRFToken": token})
+    # The hall screen's public board needs no account at all.
+    assert client.get(f"/competitions/events/{world.event_id}/board.json").status_code == 200
 
 
 def test_the_page_freezes_and_unfreezes_for_the_chief_judge(app, client, world):
