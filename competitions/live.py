@@ -305,10 +305,20 @@ class Broker:
             return float(self.config["BOARD_MAX_AGE"])
         return float(self.config["BOARD_LOCAL_MAX_AGE"])
 
+    def stream_limit(self) -> int:
+        """Streams this process may hold: `BOARD_MAX_STREAMS`, and under gunicorn's gthread
+        workers never so many that no thread is left for a judge's score."""
+        limit = int(self.config["BOARD_MAX_STREAMS"])
+        threads = _server_threads()
+        if threads is not None:
+            limit = min(limit, threads - max(4, threads // 10))
+        return max(limit, 0)
+
     def open_stream(self) -> bool:
         """Take a stream slot of this process; False when all are held."""
+        limit = self.stream_limit()
         with self._streams_lock:
-            if self._streams >= int(self.config["BOARD_MAX_STREAMS"]):
+            if self._streams >= limit:
                 return False
             self._streams += 1
             return True
@@ -327,6 +337,36 @@ class Broker:
         """Stop listening (tests)."""
         if self.relay is not None:
             self.relay.stop()
+
+
+_pool_sizes: dict[tuple[int, str], int | None] = {}  # (pid, pool's thread prefix) -> size
+
+
+def _server_threads() -> int | None:
+    """How many threads serve requests beside this one, when a thread pool runs them
+    (gunicorn's gthread worker runs each request on a `ThreadPoolExecutor` thread); None
+    otherwise.
+
+    Found once per pool, from the pool that holds the current thread: gunicorn tells the
+    application nothing of its settings.
+    """
+    current = threading.current_thread()
+    if not current.name.startswith("ThreadPoolExecutor"):
+        return None
+    key = (os.getpid(), current.name.rsplit("_", 1)[0])
+    if key not in _pool_sizes:
+        import gc
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool_sizes[key] = next(
+            (
+                getattr(pool, "_max_workers", None)
+                for pool in gc.get_objects()
+                if isinstance(pool, ThreadPoolExecutor) and current in getattr(pool, "_threads", ())
+            ),
+            None,
+        )
+    return _pool_sizes[key]
 
 
 # The board ------------------------------------------------------------------------------

@@ -361,3 +361,15 @@ def test_the_api_stream_serves_the_real_board_to_the_chief_judge(
     assert '"view": "real"' in board and '"frozen": true' in board
     assert '"number": 3, "practical": "50.00"' in board
     response.close()
+
+
+@pytest.mark.parametrize(("threads", "streams"), [(4, 0), (8, 4), (300, 50)])
+def test_under_a_thread_pool_streams_leave_threads_for_the_judges(app, threads, streams):
+    """gunicorn's gthread worker serves each request on a pool thread: a stream holds one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with app.app_context():
+        broker = live.broker()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        assert pool.submit(broker.stream_limit).result() == streams
+    assert broker.stream_limit() == app.config["BOARD_MAX_STREAMS"]  # no pool: the setting
