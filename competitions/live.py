@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
@@ -90,6 +90,8 @@ def _defaults() -> dict:
 
 def _note_change(sender=None, *, event_id, **_extra) -> None:
     """Remember `event_id` until the current transaction ends."""
+    if not has_app_context():
+        return  # no database session, so no transaction to wait for and nobody to tell
     db.session.info.setdefault(_PENDING, set()).add(int(event_id))
 
 
