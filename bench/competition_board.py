@@ -40,6 +40,7 @@ import json
 import math
 import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -633,6 +634,7 @@ def main() -> None:
             database_cpu = CpuMeter(postgres_processes)
             server_cpu.start()
             database_cpu.start()
+            own_before = resource.getrusage(resource.RUSAGE_SELF)
             with stopwatch() as wall:
                 for judge in judges:
                     judge.start()
@@ -641,9 +643,17 @@ def main() -> None:
                 time.sleep(5)  # the last scores' boards still travelling
             server_cpu.stop()
             database_cpu.stop()
+            own_after = resource.getrusage(resource.RUSAGE_SELF)
+            own_cpu = (own_after.ru_utime - own_before.ru_utime) + (
+                own_after.ru_stime - own_before.ru_stime
+            )
             pool.stop()
         _report(
             pool.viewers, judges, through_api, wall[0], server_cpu.seconds, database_cpu.seconds
+        )
+        note(
+            f"this process (viewers and judges) used {own_cpu:.0f} s of CPU; load average "
+            f"now {os.getloadavg()[0]:.1f} (other work on these cores skews the figures)"
         )
     finally:
         shutil.rmtree(instance, ignore_errors=True)

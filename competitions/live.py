@@ -478,6 +478,11 @@ class BoardCache:
             and time.monotonic() - board.computed_at < self.broker.max_age()
         )
 
+    def peek(self, event_id: int, view: str) -> Board | None:
+        """The board if this process holds it fresh (no app context, no database)."""
+        board = self._boards.get((event_id, view))
+        return board if self._fresh(board, self.broker.hub.version(event_id)) else None
+
     def get(self, event_id: int, view: str) -> Board | None:
         """The board of `event_id` (None: no such event); needs an app context."""
         key = (event_id, view)
@@ -519,18 +524,23 @@ def stream(app, event_id: int, view: str, last_tag: str | None):
     database connection) only for as long as it computes.
     """
     config = app.config
-    hub = app.extensions[_EXTENSION].hub
+    broker = app.extensions[_EXTENSION]
+    hub = broker.hub
     heartbeat = float(config["BOARD_HEARTBEAT_SECONDS"])
     deadline = time.monotonic() + float(config["BOARD_STREAM_SECONDS"])
     yield f"retry: {int(config['BOARD_RETRY_MS'])}\n\n"
     sent = last_tag
     while True:
         seen = hub.version(event_id)
-        with app.app_context():
-            try:
-                current = board(event_id, view)
-            finally:
-                db.session.remove()
+        # After a change one of this process's viewers computes the board; the rest find
+        # it here without taking an app context or a database connection.
+        current = broker.cache.peek(event_id, view)
+        if current is None:
+            with app.app_context():
+                try:
+                    current = board(event_id, view)
+                finally:
+                    db.session.remove()
         if current is None:
             yield "event: gone\ndata: {}\n\n"
             return
