@@ -118,6 +118,9 @@ def init_app(app) -> None:
     """Give `app` a broker and publish committed changes of the standings."""
     for key, value in _defaults().items():
         app.config.setdefault(key, value)
+    if app.testing and "BOARD_STREAM_SECONDS" not in os.environ:
+        # A test client reads a response to its end: a stream must not hold a test for minutes.
+        app.config["BOARD_STREAM_SECONDS"] = 3
     app.extensions[_EXTENSION] = Broker.from_config(app.config)
     standings_changed.connect(_note_change)  # connecting twice keeps one receiver
     if not sa_event.contains(db.session, "after_commit", _publish_pending):

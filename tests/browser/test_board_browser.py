@@ -24,6 +24,15 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
+def long_streams(app):
+    """Streams as long as in production, so that only the stream can bring the score."""
+    saved = app.config["BOARD_STREAM_SECONDS"]
+    app.config["BOARD_STREAM_SECONDS"] = 300
+    yield
+    app.config["BOARD_STREAM_SECONDS"] = saved
+
+
+@pytest.fixture
 def world(app):
     with app.app_context():
         world = make_event(contestants=3, items=2)
@@ -37,7 +46,7 @@ def _row(page, number):
 
 
 def test_the_board_shows_a_new_score_within_two_seconds(
-    app, live_server_url, desktop, world, shots
+    app, live_server_url, desktop, world, shots, long_streams
 ):
     context, traffic = desktop
     page = context.new_page()
