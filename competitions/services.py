@@ -627,6 +627,26 @@ def assign_judge(
     return added
 
 
+def unassign_judge(event: CompetitionEvent, user, *, by) -> int:
+    """Take a judge off the event, unless they have already scored in it (their marks stay
+    theirs); answers how many assignments were removed."""
+    _require_judge_manager(event, by)
+    scored = select(ScoreEntry.id).where(
+        ScoreEntry.event_id == event.id, ScoreEntry.judge_id == user.id
+    )
+    if db.session.scalar(scored.limit(1)) is not None:
+        raise Conflict("该裁判已在本项目评分，不能撤销安排")
+    rows = db.session.scalars(
+        select(JudgeAssignment).where(
+            JudgeAssignment.event_id == event.id, JudgeAssignment.user_id == user.id
+        )
+    ).all()
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    return len(rows)
+
+
 def judges(event: CompetitionEvent) -> list[tuple[object, list[RubricItem] | None]]:
     """(judge account, their items, or None for every item) of the event, by username."""
     rows = db.session.scalars(

@@ -415,6 +415,23 @@ def assign_judge(event_id: int):
     return redirect(url_for("competitions.event", event_id=found.id) + "#judges")
 
 
+@bp.post("/events/<int:event_id>/judges/<int:user_id>/remove")
+@login_required
+def unassign_judge(event_id: int, user_id: int):
+    """Take a judge off the event."""
+    found = get_or_404(current_user, CompetitionEvent, event_id, lock=True)
+    judge = next((user for user, _ in services.judges(found) if user.id == user_id), None)
+    if judge is None:
+        abort(404)
+    try:
+        services.unassign_judge(found, judge, by=current_user)
+    except Conflict as error:
+        _flash_error(error)
+    else:
+        flash(f"已撤销裁判 {judge.display_name} 的安排。", "success")
+    return redirect(url_for("competitions.event", event_id=found.id) + "#judges")
+
+
 @bp.post("/events/<int:event_id>/chief-judge")
 @login_required
 def set_chief_judge(event_id: int):

@@ -316,3 +316,16 @@ def test_the_item_form_shows_the_items_points(client, world):
     _logout(client)
     form_login(client, "city_b")
     assert client.get(f"/competitions/items/{item.id}/edit").status_code == 404
+
+
+def test_a_judge_is_taken_off_from_the_event_page(client, world):
+    event = world["prelim_event"]
+    services.assign_judge(event, world["judge_free"], [], by=world["city_a"])
+    db.session.commit()
+    form_login(client, "city_a")
+    url = _event_url(event)
+    assert 'data-confirm="确定撤销该裁判的安排吗？"' in page(client.get(url))
+    remove = f"{url}/judges/{world['judge_free'].id}/remove"
+    assert _post(client, remove, {}, url).status_code == 302
+    assert services.judges(event) == []
+    assert _post(client, remove, {}, url).status_code == 404
