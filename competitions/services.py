@@ -349,6 +349,32 @@ def create_competition(data: dict, *, by) -> Competition:
     return competition
 
 
+def update_competition(competition: Competition, data: dict, *, by) -> Competition:
+    """Change a competition's title, notice period and (a preliminary's) final and quota."""
+    _require_organiser(competition, by)
+    problems: list = []
+    title = (data.get("title") or "").strip()
+    if not 2 <= len(title) <= 128:
+        _problem(problems, "title", "竞赛名称应为 2–128 个字")
+    notice_days = data.get("notice_days")
+    if not isinstance(notice_days, int) or not 1 <= notice_days <= 30:
+        _problem(problems, "notice_days", "公示期应为 1–30 天")
+    final_id, quota = data.get("final_id"), data.get("quota")
+    if competition.stage == "preliminary":
+        if final_id:
+            final = db.session.get(Competition, final_id)
+            if final is None or final.stage != "final" or not in_scope(by, final):
+                _problem(problems, "final_id", "晋级的决赛不存在")
+        if quota is not None and (not isinstance(quota, int) or not 1 <= quota <= 1000):
+            _problem(problems, "quota", "晋级名额应为每个项目 1–1000 人")
+    _raise(problems)
+    competition.title, competition.notice_days = title, notice_days
+    if competition.stage == "preliminary":
+        competition.final_id, competition.quota = final_id or None, quota
+    db.session.flush()
+    return competition
+
+
 def _require_organiser(event_or_competition, by) -> None:
     competition = getattr(event_or_competition, "competition", event_or_competition)
     if not organises(by, competition):

@@ -329,3 +329,25 @@ def test_a_judge_is_taken_off_from_the_event_page(client, world):
     assert _post(client, remove, {}, url).status_code == 302
     assert services.judges(event) == []
     assert _post(client, remove, {}, url).status_code == 404
+
+
+def test_the_organiser_changes_a_preliminarys_settings(client, world):
+    form_login(client, "city_a")
+    url = f"/competitions/{world['preliminary'].id}/edit"
+    assert "竞赛设置" in page(client.get(f"/competitions/{world['preliminary'].id}"))
+    data = {
+        "title": "甲市预赛（第二届）",
+        "notice_days": 7,
+        "final_id": world["final"].id,
+        "quota": 3,
+    }
+    assert submit(client, url, data).status_code == 302
+    competition = db.session.get(Competition, world["preliminary"].id)
+    assert (competition.title, competition.notice_days, competition.quota) == (
+        "甲市预赛（第二届）",
+        7,
+        3,
+    )
+    bad = submit(client, url, data | {"notice_days": 99})
+    assert bad.status_code == 200 and "公示期应为 1–30 天" in page(bad)
+    assert client.get(f"/competitions/{world['final'].id}/edit").status_code == 403
