@@ -1,8 +1,10 @@
 """An event's standings, computed from its marks: never stored until results are fixed.
 
-Reads only; no request state. A handful of queries per event (contestants, entries,
-decisions, judge assignments, and the theory exam's results through `exams.queries`),
-then the pure rules of `competitions.rules` do the arithmetic.
+Reads only; no request state. The board is six queries whatever the event's size: the
+rubric, the contestants, one summary row per item mark (each judge's latest entry found and
+summed by the database's window functions), the rulings, and the theory exam's results
+through `exams.queries`; the pure rules of `competitions.rules` do the arithmetic. The chief
+judge's view (`item_marks`) and sign-off's checks read every judge's latest entry instead.
 
 How marks become an item's mark, per (contestant, item):
 
@@ -27,7 +29,6 @@ hand.
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 from typing import NamedTuple
 
 from sqlalchemy import case, func, select
@@ -209,7 +210,7 @@ def _ruled(decision: ScoreDecision | None) -> bool:
 
 
 class _Outcome(NamedTuple):
-    combined: Decimal | None
+    combined: int | None  # centipoints, rounded to a whole centipoint as shown
     disagreement: bool
     decision: ScoreDecision | None
 
@@ -217,9 +218,9 @@ class _Outcome(NamedTuple):
 def _outcome(rule: tuple, summary, decision, threshold: int, awaiting_rescore: bool) -> _Outcome:
     aggregation, max_points = rule
     if _ruled(decision):
-        return _Outcome(scoring.to_decimal(decision.points), False, decision)
+        return _Outcome(decision.points, False, decision)
     combined = scoring.combine(summary, aggregation)
-    shown = None if combined is None else scoring.to_decimal(combined)
+    shown = None if combined is None else scoring.round_centipoints(combined)
     if awaiting_rescore:
         return _Outcome(shown, True, decision)
     return _Outcome(shown, scoring.spread_exceeds(summary, max_points, threshold), decision)
@@ -253,7 +254,7 @@ def _all_item_marks(event, items, as_of) -> dict[tuple[int, int], ItemMarks]:
     return {
         key: ItemMarks(
             list(judge_marks.get(key, {}).items()),
-            outcome.combined,
+            None if outcome.combined is None else scoring.to_decimal(outcome.combined),
             outcome.disagreement,
             outcome.decision,
         )
@@ -281,8 +282,8 @@ def theory_scores(event: CompetitionEvent) -> dict[int, Decimal]:
     }
 
 
-def _practical(item_ids: list[int], contestant_id: int, marks: dict) -> tuple[Decimal, bool]:
-    total, complete = Decimal("0.00"), True
+def _practical(item_ids: list[int], contestant_id: int, marks: dict) -> tuple[int, bool]:
+    total, complete = 0, True
     for item_id in item_ids:
         found = marks.get((contestant_id, item_id))
         if found is None or found.combined is None:
@@ -292,15 +293,13 @@ def _practical(item_ids: list[int], contestant_id: int, marks: dict) -> tuple[De
     return total, complete
 
 
-def _total(practical: Decimal, practical_max: Decimal, theory, event) -> Decimal:
+def _total(practical: int, practical_max: int, theory, event) -> Decimal:
     # An absent theory candidate scores 0 for that part; no theory exam: practical only.
     has_theory = event.theory_exam_id is not None and event.theory_weight > 0
     theory_part = (theory if theory is not None else 0) if has_theory else None
     if practical_max == 0:  # no rubric yet: the practical part is 0
-        practical, practical_max = Decimal(0), Decimal(1)
-    exact = scoring.event_total(
-        Fraction(practical), Fraction(practical_max), theory_part, event.theory_weight
-    )
+        practical, practical_max = 0, 1
+    exact = scoring.event_total(practical, practical_max, theory_part, event.theory_weight)
     return scoring.to_decimal(exact, scale=1)
 
 
@@ -308,11 +307,13 @@ def event_standings(event: CompetitionEvent, *, as_of: datetime | None = None) -
     """The event's board, best first, ranked by total and the event's tie-break order.
 
     With `as_of`, the board as it stood then (entries and rulings made at or before it): what
-    the public sees of a frozen board. Contestants with no marks are on it with 0.
+    the public sees of a frozen board; the theory round, over before the practical, and the
+    times used are read as they are now. Contestants with no marks are on it with 0, those
+    who did not sit the theory exam with 0 for that part (`theory` None).
     """
     items = _items(event)
     item_ids = [item.id for item in items]
-    practical_max = scoring.to_decimal(sum(item.max_points for item in items))
+    practical_max = sum(item.max_points for item in items)  # centipoints
     marks = _outcomes(event, items, _summaries(event, as_of), as_of)
     theory = theory_scores(event)
     unranked = []
@@ -323,8 +324,8 @@ def event_standings(event: CompetitionEvent, *, as_of: datetime | None = None) -
             Standing(
                 contestant_id=row.id,
                 number=row.number,
-                practical=practical,
-                practical_max=practical_max,
+                practical=scoring.to_decimal(practical),
+                practical_max=scoring.to_decimal(practical_max),
                 theory=their_theory,
                 total=_total(practical, practical_max, their_theory, event),
                 rank=0,

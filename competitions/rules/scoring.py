@@ -65,28 +65,34 @@ def parse_points(value, *, maximum: int | None = None) -> int:
     return centipoints
 
 
+def _half_up(numerator: int, denominator: int) -> int:
+    # Integer arithmetic: a board rounds thousands of marks per update, and Decimal
+    # division with quantize is several times slower for the same result.
+    magnitude = (2 * abs(numerator) + denominator) // (2 * denominator)  # half away from 0
+    return -magnitude if numerator < 0 else magnitude
+
+
+def round_centipoints(value: int | Fraction) -> int:
+    """Centipoints (a Fraction such as a mean) rounded to a whole centipoint, half up."""
+    if isinstance(value, int):
+        return value
+    return _half_up(value.numerator, value.denominator)
+
+
 def to_decimal(value: int | Fraction | Decimal, *, scale: int = CENTS) -> Decimal:
     """`value` / `scale` as a Decimal with two places, half up (centipoints → points by
     default; `scale=1` rounds a figure already in points or percent)."""
-    # Integer arithmetic: a board rounds thousands of marks per update, and Decimal
-    # division with quantize is several times slower than this for the same result.
     if isinstance(value, int) and scale == CENTS:
         return Decimal(value).scaleb(-2)
     if not isinstance(value, Fraction):
         value = Fraction(value)
-    numerator, denominator = value.numerator * 100, value.denominator * scale  # hundredths
-    magnitude = (2 * abs(numerator) + denominator) // (2 * denominator)  # half away from 0
-    return Decimal(-magnitude if numerator < 0 else magnitude).scaleb(-2)
+    hundredths = _half_up(value.numerator * 100, value.denominator * scale)
+    return Decimal(hundredths).scaleb(-2)
 
 
 def format_points(value: int | Fraction) -> str:
     """Centipoints (an int, or a `Fraction` such as a mean) as points text: "12.50"."""
     return str(to_decimal(value))
-
-
-def round_centipoints(value: Fraction) -> int:
-    """A Fraction of centipoints rounded to a whole centipoint, half up."""
-    return int(to_decimal(value) * CENTS)
 
 
 class MarkSummary(NamedTuple):

@@ -15,6 +15,7 @@ from competitions.rules.scoring import (
     judgement_points,
     measurement_points,
     parse_points,
+    round_centipoints,
     spread_exceeds,
     summarise,
     to_decimal,
@@ -250,3 +251,11 @@ def test_negative_figures_round_half_away_from_zero():
     assert to_decimal(Fraction(-1, 2)) == Decimal("-0.01")
     assert to_decimal(Fraction(-1, 3)) == Decimal("0.00")
     assert to_decimal(-1250) == Decimal("-12.50")
+
+
+@pytest.mark.parametrize(
+    ("value", "centipoints"),
+    [(Fraction(2, 3), 1), (Fraction(1, 3), 0), (Fraction(1, 2), 1), (Fraction(-1, 2), -1), (7, 7)],
+)
+def test_a_mean_is_rounded_to_a_whole_centipoint_half_up(value, centipoints):
+    assert round_centipoints(value) == centipoints
