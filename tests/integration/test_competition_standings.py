@@ -60,8 +60,8 @@ class World:
         db.session.add(self.event)
         db.session.flush()
         self.items = {}
-        self.judges = [make.user(Role.JUDGE, f"judge_s{n}") for n in range(1, 6)]
-        self.chief = make.user(Role.CHIEF_JUDGE, "chief_s")
+        self.judges = [make.user(Role.JUDGE) for _ in range(5)]
+        self.chief = make.user(Role.CHIEF_JUDGE)
         self.contestants = {}
 
     def item(self, code, kind, max_points, aggregation, judges=()):
@@ -278,6 +278,8 @@ def test_a_rescore_stays_open_until_a_newer_entry_then_is_checked_afresh(sheet):
     sheet.score(3, "B1", {0: 2300}, minute=12)
     assert standings.open_disagreements(sheet.event) == []
     assert sheet.marks(3, "B1").combined == Decimal("25.00")
+    # the frozen board of minute 10 still waits for the re-score
+    assert sheet.marks(3, "B1", as_of=at(10)).disagreement is True
 
 
 def test_a_rescore_asked_without_a_disagreement_still_waits_for_the_rescore(sheet):
@@ -604,3 +606,31 @@ def test_the_board_and_the_item_marks_agree_on_a_busy_event(make):
         (numbers[cid], codes[iid]) for (cid, iid), m in marks.items() if m.disagreement
     )
     assert disagreements  # the sheet has some, or the check proves nothing
+
+
+def test_a_theory_weight_of_nought_leaves_the_practical_alone(make):
+    w = World(make, theory_weight=0)
+    w.item("A1", "measurement", 8000, "single", judges=[0])
+    w.contestant(1)
+    w.score(1, "A1", [7250])
+    w.theory(1, 40)
+    # the theory score is shown but does not count: 72.50 / 80 = 90.625 %
+    assert w.board() == [(1, "72.50", "40.00", "90.63", 1, True)]
+
+
+def test_another_events_marks_and_contestants_stay_on_their_own_board(sheet, make):
+    other = World(make, theory=False)
+    other.item("A1", "measurement", 2000, "single", judges=[0])
+    other.contestant(1)
+    other.score(1, "A1", [500])
+    other.decide(1, "A1", "rescore", minute=30)
+    sheet.decide(3, "B1", "decide", 2600, minute=10)
+    assert [row[0:4] for row in sheet.board()] == [
+        (2, "85.50", "90.00", "86.85"),
+        (1, "85.66", "80.00", "83.96"),
+        (3, "90.00", None, "63.00"),
+    ]
+    assert standings.open_disagreements(sheet.event) == []
+    assert standings.missing_marks(sheet.event) == []
+    assert other.board() == [(1, "5.00", None, "25.00", 1, True)]
+    assert standings.open_disagreements(other.event) == [(1, "A1")]
