@@ -119,12 +119,16 @@ def practical_max(event: CompetitionEvent) -> Decimal:
 
 def scoring_rule(event: CompetitionEvent) -> str:
     """The event's scoring rule in a sentence, as the results table states it."""
-    weight = event.theory_weight if event.theory_exam_id else 0
     order = "、".join(ranking.TIE_BREAK_LABELS.get(key, key) for key in event.tie_break or [])
-    parts = [
-        f"总成绩（满分 100）= 理论成绩 × {weight}% + 实操成绩折算 × {100 - weight}%",
-        f"实操满分 {practical_max(event):f} 分",
-    ]
+    full = f"{practical_max(event):f}"
+    if event.theory_exam_id and event.theory_weight:
+        weight = event.theory_weight
+        parts = [
+            f"总成绩（满分 100）= 理论成绩 × {weight}% + 实操成绩 ÷ {full} × 100 × {100 - weight}%"
+        ]
+    else:
+        parts = [f"总成绩（满分 100）= 实操成绩 ÷ {full} × 100（本项目不设理论考试）"]
+    parts.append(f"实操满分 {full} 分")
     if order:
         parts.append(f"总成绩相同时依次比较{order}，仍相同者名次并列")
     return "；".join(parts)
@@ -193,6 +197,8 @@ def results_workbook(event: CompetitionEvent) -> bytes:
                 "是" if row.promoted else "",
             ]
         )
+        for column in (6, 7, 8):
+            sheet.cell(sheet.max_row, column).number_format = "0.00"
     for column, width in zip("ABCDEFGHIJK", (6, 8, 12, 30, 10, 10, 10, 10, 8, 18, 9), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.cell(4, 2).alignment = Alignment(wrap_text=True)
@@ -210,6 +216,7 @@ def results_workbook(event: CompetitionEvent) -> bytes:
                     members,
                 ]
             )
+            team_sheet.cell(team_sheet.max_row, 3).number_format = "0.00"
     return workbook_bytes(book)
 
 
