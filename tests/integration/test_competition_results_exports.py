@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from app.extensions import db
 from app.timeutil import utcnow
-from competitions import results
+from competitions import exports, results
 from competitions.models import DRAWN
 from tests.integration.competition_results_helpers import build, correct
 
@@ -79,9 +79,8 @@ def test_results_table_states_the_rules_and_defuses_formula_names(client, login,
     assert rows[3][0] == "计分规则"
     assert "实操满分 100 分" in rows[3][1] and "依次比较实操成绩、用时、理论成绩" in rows[3][1]
     assert rows[4][:2] == ("状态", "成绩已确定")
-    assert rows[6] == (
-        "名次", "参赛号", "姓名", "单位", "地区", "实操成绩", "理论成绩", "总成绩", "奖项", "称号", "晋级认定",
-    )  # fmt: skip
+    assert rows[6] == tuple(exports.RESULT_HEADERS)
+    assert exports.RESULT_HEADERS[:3] == ["名次", "参赛号", "姓名"]
     assert [row[:3] + row[7:] for row in rows[7:]] == [
         (1, 2, "钱二", 89, "一等奖", "河北省技术能手", "是"),
         (2, 1, FORMULA_NAME, 89, "二等奖", "河北省技术能手", "是"),
