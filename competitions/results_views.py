@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from app.errors import DomainError
@@ -49,7 +49,10 @@ class AppealForm(BaseForm):
 class DecisionForm(BaseForm):
     outcome = RadioField(
         "处理结果",
-        choices=[("upheld", "申诉成立，按下表改分"), ("rejected", "驳回申诉，成绩不变")],
+        choices=[
+            SelectChoice("upheld", "申诉成立，按下表改分"),
+            SelectChoice("rejected", "驳回申诉，成绩不变"),
+        ],
         validators=[InputRequired("请选择处理结果")],
     )
     reason = TextAreaField(
@@ -145,12 +148,12 @@ def finalise(event_id: int):
 
 
 def _appealable(event) -> list:
-    """(id, label) of the contestants the current user may appeal for."""
+    """The contestants the current user may appeal for, as choices."""
     if event.status != PUBLISHED:
         return []
     contestants = results.contestants_of(event)
     return [
-        (c.id, f"{c.number}号 {c.employee.name}（{c.enterprise.name}）")
+        SelectChoice(c.id, f"{c.number}号 {c.employee.name}（{c.enterprise.name}）")
         for c in sorted(contestants.values(), key=lambda c: c.number or 0)
         if results.speaks_for(current_user, c)
     ]
