@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api import API_PREFIX, public
+from app.api import API_PREFIX
 from app.errors import NotFound
 from app.extensions import db
 from app.input import Id
@@ -63,10 +63,6 @@ class DecisionInput(Schema):
         load_default=list,
         validate=validate.Length(max=MAX_CHANGES, error=f"改动的评分项最多 {MAX_CHANGES} 项"),
     )
-
-
-def _signed_in():
-    return current_user if current_user.is_authenticated else None
 
 
 def event_for(user, event_id: int) -> CompetitionEvent:
@@ -205,10 +201,11 @@ def finalise(event_id):
 
 @blp.get("/competition-events/<int:event_id>/results")
 @blp.response(200)
-@public
+@login_required
 def event_results(event_id):
-    """Published (公示, provisional awards) or final results, with names and awards."""
-    event = event_for(_signed_in(), event_id)
+    """Published (公示, provisional awards) or final results, with names and awards; the
+    public sees them on the results page, the API serves signed-in callers."""
+    event = event_for(current_user, event_id)
     rows = results.results(event)
     return _event_json(event) | {
         "final": event.status == results.FINAL,
@@ -230,7 +227,7 @@ def _team_json(team: results.TeamRow) -> dict:
 
 @blp.get("/competitions/<int:competition_id>/rankings")
 @blp.response(200)
-@public
+@login_required
 def rankings(competition_id):
     """Team rankings of the published events and the enterprise ranking of the fixed ones."""
     competition = db.session.get(Competition, competition_id)

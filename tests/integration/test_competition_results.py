@@ -451,8 +451,10 @@ def test_api_publish_appeal_decide_finalise(app, client, login, world):
     assert again.status_code == 409
 
 
-def test_api_results_are_public_once_published_and_hidden_before(app, client, world):
+def test_api_results_are_open_once_published_and_hidden_before(app, client, login, world):
     url = f"/api/v1/competition-events/{world.event.id}/results"
+    assert client.get(url).status_code == 401
+    login(world.other_city.username)  # no part in the event
     assert client.get(url).status_code == 404
     _published(world)
     body = client.get(url).get_json()
