@@ -343,6 +343,29 @@ def _placings(event: CompetitionEvent, standings) -> list[tuple[str, str, bool]]
 # Reading
 
 
+def public_events() -> list[CompetitionEvent]:
+    """Events whose results are published or fixed, the most recently published first."""
+    return list(
+        db.session.scalars(
+            select(CompetitionEvent)
+            .where(CompetitionEvent.status.in_((PUBLISHED, FINAL)))
+            .order_by(CompetitionEvent.published_at.desc(), CompetitionEvent.id.desc())
+            .options(selectinload(CompetitionEvent.competition))
+        )
+    )
+
+
+def awaiting_publication(user) -> list[CompetitionEvent]:
+    """Signed-off events `user` may publish (as their chief judge or organiser)."""
+    events = db.session.scalars(
+        select(CompetitionEvent)
+        .where(CompetitionEvent.status == SIGNED_OFF)
+        .order_by(CompetitionEvent.signed_off_at, CompetitionEvent.id)
+        .options(selectinload(CompetitionEvent.competition))
+    )
+    return [event for event in events if rules_on(user, event)]
+
+
 def pending_appeals(event: CompetitionEvent) -> list[Appeal]:
     """The event's appeals not yet decided, oldest first."""
     return list(

@@ -79,6 +79,20 @@ def _download_name(*parts: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", "-".join(parts))
 
 
+@bp.get("/results")
+def index():
+    """竞赛成绩: every event with published or fixed results; for the chief judge and the
+    organiser, also the signed-off events waiting to be published."""
+    user = _viewer()
+    return render_template(
+        "competitions/results_index.html",
+        events=results.public_events(),
+        waiting=results.awaiting_publication(user) if user is not None else [],
+        now=utcnow(),
+        status_labels=results.EVENT_STATUS_LABELS,
+    )
+
+
 @bp.get("/events/<int:event_id>/results")
 def event_results(event_id: int):
     """成绩公示 / 最终成绩: public once published; before, a note for those involved."""

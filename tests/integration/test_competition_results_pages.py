@@ -156,3 +156,15 @@ def test_rankings_page_is_public_once_results_are(client, world):
     shown = page(client.get(url))
     assert "电工 团体排名" in shown and "174.00" in shown and "不足额" in shown
     assert "尚无成绩已确定的项目" in shown
+
+
+def test_the_results_list_shows_published_events_and_those_waiting(client, login, world):
+    login(world.chief.username)
+    waiting = page(client.get("/competitions/results"))
+    assert "待公布" in waiting and "电工" in waiting and "暂无公布的竞赛成绩" in waiting
+    login(world.ent_admins[0].username)
+    assert "待公布" not in page(client.get("/competitions/results"))
+    _publish(world)
+    client.post("/api/v1/auth/logout")
+    shown = page(client.get("/competitions/results"))
+    assert "电工" in shown and "公示期至" in shown
