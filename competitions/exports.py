@@ -255,7 +255,8 @@ def judge_sheet_pdf(event: CompetitionEvent, judge) -> bytes:
         }
         for entry in entries
     ]
-    lines.sort(key=lambda line: (line["number"] or 0, line["item"].position, line["at"]))
+    # Stable: each (number, item) keeps its entries in the order they were sent.
+    lines.sort(key=lambda line: (line["number"] or 0, line["item"].position))
     return _pdf(
         "competitions/results_pdf_judge.html",
         event=event,

@@ -366,6 +366,26 @@ def awaiting_publication(user) -> list[CompetitionEvent]:
     return [event for event in events if rules_on(user, event)]
 
 
+def event_for(user, event_id: int) -> CompetitionEvent:
+    """The event, if `user` (None: anonymous) may know of it; else 404."""
+    event = db.session.get(CompetitionEvent, event_id)
+    if event is None:
+        raise NotFound("竞赛项目不存在")
+    if event.status in (PUBLISHED, FINAL):
+        return event
+    if user is None or not concerns(user, event):
+        raise NotFound("竞赛项目不存在")
+    return event
+
+
+def appeal_for(user, appeal_id: int) -> Appeal:
+    """The appeal, if `user` rules on its event or speaks for its contestant; else 404."""
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None or appeal not in appeals_for(user, event_for(user, appeal.event_id)):
+        raise NotFound("申诉不存在")
+    return appeal
+
+
 def pending_appeals(event: CompetitionEvent) -> list[Appeal]:
     """The event's appeals not yet decided, oldest first."""
     return list(

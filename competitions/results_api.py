@@ -11,6 +11,7 @@ from app.input import Id
 from app.timeutil import utcnow
 from competitions import results
 from competitions.models import Appeal, Competition, CompetitionEvent
+from competitions.results import appeal_for, event_for
 
 blp = Blueprint(
     "competition_results_api", __name__, url_prefix=API_PREFIX, description="竞赛成绩与申诉"
@@ -63,26 +64,6 @@ class DecisionInput(Schema):
         load_default=list,
         validate=validate.Length(max=MAX_CHANGES, error=f"改动的评分项最多 {MAX_CHANGES} 项"),
     )
-
-
-def event_for(user, event_id: int) -> CompetitionEvent:
-    """The event, if `user` (None: anonymous) may know of it; else 404."""
-    event = db.session.get(CompetitionEvent, event_id)
-    if event is None:
-        raise NotFound("竞赛项目不存在")
-    if event.status in (results.PUBLISHED, results.FINAL):
-        return event
-    if user is None or not results.concerns(user, event):
-        raise NotFound("竞赛项目不存在")
-    return event
-
-
-def appeal_for(user, appeal_id: int) -> Appeal:
-    """The appeal, if `user` rules on its event or speaks for its contestant; else 404."""
-    appeal = db.session.get(Appeal, appeal_id)
-    if appeal is None or appeal not in results.appeals_for(user, event_for(user, appeal.event_id)):
-        raise NotFound("申诉不存在")
-    return appeal
 
 
 def _iso(moment):

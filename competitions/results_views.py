@@ -24,7 +24,6 @@ from competitions.models import (
     JudgeAssignment,
     RubricItem,
 )
-from competitions.results_api import appeal_for, event_for
 from competitions.standings import item_marks
 
 bp = Blueprint(
@@ -70,7 +69,7 @@ def _viewer():
 
 def _event(event_id: int) -> CompetitionEvent:
     try:
-        return event_for(_viewer(), event_id)
+        return results.event_for(_viewer(), event_id)
     except DomainError:
         abort(404)
 
@@ -213,7 +212,7 @@ def appeals(event_id: int):
 def appeal(appeal_id: int):
     """An appeal, the marks it concerns, and the chief judge's decision form."""
     try:
-        found = appeal_for(current_user, appeal_id)
+        found = results.appeal_for(current_user, appeal_id)
     except DomainError:
         abort(404)
     event = db.session.get(CompetitionEvent, found.event_id)
