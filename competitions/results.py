@@ -302,7 +302,7 @@ def finalise(event: CompetitionEvent, now: datetime, *, by=None) -> list[EventRe
             f"还有 {len(pending)} 件申诉未处理，处理完毕后才能确定成绩",
             details=[{"appeal_id": a.id, "contestant_id": a.contestant_id} for a in pending],
         )
-    standings = event_standings(event)
+    standings = competed_standings(event)
     rows = []
     for standing, placing in zip(standings, _placings(event, standings), strict=True):
         award, title, promoted = placing
@@ -325,6 +325,23 @@ def finalise(event: CompetitionEvent, now: datetime, *, by=None) -> list[EventRe
     db.session.flush()
     standings_changed.send(event_id=event.id)
     return rows
+
+
+def competed_standings(event: CompetitionEvent) -> list:
+    """The event's standings without those who did not compete (缺赛): once anyone is
+    checked in (检录), a contestant who is not was absent, and is neither ranked nor counted
+    in the shares of the awards. An event that does not check people in ranks everyone."""
+    standings = event_standings(event)
+    present = set(
+        db.session.scalars(
+            select(Contestant.id).where(
+                Contestant.event_id == event.id, Contestant.checked_in_at.is_not(None)
+            )
+        )
+    )
+    if not present:
+        return standings
+    return [standing for standing in standings if standing.contestant_id in present]
 
 
 def _placings(event: CompetitionEvent, standings) -> list[tuple[str, str, bool]]:
@@ -526,7 +543,7 @@ def results(event: CompetitionEvent) -> list[ResultRow]:
         ]
     if event.status != PUBLISHED:
         raise Conflict("该项目的成绩尚未公布")
-    standings = event_standings(event)
+    standings = competed_standings(event)
     contestants = contestants_of(event)
     return [
         _row(contestants[s.contestant_id], s.rank, s.practical, s.theory, s.total, *placing)

@@ -508,3 +508,16 @@ def test_api_contestant_of_another_event_is_not_found(world):
     _published(world)
     with pytest.raises(NotFound):
         results.contestant_in(world.event, 2**31 - 1)
+
+
+def test_a_contestant_who_did_not_check_in_is_not_ranked_nor_counted_in_shares(app):
+    # 4 competed: 25% → one first prize, 25% + 25% → two places, 25% + 25% + 50% → 4.
+    world = build(awards={"by": "share", "first": 25, "second": 25, "third": 50}, titles=[])
+    for number in (1, 2, 3, 4):
+        world.contestants[number].checked_in_at = utcnow() - timedelta(hours=2)
+    db.session.commit()
+    at = _published(world)
+    shown = [(r.number, r.rank, r.award) for r in results.results(world.event)]
+    assert shown == [(2, 1, "first"), (1, 2, "second"), (3, 3, "third"), (4, 3, "third")]
+    written = results.finalise(world.event, at + timedelta(days=5))
+    assert world.contestants[5].id not in {r.contestant_id for r in written}
