@@ -202,7 +202,7 @@ def results_workbook(event: CompetitionEvent) -> bytes:
     for column, width in zip("ABCDEFGHIJK", (6, 8, 12, 30, 10, 10, 10, 10, 8, 18, 9), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.cell(4, 2).alignment = Alignment(wrap_text=True)
-    teams = results.team_ranking(event)
+    teams = results.team_ranking(event, rows)
     if teams:
         team_sheet = book.create_sheet("团体")
         team_sheet.append(["名次", "单位", "团体成绩", "计分队员"])

@@ -563,11 +563,12 @@ class TeamRow:
     others: tuple[ResultRow, ...]  # entered beyond the N who count
 
 
-def team_ranking(event: CompetitionEvent) -> list[TeamRow]:
-    """团体排名 of a published or final event whose rules form teams; [] otherwise."""
+def team_ranking(event: CompetitionEvent, rows: list[ResultRow] | None = None) -> list[TeamRow]:
+    """团体排名 of a published or final event whose rules form teams; [] otherwise. `rows`
+    are the event's results when the caller has them already."""
     if not event.team_size or event.status not in (PUBLISHED, FINAL):
         return []
-    rows = results(event)
+    rows = results(event) if rows is None else rows
     return [
         TeamRow(
             rank=team.rank,

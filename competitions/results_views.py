@@ -103,7 +103,7 @@ def event_results(event_id: int):
         "competitions/results.html",
         event=event,
         rows=rows,
-        teams=results.team_ranking(event),
+        teams=results.team_ranking(event, rows),
         final=event.status == FINAL,
         rules=rules,
         involved=user is not None and results.concerns(user, event),
