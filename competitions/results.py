@@ -208,8 +208,11 @@ def file_appeal(
 def _centipoints(value, item: RubricItem) -> int:
     maximum = Decimal(item.max_points) / 100
     message = f"评分项 {item.code} 的分值应为 0 至 {maximum:f} 之间、最多两位小数的数"
+    text = str(value).strip()
     try:
-        points = Decimal(str(value).strip()) if not isinstance(value, bool) else None
+        # A mark is a few characters; a longer one is refused before it is parsed.
+        ok = not isinstance(value, bool) and len(text) <= 20
+        points = Decimal(text) if ok else None
     except (InvalidOperation, ValueError):
         points = None
     if points is None or not points.is_finite() or not 0 <= points <= maximum:

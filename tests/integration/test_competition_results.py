@@ -227,6 +227,7 @@ def test_only_the_chief_judge_or_organiser_decides(world):
         (True, [("A1", "12.345")], "最多两位小数"),
         (True, [("A1", "abc")], "0 至 40"),
         (True, [("A1", "NaN")], "0 至 40"),
+        (True, [("A1", "1" * 5000)], "0 至 40"),
         (True, [("A1", "30"), ("A1", "31")], "重复"),
         (True, [(999_999, "1")], "不属于本项目"),
     ],
