@@ -2,13 +2,26 @@
 
 
 def init_app(app) -> None:
-    """Register the package's blueprints."""
+    """Register the package's pages, API, policies and menu."""
     import competitions.models  # noqa: F401  (the tables, for migrations and create_all)
     from app.api import api
+    from app.roles import Role
+    from app.web import add_nav_item
+    from competitions.api import blp as setup_api
+    from competitions.policy import register_policies
     from competitions.results_api import blp as results_api_blp
     from competitions.results_views import bp as results_bp
     from competitions.views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(results_bp)
+    api.register_blueprint(setup_api)
     api.register_blueprint(results_api_blp)
+    register_policies()
+    add_nav_item(
+        app,
+        115,
+        "competitions.index",
+        "技能竞赛",
+        {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.CHIEF_JUDGE},
+    )
