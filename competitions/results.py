@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from app.errors import Conflict, Invalid, NotFound, Refused
 from app.extensions import db
 from app.roles import Role
+from app.security import in_scope
 from app.timeutil import to_local, utcnow
 from competitions.models import (
     FINAL,
@@ -37,6 +38,7 @@ from competitions.models import (
     RubricItem,
     ScoreDecision,
 )
+from competitions.policy import leads, organises
 from competitions.rules import ranking
 from competitions.signals import standings_changed
 from competitions.standings import event_standings
@@ -63,29 +65,10 @@ STAGE_LABELS = {"final": "全省决赛", "preliminary": "预赛", "in_house": "�
 # an in-house contest. The chief judge of an event rules on it alongside the organiser.
 
 
-def organises(user, competition: Competition) -> bool:
-    """Whether `user` is an organising admin of `competition`."""
-    role = user.role
-    if competition.stage == "in_house":
-        return role == Role.ENTERPRISE_ADMIN and user.enterprise_id == competition.enterprise_id
-    if role == Role.PROVINCE_ADMIN:
-        return True
-    return (
-        competition.stage == "preliminary"
-        and role == Role.CITY_ADMIN
-        and user.region_id is not None
-        and user.region_id == competition.region_id
-    )
-
-
-def is_chief_judge(user, event: CompetitionEvent) -> bool:
-    """Whether `user` is the chief judge (裁判长) of `event`."""
-    return event.chief_judge_id is not None and event.chief_judge_id == user.id
-
-
 def rules_on(user, event: CompetitionEvent) -> bool:
-    """Whether `user` publishes, decides appeals and fixes the results of `event`."""
-    return is_chief_judge(user, event) or organises(user, event.competition)
+    """Whether `user` publishes, decides appeals and fixes the results of `event`: its chief
+    judge or its organiser (`competitions.policy`)."""
+    return leads(user, event) or organises(user, event.competition)
 
 
 def judges(user, event: CompetitionEvent) -> bool:
@@ -393,7 +376,7 @@ def event_for(user, event_id: int) -> CompetitionEvent:
         raise NotFound("竞赛项目不存在")
     if event.status in (PUBLISHED, FINAL):
         return event
-    if user is None or not concerns(user, event):
+    if user is None or not (in_scope(user, event) or concerns(user, event)):
         raise NotFound("竞赛项目不存在")
     return event
 

@@ -17,7 +17,6 @@ from competitions.models import (
     DRAWN,
     FINAL,
     PUBLISHED,
-    Appeal,
     EventResult,
     ScoreDecision,
 )
@@ -455,8 +454,12 @@ def test_api_publish_appeal_decide_finalise(app, client, login, world):
 def test_api_results_are_open_once_published_and_hidden_before(app, client, login, world):
     url = f"/api/v1/competition-events/{world.event.id}/results"
     assert client.get(url).status_code == 401
-    login(world.other_city.username)  # no part in the event
+    login(world.trainee.username)  # sees no competition before results are public
     assert client.get(url).status_code == 404
+    login(world.other_city.username)  # sees the final, whose results are not out yet
+    early = client.get(url)
+    assert early.status_code == 409
+    assert early.get_json()["error"]["message"] == "该项目的成绩尚未公布"
     _published(world)
     body = client.get(url).get_json()
     assert body["rows"][0] == {
@@ -498,11 +501,20 @@ def test_api_an_appeal_outside_the_notice_period_is_a_conflict(app, client, logi
     assert "公示期已于" in late.get_json()["error"]["message"]
 
 
-def test_api_unpublished_event_is_out_of_scope_for_outsiders(app, client, login, world):
-    token = login(world.other_city.username)
-    answer = _post(client, f"/api/v1/competition-events/{world.event.id}/publish", token)
-    assert answer.status_code == 404
-    assert db.session.scalars(select(Appeal)).all() == []
+def test_api_an_unpublished_event_is_out_of_scope_or_refused(app, client, login, world):
+    url = f"/api/v1/competition-events/{world.event.id}/publish"
+    # A trainee sees no competition before results are public.
+    assert _post(client, url, login(world.trainee.username)).status_code == 404
+    # A city admin sees the provincial final (the policy), but does not run it.
+    assert _post(client, url, login(world.other_city.username)).status_code == 403
+    assert world.event.status != PUBLISHED
+
+
+def test_api_another_regions_preliminary_is_not_found(app, client, login):
+    world = build(stage="preliminary")
+    url = f"/api/v1/competition-events/{world.event.id}/publish"
+    assert _post(client, url, login(world.other_city.username)).status_code == 404
+    assert _post(client, url, login(world.city.username)).status_code == 200  # its organiser
 
 
 def test_api_contestant_of_another_event_is_not_found(world):
