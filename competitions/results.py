@@ -60,9 +60,9 @@ STAGE_LABELS = {"final": "全省决赛", "preliminary": "预赛", "in_house": "�
 
 
 # ---------------------------------------------------------------------------------------
-# Who may do what. A competition is organised by the province (a final), the city admin of
-# its region (a preliminary; the province oversees those too) or the enterprise that runs
-# an in-house contest. The chief judge of an event rules on it alongside the organiser.
+# Who may do what, beside the package's policy (who organises a competition, who leads an
+# event): the chief judge rules on an event alongside the organiser; a contestant's
+# enterprise, their city and the organiser speak for them.
 
 
 def rules_on(user, event: CompetitionEvent) -> bool:
@@ -71,7 +71,7 @@ def rules_on(user, event: CompetitionEvent) -> bool:
     return leads(user, event) or organises(user, event.competition)
 
 
-def judges(user, event: CompetitionEvent) -> bool:
+def is_judge_of(user, event: CompetitionEvent) -> bool:
     """Whether `user` is assigned to judge `event`."""
     found = db.session.scalar(
         select(JudgeAssignment.id)
@@ -95,7 +95,7 @@ def speaks_for(user, contestant: Contestant) -> bool:
 def concerns(user, event: CompetitionEvent) -> bool:
     """Whether `user` has any part in `event` before its results are public: organiser,
     chief judge, judge, or the admin of a contestant's enterprise or region."""
-    if rules_on(user, event) or judges(user, event):
+    if rules_on(user, event) or is_judge_of(user, event):
         return True
     if user.role == Role.ENTERPRISE_ADMIN:
         where = Contestant.enterprise_id == user.enterprise_id
@@ -107,12 +107,6 @@ def concerns(user, event: CompetitionEvent) -> bool:
         select(Contestant.id).where(Contestant.event_id == event.id, where).limit(1)
     )
     return found is not None
-
-
-def sees_event(user, event: CompetitionEvent) -> bool:
-    """Whether `user` may know `event` exists here: published results are public (公示);
-    before that, only those with a part in it."""
-    return event.status in (PUBLISHED, FINAL) or concerns(user, event)
 
 
 # ---------------------------------------------------------------------------------------
@@ -140,7 +134,7 @@ def _text(value, field: str, label: str, length: tuple[int, int]) -> str:
     return text
 
 
-def _status_conflict(event: CompetitionEvent, wanted: str, doing: str) -> Conflict:
+def _status_conflict(event: CompetitionEvent, doing: str) -> Conflict:
     now = EVENT_STATUS_LABELS.get(event.status, event.status)
     return Conflict(f"该项目当前状态为“{now}”，不能{doing}", details=[{"status": event.status}])
 
@@ -151,7 +145,7 @@ def publish(event: CompetitionEvent, by, now: datetime) -> CompetitionEvent:
     if not rules_on(by, event):
         raise Refused("只有本项目的裁判长或主办方管理员可以公布成绩")
     if event.status != SIGNED_OFF:
-        raise _status_conflict(event, SIGNED_OFF, "公布成绩（须在裁判长签字确认后、尚未公布时）")
+        raise _status_conflict(event, "公布成绩（须在裁判长签字确认后、尚未公布时）")
     event.status = PUBLISHED
     event.published_at = now
     event.notice_ends_at = now + timedelta(days=event.competition.notice_days)
@@ -170,7 +164,7 @@ def file_appeal(
     if not speaks_for(by, contestant):
         raise Refused("只有选手所在企业、所在地区的市协会或主办方可以为其申诉")
     if event.status != PUBLISHED:
-        raise _status_conflict(event, PUBLISHED, "申诉（只能在成绩公示期内申诉）")
+        raise _status_conflict(event, "申诉（只能在成绩公示期内申诉）")
     if now >= event.notice_ends_at:
         ended = to_local(event.notice_ends_at).strftime("%Y-%m-%d %H:%M")
         raise Conflict(f"公示期已于 {ended} 结束，不能再申诉")
@@ -236,7 +230,7 @@ def decide_appeal(
     if appeal.status != "pending":
         raise Conflict("该申诉已处理，不能重复处理")
     if event.status != PUBLISHED:
-        raise _status_conflict(event, PUBLISHED, "处理申诉")
+        raise _status_conflict(event, "处理申诉")
     text = _text(reason, "reason", "处理意见", DECISION_REASON_LENGTH)
     changes = list(changes or ())
     if not upheld and changes:
@@ -278,7 +272,7 @@ def finalise(event: CompetitionEvent, now: datetime, *, by=None) -> list[EventRe
     if event.status == FINAL:
         raise Conflict("该项目的成绩已确定，不能再更改")
     if event.status != PUBLISHED:
-        raise _status_conflict(event, PUBLISHED, "确定成绩（须先公示）")
+        raise _status_conflict(event, "确定成绩（须先公示）")
     if now < event.notice_ends_at:
         ends = to_local(event.notice_ends_at).strftime("%Y-%m-%d %H:%M")
         raise Conflict(f"公示期至 {ends} 结束，结束后才能确定成绩")

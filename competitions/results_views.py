@@ -14,14 +14,13 @@ from app.extensions import db
 from app.spreadsheet import XLSX
 from app.timeutil import utcnow
 from app.web import BaseForm
-from competitions import exports, results
+from competitions import exports, results, services
 from competitions.models import (
     FINAL,
     PUBLISHED,
     SIGNED_OFF,
     Competition,
     CompetitionEvent,
-    JudgeAssignment,
     RubricItem,
 )
 from competitions.standings import item_marks
@@ -324,10 +323,7 @@ def _render_pdf(make, name: str):
 
 def _judges(event) -> dict[int, str]:
     """{user id: name} of the event's judges."""
-    assignments = db.session.scalars(
-        db.select(JudgeAssignment).where(JudgeAssignment.event_id == event.id)
-    ).all()
-    return {a.user_id: a.user.display_name or a.user.username for a in assignments}
+    return {user.id: user.display_name or user.username for user, _ in services.judges(event)}
 
 
 def _stations(event) -> list[str]:
@@ -348,14 +344,9 @@ def judge_sheet(event_id: int, user_id: int):
     event = _sheets_event(event_id)
     if not (results.rules_on(current_user, event) or current_user.id == user_id):
         abort(403)
-    assignment = db.session.scalar(
-        db.select(JudgeAssignment).where(
-            JudgeAssignment.event_id == event.id, JudgeAssignment.user_id == user_id
-        )
-    )
-    if assignment is None:
+    judge = next((user for user, _ in services.judges(event) if user.id == user_id), None)
+    if judge is None:
         abort(404)
-    judge = assignment.user
     name = _download_name("评分表", event.name, judge.username) + ".pdf"
     return _render_pdf(lambda: exports.judge_sheet_pdf(event, judge), name)
 
