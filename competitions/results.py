@@ -225,6 +225,8 @@ def decide_appeal(
     """Decide an appeal: upheld (the changed marks recorded as appeal rulings) or rejected."""
     now = now or utcnow()
     event = _hold(db.session.get(CompetitionEvent, appeal.event_id))
+    # Read after the lock: another decision may have committed since the appeal was loaded.
+    db.session.refresh(appeal)
     if not rules_on(by, event):
         raise Refused("只有本项目的裁判长或主办方管理员可以处理申诉")
     if appeal.status != "pending":
