@@ -9,10 +9,14 @@ def init_app(app) -> None:
     from app.web import add_nav_item
     from competitions.api import blp as setup_api
     from competitions.policy import register_policies
+    from competitions.results_api import blp as results_api_blp
+    from competitions.results_views import bp as results_bp
     from competitions.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(results_bp)
     api.register_blueprint(setup_api)
+    api.register_blueprint(results_api_blp)
     register_policies()
     add_nav_item(
         app,
