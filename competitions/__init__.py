@@ -7,3 +7,14 @@ def init_app(app) -> None:
     from competitions.views import bp
 
     app.register_blueprint(bp)
+
+    # Scoring (评分): judges' and the chief judge's API and pages.
+    from app.api import api
+    from app.roles import Role
+    from app.web import add_nav_item
+    from competitions.judging_views import bp as judging_bp
+    from competitions.scoring_api import blp as scoring_blp
+
+    api.register_blueprint(scoring_blp)
+    app.register_blueprint(judging_bp)
+    add_nav_item(app, 70, "judging.index", "评分", {Role.JUDGE, Role.CHIEF_JUDGE})

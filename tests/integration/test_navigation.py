@@ -39,8 +39,8 @@ MENUS = {
         "orgs.pii_exports",
     ],
     Role.TRAINEE: ["reports.dashboard", "courses.index", "exams.my_exams"],
-    Role.JUDGE: ["reports.dashboard"],
-    Role.CHIEF_JUDGE: ["reports.dashboard"],
+    Role.JUDGE: ["reports.dashboard", "judging.index"],
+    Role.CHIEF_JUDGE: ["reports.dashboard", "judging.index"],
 }
 
 
