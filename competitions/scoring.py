@@ -661,9 +661,21 @@ class Review:
         return not (self.disagreements or self.missing or self.rescores)
 
 
+def event_judges(event: CompetitionEvent) -> list:
+    """The accounts assigned to judge `event`, in the order they were assigned."""
+    stmt = (
+        select(JudgeAssignment)
+        .where(JudgeAssignment.event_id == event.id)
+        .order_by(JudgeAssignment.id)
+    )
+    judges = {}
+    for assignment in db.session.scalars(stmt):
+        judges.setdefault(assignment.user_id, assignment.user)
+    return list(judges.values())
+
+
 def _judge_names(event: CompetitionEvent) -> dict[int, str]:
-    stmt = select(JudgeAssignment).where(JudgeAssignment.event_id == event.id)
-    return {a.user_id: a.user.display_name or a.user.username for a in db.session.scalars(stmt)}
+    return {judge.id: judge.display_name or judge.username for judge in event_judges(event)}
 
 
 def review(event: CompetitionEvent, chief) -> Review:
