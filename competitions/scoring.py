@@ -32,6 +32,7 @@ from competitions.models import (
     DRAWN,
     REGISTRATION,
     SIGNED_OFF,
+    Competition,
     CompetitionEvent,
     Contestant,
     JudgeAssignment,
@@ -170,12 +171,14 @@ def _stage(event: CompetitionEvent) -> str:
     return event.competition.stage
 
 
-def conflict_with(event: CompetitionEvent, judge, contestant: Contestant) -> str | None:
+def conflict_with(
+    event: CompetitionEvent, judge, contestant: Contestant, *, stage: str | None = None
+) -> str | None:
     """Why `judge` may not mark `contestant` (回避), or None."""
     return conflict(
         _affiliation(judge),
         Affiliation(contestant.enterprise_id, contestant.region_id),
-        stage=_stage(event),
+        stage=stage or _stage(event),
     )
 
 
@@ -268,19 +271,28 @@ def _contestant(event: CompetitionEvent, number: int) -> Contestant:
     return contestant
 
 
-def _locked_status(event: CompetitionEvent, *, exclusive: bool) -> str:
-    """The event's committed status, holding its row until the transaction ends.
+def _locked_state(event: CompetitionEvent, *, exclusive: bool) -> tuple[str, str]:
+    """The event's committed status and its competition's stage, holding the event's row
+    until the transaction ends.
 
     Marks share the lock (they never wait for each other); a sign-off takes it alone, so
     that no mark slips in between the sign-off's checks and its commit, and a mark that
     waited for a sign-off sees it.
     """
-    stmt = select(CompetitionEvent.status).where(CompetitionEvent.id == event.id)
-    stmt = stmt.with_for_update(read=not exclusive)
-    status = db.session.execute(stmt).scalar_one()
+    stmt = (
+        select(CompetitionEvent.status, Competition.stage)
+        .join(Competition, Competition.id == CompetitionEvent.competition_id)
+        .where(CompetitionEvent.id == event.id)
+        .with_for_update(read=not exclusive, of=CompetitionEvent)
+    )
+    status, stage = db.session.execute(stmt).one()
     if status != event.status:
         db.session.refresh(event)
-    return status
+    return status, stage
+
+
+def _locked_status(event: CompetitionEvent, *, exclusive: bool) -> str:
+    return _locked_state(event, exclusive=exclusive)[0]
 
 
 def _require_scoring(status: str) -> None:
@@ -290,18 +302,32 @@ def _require_scoring(status: str) -> None:
         raise Conflict("本项目已由裁判长签字确认，评分不能再提交或修改", code="signed_off")
 
 
-def _assert_assigned(event: CompetitionEvent, judge, item: RubricItem) -> None:
-    assigned = db.session.scalar(
-        select(
-            exists().where(
-                JudgeAssignment.event_id == event.id,
-                JudgeAssignment.user_id == judge.id,
-                or_(JudgeAssignment.item_id == item.id, JudgeAssignment.item_id.is_(None)),
-            )
+def _assigned_item(event: CompetitionEvent, judge, item_id: int) -> RubricItem:
+    """The event's rubric item `item_id`, which `judge` must be assigned to (one query)."""
+    assigned = (
+        select(JudgeAssignment.id)
+        .where(
+            JudgeAssignment.event_id == event.id,
+            JudgeAssignment.user_id == judge.id,
+            or_(JudgeAssignment.item_id == RubricItem.id, JudgeAssignment.item_id.is_(None)),
         )
+        .correlate(RubricItem)
+        .exists()
     )
-    if not assigned:
+    row = None
+    if isinstance(item_id, int) and not isinstance(item_id, bool):
+        row = db.session.execute(
+            select(RubricItem, assigned).where(
+                RubricItem.id == item_id, RubricItem.event_id == event.id
+            )
+        ).first()
+    if row is None:
+        message = "本项目没有该评分项"
+        raise Invalid(message, details=[{"field": "item_id", "message": message}])
+    item, is_assigned = row
+    if not is_assigned:
         raise Refused(f"您未被分配评判评分项“{item.code} {item.title}”", code="not_assigned")
+    return item
 
 
 def _latest_entry(judge_id: int, contestant_id: int, item_id: int) -> ScoreEntry | None:
@@ -351,12 +377,12 @@ def record_score(
     if stored is not None:
         return _replay(stored, event, number, item_id, points)
 
-    item = _item(event, item_id)
-    _assert_assigned(event, judge, item)
+    item = _assigned_item(event, judge, item_id)
     contestant = _contestant(event, number)
-    if why := conflict_with(event, judge, contestant):
+    status, stage = _locked_state(event, exclusive=False)
+    if why := conflict_with(event, judge, contestant, stage=stage):
         raise Refused(why, code="conflict_of_interest")
-    _require_scoring(_locked_status(event, exclusive=False))
+    _require_scoring(status)
     centipoints = parse_points(points, item.max_points)
 
     previous = _latest_entry(judge.id, contestant.id, item.id)
