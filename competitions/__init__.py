@@ -2,16 +2,27 @@
 
 
 def init_app(app) -> None:
-    """Register the package's blueprint."""
+    """Register the package's pages, API, policies and menu."""
     import competitions.models  # noqa: F401  (the tables, for migrations and create_all)
-    from competitions.views import bp
-
-    app.register_blueprint(bp)
-
-    # Scoring (评分): judges' and the chief judge's API and pages.
     from app.api import api
     from app.roles import Role
     from app.web import add_nav_item
+    from competitions.api import blp as setup_api
+    from competitions.policy import register_policies
+    from competitions.views import bp
+
+    app.register_blueprint(bp)
+    api.register_blueprint(setup_api)
+    register_policies()
+    add_nav_item(
+        app,
+        115,
+        "competitions.index",
+        "技能竞赛",
+        {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.CHIEF_JUDGE},
+    )
+
+    # Scoring (评分): judges' and the chief judge's API and pages.
     from competitions.judging_views import bp as judging_bp
     from competitions.scoring_api import blp as scoring_blp
 

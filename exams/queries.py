@@ -6,6 +6,7 @@ own next request will) is shown as what it is: ended, its time up, waiting to be
 
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 
 from sqlalchemy import func, select
 
@@ -59,6 +60,29 @@ def counted_attempt(attempts: list[Attempt], scoring: str) -> Attempt | None:
     if scoring == "last":
         return done[-1]
     return max(done, key=lambda a: (a.score or 0, -a.number))
+
+
+def counted_percentages(exam_id: int) -> dict[int, Fraction]:
+    """{employee id: the counted attempt's score in percent of its paper, exact}: the best or
+    the last submitted attempt, as the exam's `scoring` says; what other packages (a
+    competition's theory round) read as an employee's result of the exam."""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        return {}
+    attempts = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.exam_id == exam_id, Attempt.status == SUBMITTED)
+        .order_by(Attempt.employee_id, Attempt.number)
+    )
+    by_employee: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        by_employee.setdefault(attempt.employee_id, []).append(attempt)
+    percentages = {}
+    for employee_id, theirs in by_employee.items():
+        counted = counted_attempt(theirs, exam.scoring)
+        if counted is not None and counted.max_score > 0:
+            percentages[employee_id] = Fraction((counted.score or 0) * 100, counted.max_score)
+    return percentages
 
 
 def answers_visible(exam: Exam, now: datetime, attempts: list[Attempt]) -> bool:

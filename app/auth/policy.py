@@ -14,8 +14,11 @@ _CREATABLE = {
         Role.CITY_ADMIN,
         Role.ENTERPRISE_ADMIN,
         Role.TRAINEE,
+        Role.JUDGE,
+        Role.CHIEF_JUDGE,
     ],
-    Role.CITY_ADMIN: [Role.ENTERPRISE_ADMIN, Role.TRAINEE],
+    # A city association appoints the judges of its own preliminaries.
+    Role.CITY_ADMIN: [Role.ENTERPRISE_ADMIN, Role.TRAINEE, Role.JUDGE, Role.CHIEF_JUDGE],
     Role.ENTERPRISE_ADMIN: [Role.TRAINEE],
 }
 
@@ -66,7 +69,20 @@ def may_create_account(
         return True
     if role is Role.CITY_ADMIN:
         return region is not None and in_scope(user, region)
+    if role in (Role.JUDGE, Role.CHIEF_JUDGE):
+        return _may_appoint_judge(user, region=region, enterprise=enterprise)
     return enterprise is not None and may(user, Action.MANAGE_ROSTER, enterprise)
+
+
+def _may_appoint_judge(user: User, *, region: Region | None, enterprise: Enterprise | None) -> bool:
+    # A judge may work for an enterprise (what the conflict rule reads) or for none. The
+    # province appoints anywhere; a city association only judges of its own region.
+    if enterprise is not None and not in_scope(user, enterprise):
+        return False
+    if role_of(user) is Role.CITY_ADMIN:
+        home = enterprise.region_id if enterprise is not None else (region.id if region else None)
+        return home == user.region_id
+    return region is None or enterprise is None or enterprise.region_id == region.id
 
 
 def register_policies() -> None:

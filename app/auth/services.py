@@ -274,6 +274,8 @@ def create_account(
         region = enterprise.region
     if role is Role.CITY_ADMIN and region is None:
         raise field_error("region", "请选择所属地区")
+    if role in (Role.JUDGE, Role.CHIEF_JUDGE) and enterprise is not None:
+        region = enterprise.region  # a judge of an enterprise is of its region
     problem = rules.password_problem(password, username)
     if problem:
         raise field_error("password", problem)
@@ -306,3 +308,17 @@ def unlock(user: User) -> None:
     user.failed_logins, user.locked_until = 0, None
     db.session.flush()
     _Limits.of("-", user.username.lower()).clear_per_account()
+
+
+def accounts_of_role(role: Role) -> list[User]:
+    """The active accounts of `role`, by username (e.g. the judges an organiser chooses from)."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.role == role.value, User.active).order_by(User.username)
+        )
+    )
+
+
+def get_user(user_id: int) -> User | None:
+    """The account with this id."""
+    return db.session.get(User, user_id)

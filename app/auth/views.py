@@ -155,7 +155,7 @@ def _account_choices(form: AccountForm) -> None:
 @bp.route("/accounts/new", methods=["GET", "POST"])
 @login_required
 def new_account():
-    """Create a city admin, enterprise admin or (via an employee) trainee account."""
+    """Create an admin, judge or chief-judge account (trainees: from the employee page)."""
     _require_account_manager()
     form = AccountForm()
     _account_choices(form)
@@ -163,10 +163,14 @@ def new_account():
         role = Role(form.role.data)
         region = db.session.get(Region, form.region_id.data or 0)
         enterprise = db.session.get(Enterprise, form.enterprise_id.data or 0)
+        judge = role in (Role.JUDGE, Role.CHIEF_JUDGE)
+        if judge and current_user.role == Role.CITY_ADMIN and not (region or enterprise):
+            region = current_user.region  # a city association's judges are of its region
         if role is Role.TRAINEE:
             form.role.errors.append("学员账号请在从业人员详情页中开通")
         elif not may_create_account(current_user, role, region=region, enterprise=enterprise):
-            target = form.region_id if role is Role.CITY_ADMIN else form.enterprise_id
+            to_region = role is Role.CITY_ADMIN or (judge and enterprise is None)
+            target = form.region_id if to_region else form.enterprise_id
             target.errors.append("请选择您管辖范围内的地区或企业")
         else:
             try:

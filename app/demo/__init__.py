@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.courses.models import Course, TrainingPlan
+from app.demo.competitions import load_demo_competitions
 from app.demo.courses import load_demo_courses
 from app.demo.exams import load_demo_exam
 from app.demo.law_trainings import load_demo_law_trainings
@@ -20,6 +21,7 @@ from app.demo.questions import load_demo_questions
 from app.extensions import db
 from app.law_trainings.models import LawTraining
 from app.orgs.models import Employee, Enterprise, Region
+from competitions.models import Competition, Contestant
 from exams.models import Exam
 from question_bank.models import Question
 
@@ -34,6 +36,7 @@ def load_demo_data() -> dict:
     load_demo_courses()
     load_demo_plans()
     load_demo_law_trainings()
+    load_demo_competitions()
     db.session.flush()
     return {
         "regions": db.session.scalar(select(func.count(Region.id))),
@@ -45,6 +48,8 @@ def load_demo_data() -> dict:
         "courses": db.session.scalar(select(func.count(Course.id))),
         "training plans": db.session.scalar(select(func.count(TrainingPlan.id))),
         "law trainings": db.session.scalar(select(func.count(LawTraining.id))),
+        "competitions": db.session.scalar(select(func.count(Competition.id))),
+        "contestants": db.session.scalar(select(func.count(Contestant.id))),
     }
 
 

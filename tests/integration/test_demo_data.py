@@ -40,7 +40,7 @@ def test_demo_data_is_complete_valid_and_idempotent(app, runner):
     assert counts["regions"] == 14
     assert counts["enterprises"] >= 30
     assert counts["employees"] >= 600
-    assert db.session.scalar(select(func.count(User.id))) == counts["accounts"] == 24
+    assert db.session.scalar(select(func.count(User.id))) == counts["accounts"] == 30
 
     names = set(db.session.scalars(select(Region.name)))
     assert {"石家庄", "唐山", "定州", "辛集", "雄安新区"} <= names
@@ -120,3 +120,54 @@ def test_the_demo_data_files_are_package_data():
     data_files = {path for path in (package / "data").rglob("*") if path.is_file()}
     assert DATA_FILE in {path.name for path in data_files}
     assert data_files <= packaged
+
+
+def test_the_demo_competition_is_set_up_for_scoring(app, runner):
+    from app.demo.competitions import FINAL_TITLE, PRELIMINARY_TITLE
+    from competitions import services
+    from competitions.models import Competition
+
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:1000"
+    runner.invoke(args=["demo-data"])
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    assert all(users[f"judge{n}"].role == Role.JUDGE for n in range(1, 6))
+    assert users["chief_judge"].role == Role.CHIEF_JUDGE
+    assert users["judge1"].enterprise_id == users["ent1_admin"].enterprise_id
+    assert all(users[f"judge{n}"].enterprise_id is None for n in range(2, 6))
+    assert all(users[f"judge{n}"].region_id is None for n in range(2, 6))
+
+    final = db.session.scalar(select(Competition).where(Competition.title == FINAL_TITLE))
+    preliminary = db.session.scalar(
+        select(Competition).where(Competition.title == PRELIMINARY_TITLE)
+    )
+    assert (final.stage, preliminary.stage, preliminary.final_id) == (
+        "final",
+        "preliminary",
+        final.id,
+    )
+    assert preliminary.region.name == "石家庄"
+    for competition in (final, preliminary):
+        assert [e.name for e in competition.events] == ["电工", "客户服务"]
+        electrician, service = competition.events
+        assert {i.kind for i in electrician.items} >= {"measurement"}
+        assert {i.aggregation for i in service.items if i.kind == "judgement"} == {"trimmed_mean"}
+        for event in competition.events:
+            entered = services.contestants(event, users["admin"])
+            assert event.status == "drawn" and event.draw_seed is not None
+            assert sorted(c.number for c in entered) == list(range(1, len(entered) + 1))
+            assert len({c.enterprise_id for c in entered}) >= 3
+            assert users["ent1_admin"].enterprise_id in {c.enterprise_id for c in entered}
+            assert event.chief_judge_id == users["chief_judge"].id
+            judges = {user.username for user, _ in services.judges(event)}
+            assert "judge1" in judges
+            # judge1 works for ent1: never given ent1's contestants.
+            conflicted = {c.id for u, c, _ in services.conflicts(event) if u.username == "judge1"}
+            ent1 = {c.id for c in entered if c.enterprise_id == users["ent1_admin"].enterprise_id}
+            assert ent1 <= conflicted
+        assert {u.username for u, _ in services.judges(service)} == {
+            f"judge{n}" for n in range(1, 6)
+        }
+    # Two of each 石家庄 event went on to the final.
+    for prelim_event, final_event in zip(preliminary.events, final.events, strict=True):
+        assert len(services.sent_on(prelim_event, final_event)) == 2
+    assert final.events[0].theory_weight == 30 and final.events[0].theory_exam_id is not None

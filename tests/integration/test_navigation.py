@@ -16,6 +16,7 @@ MENUS = {
         "law_trainings.index",
         "question_bank.index",
         "exam_admin.index",
+        "competitions.index",
         "auth.accounts",
         "orgs.pii_exports",
     ],
@@ -26,6 +27,7 @@ MENUS = {
         "plans.index",
         "law_trainings.index",
         "question_bank.index",
+        "competitions.index",
         "auth.accounts",
         "orgs.pii_exports",
     ],
@@ -35,12 +37,13 @@ MENUS = {
         "plans.index",
         "question_bank.index",
         "exam_admin.index",
+        "competitions.index",
         "auth.accounts",
         "orgs.pii_exports",
     ],
     Role.TRAINEE: ["reports.dashboard", "courses.index", "exams.my_exams"],
     Role.JUDGE: ["reports.dashboard", "judging.index"],
-    Role.CHIEF_JUDGE: ["reports.dashboard", "judging.index"],
+    Role.CHIEF_JUDGE: ["reports.dashboard", "judging.index", "competitions.index"],
 }
 
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.law_trainings.models import LawTraining
 from app.orgs.models import Employee, Enterprise, PiiExport, Region
 from app.security import Action, in_scope, may, registered_models, visible
+from competitions.models import Competition, CompetitionEvent, Contestant, JudgeAssignment
 from exams.models import Attempt, Exam, ExamCandidate
 from question_bank.models import PROVINCIAL_BANK, Question, enterprise_bank
 from question_bank.policy import owned_bank
@@ -114,8 +115,47 @@ def every_model(world):
                 deadline=opens + timedelta(hours=1),
             )
         )
+    _competitions(world)
     db.session.commit()
     return world
+
+
+def _competitions(world) -> None:
+    """A final (A's and B's staff), region A's preliminary (judged by `judge`) and A's own
+    in-house contest, one event each."""
+    ent_a, ent_b = world["ent_a"], world["ent_b"]
+    competitions = {
+        "final": Competition(title="决赛", stage="final"),
+        "preliminary": Competition(
+            title="甲市预赛", stage="preliminary", region_id=ent_a.region_id
+        ),
+        "in_house": Competition(title="甲比武", stage="in_house", enterprise_id=ent_a.id),
+    }
+    db.session.add_all(competitions.values())
+    db.session.flush()
+    events = {}
+    for stage, competition in competitions.items():
+        events[stage] = CompetitionEvent(competition_id=competition.id, name="电工")
+        db.session.add(events[stage])
+    db.session.flush()
+    entries = [
+        ("final", world["emp_a"], ent_a),
+        ("final", world["emp_b"], ent_b),
+        ("preliminary", world["emp_a2"], ent_a),
+        ("in_house", world["emp_a"], ent_a),
+    ]
+    for stage, employee, enterprise in entries:
+        db.session.add(
+            Contestant(
+                event_id=events[stage].id,
+                employee_id=employee.id,
+                enterprise_id=enterprise.id,
+                region_id=enterprise.region_id,
+            )
+        )
+    db.session.add(
+        JudgeAssignment(event_id=events["preliminary"].id, user_id=world["users"]["judge"].id)
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -123,6 +163,7 @@ def test_sql_and_object_rules_agree_for_every_model(every_model, role):
     user = every_model["users"][role]
     models = registered_models()
     assert {Region, Enterprise, Employee, User, PiiExport, Question, Exam, Attempt} <= set(models)
+    assert {Competition, CompetitionEvent, Contestant} <= set(models)
     for model in models:
         rows = list(db.session.scalars(select(model)))
         assert len(rows) >= 2, f"the world has no {model.__name__} rows to check: add some"
@@ -375,3 +416,50 @@ def test_law_trainings_are_public_and_managed_by_province_or_own_city(world, rol
     assert by_sql == {training.id} and in_scope(user, training)
     assert may(user, Action.VIEW, training)
     assert may(user, Action.MANAGE, training) is manages_a
+
+
+# role → which competitions (final, region A's preliminary, A's in-house contest) they see,
+# run (MANAGE) and enter contestants in (MANAGE_ROSTER); then the contestants they see:
+# (A's in the final, B's in the final, A's in the preliminary, A's in the in-house contest).
+COMPETITIONS = {
+    "province": ((1, 1, 1), (1, 1, 0), (1, 1, 0), (1, 1, 1, 1)),
+    "city_a": ((1, 1, 0), (0, 1, 0), (0, 1, 0), (1, 0, 1, 0)),
+    "city_b": ((1, 0, 0), (0, 0, 0), (0, 0, 0), (0, 1, 0, 0)),
+    "ent_a": ((1, 1, 1), (0, 0, 1), (0, 1, 1), (1, 0, 1, 1)),
+    "ent_b": ((1, 0, 0), (0, 0, 0), (0, 0, 0), (0, 1, 0, 0)),
+    "trainee_a": ((0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0, 0)),
+    "judge": ((0, 1, 0), (0, 0, 0), (0, 0, 0), (0, 0, 1, 0)),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_competitions_by_stage_region_and_assignment(every_model, role):
+    user = every_model["users"][role]
+    competitions = list(db.session.scalars(select(Competition).order_by(Competition.id)))
+    sees, runs, enters, contestants = COMPETITIONS[role]
+    assert tuple(int(in_scope(user, c)) for c in competitions) == sees
+    assert tuple(int(may(user, Action.MANAGE, c)) for c in competitions) == runs
+    assert tuple(int(may(user, Action.MANAGE_ROSTER, c)) for c in competitions) == enters
+    # An event is seen, run and entered with its competition.
+    for competition in competitions:
+        event = competition.events[0]
+        assert in_scope(user, event) is in_scope(user, competition)
+        assert may(user, Action.MANAGE, event) is may(user, Action.MANAGE, competition)
+        assert may(user, Action.MANAGE_ROSTER, event) is may(
+            user, Action.MANAGE_ROSTER, competition
+        )
+    entries = db.session.scalars(select(Contestant).order_by(Contestant.id))
+    assert tuple(int(in_scope(user, c)) for c in entries) == contestants
+
+
+def test_a_chief_judge_sees_the_events_they_lead(every_model, make):
+    chief = make.user(Role.CHIEF_JUDGE)
+    final = db.session.scalar(select(CompetitionEvent).order_by(CompetitionEvent.id))
+    assert not in_scope(chief, final)
+    final.chief_judge_id = chief.id
+    db.session.commit()
+    assert in_scope(chief, final) and in_scope(chief, final.competition)
+    assert set(
+        db.session.scalars(select(CompetitionEvent.id).where(visible(chief, CompetitionEvent)))
+    ) == {final.id}
+    assert not may(chief, Action.MANAGE, final)  # leads the judging, does not run the event
