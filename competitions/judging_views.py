@@ -6,7 +6,7 @@ to number; marks wait on the phone and are sent through the JSON API
 (`competitions.scoring_api`), each with its idempotency key. Contestants are numbers here.
 """
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -14,10 +14,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.api import API_PREFIX
 from app.errors import DomainError
 from app.extensions import db
+from app.security import get_or_404
 from app.timeutil import to_local, utcnow
 from app.web import BaseForm
 from competitions import scoring
-from competitions.models import DRAWN, REGISTRATION
+from competitions.models import DRAWN, REGISTRATION, CompetitionEvent
 
 bp = Blueprint(
     "judging",
@@ -120,10 +121,12 @@ def _sheet(event, judge) -> dict:
 @login_required
 def event(event_id):
     """The judge's scoring page of an event: the queue of numbers and each number's sheet."""
-    target = scoring.event_for(current_user, event_id)
+    target = get_or_404(current_user, CompetitionEvent, event_id)
     sheet = _sheet(target, current_user)
-    if not sheet["items"] and scoring.is_chief(target, current_user):
-        return redirect(url_for("judging.chief", event_id=target.id))
+    if not sheet["items"]:
+        if scoring.is_chief(target, current_user):
+            return redirect(url_for("judging.chief", event_id=target.id))
+        abort(403)  # in scope (an organiser), but no judge of it
     for mark in sheet["mine"].values():
         for entry in mark["history"]:
             entry["at"] = _local(entry["at"])
@@ -146,7 +149,7 @@ def _local(moment) -> str:
 @login_required
 def chief(event_id):
     """裁判长工作台: disagreements with each judge's mark, missing marks, re-scores, sign-off."""
-    target = scoring.event_for(current_user, event_id)
+    target = get_or_404(current_user, CompetitionEvent, event_id)
     review = scoring.review(target, current_user)
     return render_template(
         "competitions/judge_chief.html",
@@ -166,7 +169,7 @@ def chief(event_id):
 @login_required
 def decide(event_id):
     """Record the chief judge's ruling (re-score, or a decided mark) with its reason."""
-    target = scoring.event_for(current_user, event_id)
+    target = get_or_404(current_user, CompetitionEvent, event_id)
     form = DecisionForm()
     back = redirect(url_for("judging.chief", event_id=target.id))
     if not form.validate_on_submit():
@@ -199,7 +202,7 @@ def decide(event_id):
 @login_required
 def sign_off(event_id):
     """Sign the event's scores off; what still stops it is listed."""
-    target = scoring.event_for(current_user, event_id)
+    target = get_or_404(current_user, CompetitionEvent, event_id)
     form = SignOffForm()
     back = redirect(url_for("judging.chief", event_id=target.id))
     if not form.validate_on_submit():

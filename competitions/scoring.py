@@ -21,18 +21,18 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import Conflict, Invalid, NotFound, Refused
+from app.errors import Conflict, Invalid, Refused
 from app.extensions import db
+from competitions import services, standings
 from competitions.models import (
     DRAWN,
     REGISTRATION,
     SIGNED_OFF,
-    Competition,
     CompetitionEvent,
     Contestant,
     JudgeAssignment,
@@ -40,14 +40,14 @@ from competitions.models import (
     ScoreDecision,
     ScoreEntry,
 )
-from competitions.rules.conflicts import Affiliation, conflict
+from competitions.policy import leads
+from competitions.rules import scoring as marking
 from competitions.signals import standings_changed
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 MAX_REASON = 200
-# The 0–3 scale of judgement items (WorldSkills' judgement marks): a grade is that many
-# thirds of the item's maximum, rounded half up to the cent.
-GRADES = (0, 1, 2, 3)
+# The 0–3 scale of judgement items (WorldSkills' judgement marks).
+GRADES = tuple(range(marking.JUDGEMENT_SCALE + 1))
 RESCORE_REASON = "按裁判长要求复评"
 DECISION_KINDS = ("rescore", "decide")  # what a chief judge rules here; appeals are results'
 
@@ -94,11 +94,12 @@ def format_points(centipoints: int | None) -> str | None:
 
 
 def grade_points(maximum: int, grade: int) -> int:
-    """The centipoints of a judgement grade 0–3: `grade` thirds of the item's maximum."""
-    if grade not in GRADES:
-        raise Invalid("评价档次应为 0、1、2 或 3")
-    exact = Decimal(maximum * grade) / 3
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """The centipoints of a judgement grade 0–3 (`competitions.rules.scoring`): that many
+    thirds of the item's maximum, rounded half up to the cent."""
+    try:
+        return marking.judgement_points(grade, maximum)
+    except ValueError as error:
+        raise Invalid(str(error), details=[{"field": "grade", "message": str(error)}]) from None
 
 
 def _reason(text: str | None, field: str = "reason") -> str:
@@ -112,24 +113,9 @@ def _reason(text: str | None, field: str = "reason") -> str:
 # -- Who judges what -----------------------------------------------------------------------
 
 
-def _is_assigned(event_id: int, user_id: int) -> bool:
-    stmt = select(
-        exists().where(JudgeAssignment.event_id == event_id, JudgeAssignment.user_id == user_id)
-    )
-    return bool(db.session.scalar(stmt))
-
-
 def is_chief(event: CompetitionEvent, user) -> bool:
     """Whether `user` is the event's chief judge (裁判长)."""
-    return event.chief_judge_id is not None and event.chief_judge_id == user.id
-
-
-def event_for(user, event_id: int) -> CompetitionEvent:
-    """The event `user` judges or chief-judges; any other answers `NotFound` (as if absent)."""
-    event = db.session.get(CompetitionEvent, event_id)
-    if event is None or not (is_chief(event, user) or _is_assigned(event.id, user.id)):
-        raise NotFound("比赛项目不存在")
-    return event
+    return leads(user, event)
 
 
 def judged_events(user) -> list[CompetitionEvent]:
@@ -144,42 +130,13 @@ def judged_events(user) -> list[CompetitionEvent]:
 
 
 def assigned_items(event: CompetitionEvent, judge) -> list[RubricItem]:
-    """The rubric items `judge` marks in `event` (all of them for an assignment without one)."""
-    rows = db.session.scalars(
-        select(JudgeAssignment.item_id).where(
-            JudgeAssignment.event_id == event.id, JudgeAssignment.user_id == judge.id
-        )
-    ).all()
-    if not rows:
-        return []
-    everything = any(item_id is None for item_id in rows)
-    stmt = select(RubricItem).where(RubricItem.event_id == event.id)
-    if not everything:
-        stmt = stmt.where(RubricItem.id.in_(set(rows)))
-    return list(db.session.scalars(stmt.order_by(RubricItem.position, RubricItem.id)))
+    """The rubric items `judge` marks in `event` (none: not a judge of it)."""
+    return services.assigned_items(event, judge)
 
 
-def _affiliation(user) -> Affiliation:
-    """Where a judge works: the account's enterprise, and its region (or the enterprise's)."""
-    region_id = user.region_id
-    if region_id is None and user.enterprise_id is not None and user.enterprise is not None:
-        region_id = user.enterprise.region_id
-    return Affiliation(user.enterprise_id, region_id)
-
-
-def _stage(event: CompetitionEvent) -> str:
-    return event.competition.stage
-
-
-def conflict_with(
-    event: CompetitionEvent, judge, contestant: Contestant, *, stage: str | None = None
-) -> str | None:
+def conflict_with(event: CompetitionEvent, judge, contestant: Contestant) -> str | None:
     """Why `judge` may not mark `contestant` (回避), or None."""
-    return conflict(
-        _affiliation(judge),
-        Affiliation(contestant.enterprise_id, contestant.region_id),
-        stage=stage or _stage(event),
-    )
+    return services.judge_conflict(event, judge, contestant)
 
 
 def _numbered(event: CompetitionEvent) -> list[Contestant]:
@@ -271,28 +228,18 @@ def _contestant(event: CompetitionEvent, number: int) -> Contestant:
     return contestant
 
 
-def _locked_state(event: CompetitionEvent, *, exclusive: bool) -> tuple[str, str]:
-    """The event's committed status and its competition's stage, holding the event's row
-    until the transaction ends.
+def _locked_status(event: CompetitionEvent, *, exclusive: bool) -> str:
+    """The event's committed status, holding its row until the transaction ends.
 
     Marks share the lock (they never wait for each other); a sign-off takes it alone, so
     that no mark slips in between the sign-off's checks and its commit, and a mark that
     waited for a sign-off sees it.
     """
-    stmt = (
-        select(CompetitionEvent.status, Competition.stage)
-        .join(Competition, Competition.id == CompetitionEvent.competition_id)
-        .where(CompetitionEvent.id == event.id)
-        .with_for_update(read=not exclusive, of=CompetitionEvent)
-    )
-    status, stage = db.session.execute(stmt).one()
+    stmt = select(CompetitionEvent.status).where(CompetitionEvent.id == event.id)
+    status = db.session.execute(stmt.with_for_update(read=not exclusive)).scalar_one()
     if status != event.status:
         db.session.refresh(event)
-    return status, stage
-
-
-def _locked_status(event: CompetitionEvent, *, exclusive: bool) -> str:
-    return _locked_state(event, exclusive=exclusive)[0]
+    return status
 
 
 def _require_scoring(status: str) -> None:
@@ -379,10 +326,9 @@ def record_score(
 
     item = _assigned_item(event, judge, item_id)
     contestant = _contestant(event, number)
-    status, stage = _locked_state(event, exclusive=False)
-    if why := conflict_with(event, judge, contestant, stage=stage):
+    if why := conflict_with(event, judge, contestant):
         raise Refused(why, code="conflict_of_interest")
-    _require_scoring(status)
+    _require_scoring(_locked_status(event, exclusive=False))
     centipoints = parse_points(points, item.max_points)
 
     previous = _latest_entry(judge.id, contestant.id, item.id)
@@ -595,15 +541,15 @@ class Problem:
 
 
 def sign_off_problems(event: CompetitionEvent) -> list[Problem]:
-    """What still stops the sign-off: missing marks, open disagreements, pending re-scores."""
-    from competitions import standings  # the rules part's; imported late (a heavy module)
-
+    """What still stops the sign-off (`competitions.standings`): missing marks, and open
+    disagreements — among them re-scores the chief judge asked for and no judge has sent."""
+    awaited = {(p.number, p.item_code) for p in pending_rescores(event)}
     problems = [Problem(n, code, "missing") for n, code in standings.missing_marks(event)]
     problems += [
-        Problem(n, code, "disagreement") for n, code in standings.open_disagreements(event)
+        Problem(n, code, "rescore" if (n, code) in awaited else "disagreement")
+        for n, code in standings.open_disagreements(event)
     ]
-    problems += pending_rescores(event)
-    return sorted(set(problems), key=lambda p: (p.number, p.item_code, p.kind))
+    return problems
 
 
 def pending_rescores(event: CompetitionEvent) -> list[Problem]:
@@ -707,9 +653,9 @@ def _judge_names(event: CompetitionEvent) -> dict[int, str]:
 def review(event: CompetitionEvent, chief) -> Review:
     """The chief judge's view: open disagreements with each judge's mark, missing marks and
     re-scores still awaited, all by number."""
-    from competitions import standings
-
     _require_chief(event, chief, "查看评分分歧")
+    rescores = sorted(pending_rescores(event), key=lambda p: (p.number, p.item_code))
+    awaited = {(p.number, p.item_code) for p in rescores}
     numbers = {c.id: c.number for c in _numbered(event)}
     items = {i.id: i for i in event.items}
     names = _judge_names(event)
@@ -718,6 +664,8 @@ def review(event: CompetitionEvent, chief) -> Review:
         if not marks.disagreement or contestant_id not in numbers:
             continue
         item = items[item_id]
+        if (numbers[contestant_id], item.code) in awaited:
+            continue  # asked to re-score: listed apart, until a judge sends the new mark
         rows.append(
             Disagreement(
                 number=numbers[contestant_id],
@@ -735,5 +683,5 @@ def review(event: CompetitionEvent, chief) -> Review:
     return Review(
         disagreements=rows,
         missing=sorted(standings.missing_marks(event)),
-        rescores=sorted(pending_rescores(event), key=lambda p: (p.number, p.item_code)),
+        rescores=rescores,
     )

@@ -11,8 +11,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from app.api import API_PREFIX
 from app.input import Id
+from app.security import get_or_404
 from app.timeutil import utcnow
 from competitions import scoring
+from competitions.models import CompetitionEvent
 
 blp = Blueprint(
     "competition_scoring", __name__, url_prefix=API_PREFIX, description="竞赛评分（裁判、裁判长）"
@@ -90,7 +92,7 @@ def entry_body(entry, number: int) -> dict:
 @login_required
 def queue(event_id):
     """The judge's queue: numbers × their items with `scored`, never a name or an enterprise."""
-    event = scoring.event_for(current_user, event_id)
+    event = get_or_404(current_user, CompetitionEvent, event_id)
     items = [
         {"number": q.number, "item_id": q.item_id, "scored": q.scored, "rescore": q.rescore}
         for q in scoring.judge_queue(event, current_user)
@@ -103,7 +105,7 @@ def queue(event_id):
 @login_required
 def score(data, event_id):
     """Send one mark; the same `key` again answers the stored entry and writes nothing."""
-    event = scoring.event_for(current_user, event_id)
+    event = get_or_404(current_user, CompetitionEvent, event_id)
     recorded = scoring.record_score(
         event,
         current_user,
@@ -123,7 +125,7 @@ def score(data, event_id):
 @login_required
 def my_scores(event_id):
     """The judge's own marks in the event, each with its corrections (oldest first)."""
-    event = scoring.event_for(current_user, event_id)
+    event = get_or_404(current_user, CompetitionEvent, event_id)
     items = []
     for mark in scoring.own_marks(event, current_user):
         body = entry_body(mark.latest, mark.number)
@@ -138,7 +140,7 @@ def my_scores(event_id):
 @login_required
 def decision(data, event_id):
     """The chief judge rules on one item: `rescore` (ask again) or `decide` (with points)."""
-    event = scoring.event_for(current_user, event_id)
+    event = get_or_404(current_user, CompetitionEvent, event_id)
     ruling = scoring.decide(
         event,
         current_user,
@@ -164,7 +166,7 @@ def decision(data, event_id):
 @login_required
 def disagreements(event_id):
     """The chief judge's list: open disagreements with each judge's mark, by number."""
-    event = scoring.event_for(current_user, event_id)
+    event = get_or_404(current_user, CompetitionEvent, event_id)
     rows = scoring.review(event, current_user).disagreements
     items = [
         {
@@ -187,7 +189,7 @@ def disagreements(event_id):
 @login_required
 def sign_off(event_id):
     """The chief judge signs off; missing marks or open disagreements → 409 listing them."""
-    event = scoring.event_for(current_user, event_id)
+    event = get_or_404(current_user, CompetitionEvent, event_id)
     scoring.sign_off(event, current_user, utcnow())
     return {
         "id": event.id,

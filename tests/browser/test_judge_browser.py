@@ -16,7 +16,6 @@ from app.timeutil import utcnow
 from competitions import scoring
 from competitions.models import CompetitionEvent, ScoreEntry
 from tests import factories
-from tests.integration import test_competition_scoring as scoring_tests
 from tests.integration.test_competition_scoring import make_world
 
 pytestmark = pytest.mark.skipif(
@@ -202,11 +201,8 @@ def test_a_mark_whose_answer_is_lost_is_sent_again_and_recorded_once(app, live_s
     assert _unexpected(traffic) == []
 
 
-standings_module = scoring_tests.standings_module  # a fixture of this module too
-
-
 def test_the_chief_judge_settles_a_disagreement_and_signs_off_on_a_phone(
-    app, live_server_url, phone, shots, standings_module
+    app, live_server_url, phone, shots
 ):
     context, traffic = phone
     world = _world(app)
@@ -214,7 +210,7 @@ def test_the_chief_judge_settles_a_disagreement_and_signs_off_on_a_phone(
         event = db.session.get(CompetitionEvent, world["event_id"])
         judges = {
             u: db.session.scalar(select(User).where(User.username == u))
-            for u in ("judge_b", "judge_c")
+            for u in ("judge_a", "judge_b", "judge_c")
         }
         now = utcnow()
         for number in (1, 2, 3):
@@ -232,6 +228,10 @@ def test_the_chief_judge_settles_a_disagreement_and_signs_off_on_a_phone(
                     key=f"{username}-{number}-{item}",
                     now=now,
                 )
+        # judge_a (a conflict with Nos. 1 and 2) marks J1 of No. 3: a mean needs every judge.
+        scoring.record_score(
+            event, judges["judge_a"], number=3, item_id=world["j1"], points="4", key="a", now=now
+        )
         db.session.commit()
     page = context.new_page()
     _log_in(page, live_server_url, "chief")

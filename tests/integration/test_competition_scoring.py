@@ -7,16 +7,12 @@ every judge and a judged item J1 (max 6); contestants No. 1 and 2 of 甲物业, 
 only J1.
 """
 
-import sys
-import types
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-import competitions
 from app.auth.models import Role
 from app.extensions import db
 from app.timeutil import utcnow
@@ -35,85 +31,6 @@ from competitions.signals import standings_changed
 from tests import factories
 
 API = "/api/v1/competition-events"
-
-
-# -- The standings module (the rules part's) or, until it is merged, a minimal stand-in ----
-
-
-@dataclass
-class _Marks:
-    marks: list
-    combined: object
-    disagreement: bool
-    decision: object
-
-
-def _stand_in_item_marks(event):
-    """Latest mark per judge; a disagreement is a spread above the threshold with no ruling
-    after the marks. Only what sign-off and the chief judge's list need."""
-    latest: dict = {}
-    for entry in db.session.scalars(
-        select(ScoreEntry).where(ScoreEntry.event_id == event.id).order_by(ScoreEntry.id)
-    ):
-        latest.setdefault((entry.contestant_id, entry.item_id), {})[entry.judge_id] = entry
-    decisions = {}
-    for decision in db.session.scalars(
-        select(ScoreDecision).where(ScoreDecision.event_id == event.id).order_by(ScoreDecision.id)
-    ):
-        decisions[(decision.contestant_id, decision.item_id)] = decision
-    items = {item.id: item for item in event.items}
-    result = {}
-    for pair in set(latest) | set(decisions):
-        entries = latest.get(pair, {})
-        marks = [(judge_id, entry.points) for judge_id, entry in sorted(entries.items())]
-        points = [p for _, p in marks]
-        decision = decisions.get(pair)
-        last_mark = max((e.created_at for e in entries.values()), default=None)
-        ruled = decision is not None and (last_mark is None or decision.decided_at >= last_mark)
-        spread = max(points) - min(points) if points else 0
-        threshold = items[pair[1]].max_points * event.disagreement_threshold
-        result[pair] = _Marks(
-            marks, None, bool(len(points) > 1 and spread * 100 > threshold and not ruled), decision
-        )
-    return result
-
-
-def _stand_in_missing_marks(event):
-    marks = _stand_in_item_marks(event)
-    contestants = db.session.scalars(
-        select(Contestant).where(Contestant.event_id == event.id, Contestant.number.is_not(None))
-    )
-    return sorted(
-        (c.number, item.code)
-        for c in contestants
-        for item in event.items
-        if (c.id, item.id) not in marks
-        or not (marks[(c.id, item.id)].marks or marks[(c.id, item.id)].decision)
-    )
-
-
-def _stand_in_open_disagreements(event):
-    numbers = {c.id: c.number for c in db.session.scalars(select(Contestant))}
-    codes = {item.id: item.code for item in event.items}
-    return sorted(
-        (numbers[c], codes[i])
-        for (c, i), marks in _stand_in_item_marks(event).items()
-        if marks.disagreement
-    )
-
-
-@pytest.fixture(autouse=True)
-def standings_module(monkeypatch):
-    """The real `competitions.standings` when it is there; else the minimal stand-in."""
-    try:
-        from competitions import standings  # noqa: F401
-    except ImportError:
-        stand_in = types.ModuleType("competitions.standings")
-        stand_in.item_marks = _stand_in_item_marks
-        stand_in.missing_marks = _stand_in_missing_marks
-        stand_in.open_disagreements = _stand_in_open_disagreements
-        monkeypatch.setitem(sys.modules, "competitions.standings", stand_in)
-        monkeypatch.setattr(competitions, "standings", stand_in, raising=False)
 
 
 # -- The world -----------------------------------------------------------------------------
@@ -571,8 +488,13 @@ def test_the_queue_never_holds_a_contestant_the_judge_must_not_mark(client, as_u
 
 
 def _mark_everything(client, as_user, world, *, j1_b="4", j1_c="4") -> None:
-    """Every item of every contestant marked (judge_b all, judge_c J1)."""
+    """Every item of every contestant marked: judge_b all, judge_c J1, judge_a (a conflict
+    with Nos. 1 and 2) J1 of No. 3 — J1 is a mean, so every judge who may mark it must."""
     event_id, m1, j1 = world["event"].id, world["m1"], world["j1"]
+    headers = as_user("judge_a")
+    assert (
+        put_score(client, headers, event_id, number=3, item_id=j1.id, points="4").status_code == 200
+    )
     headers = as_user("judge_b")
     for number in (1, 2, 3):
         assert (

@@ -9,10 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from competitions.models import CompetitionEvent, ScoreEntry
 from tests import factories
-from tests.integration import test_competition_scoring as scoring_tests
 from tests.integration.test_competition_scoring import API, make_world
-
-standings_module = scoring_tests.standings_module  # a fixture of this module too
 
 
 @pytest.fixture(autouse=True)

@@ -3,15 +3,14 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from competitions import scoring
+from competitions import scoring, standings
 from competitions.models import ScoreEntry
 from tests.integration import test_competition_scoring as scoring_tests
 
-world = scoring_tests.world
-standings_module = scoring_tests.standings_module  # fixtures of this module too
+world = scoring_tests.world  # a fixture of this module too
 
 
-def test_demo_marks_fill_two_thirds_of_the_queues_once(world, standings_module):
+def test_demo_marks_fill_two_thirds_of_the_queues_once(world):
     from app.demo.competition_scores import load_demo_scores
 
     event = world["event"]
@@ -34,8 +33,6 @@ def test_demo_marks_fill_two_thirds_of_the_queues_once(world, standings_module):
         assert 0 <= points <= maximum
     assert not any(q.scored for q in scoring.judge_queue(event, judges["judge_a"]))
     # One judged item is left in disagreement, for the chief judge.
-    from competitions import standings
-
     assert len(standings.open_disagreements(event)) == 1
 
     assert load_demo_scores([event]) == 0  # a second run sends the same marks: repeats

@@ -14,7 +14,6 @@ from tests.integration.test_competition_scoring import _mark_everything, put_sco
 # The scoring tests' world and helpers, as fixtures of this module too.
 world = scoring_tests.world
 as_user = scoring_tests.as_user
-standings_module = scoring_tests.standings_module
 
 SECRETS = ("赵一", "钱二", "孙三", "甲物业", "乙物业")
 
