@@ -4,8 +4,9 @@ Every mark goes through `competitions.scoring.record_score` with a key derived f
 event, the number and the item, and its points from a seeded generator of the same, so a
 second run sends the same marks again and the service answers them as repeats: nothing
 changes. About two thirds of each event's numbers are marked, so that the leaderboard shows
-standings and every judge's queue still has numbers to mark; one judged item of one number
-is left in disagreement, for the chief judge's page.
+standings and every judge's queue still has numbers to mark; an item aggregated as `single`
+is marked by one judge only; one judged item of one number is left in disagreement, for the
+chief judge's page.
 """
 
 import random
@@ -26,12 +27,16 @@ def _measured(event, number: int, item) -> int:
     """Full marks less a deduction in half points, at most 30% of the maximum: the same for
     every judge (a measurement is a fact, not an opinion)."""
     steps = int(item.max_points * 3 // 10 // 50)  # half points in 30% of the maximum
-    return item.max_points - 50 * _rng(event.name, number, item.code).randint(0, steps)
+    return item.max_points - 50 * _rng(
+        event.competition.title, event.name, number, item.code
+    ).randint(0, steps)
 
 
 def _grade(event, number: int, item) -> int:
     """The grade (0–3) the judges agree on for a judged item."""
-    return _rng(event.name, number, item.code, "grade").choices([1, 2, 3], [2, 5, 3])[0]
+    return _rng(event.competition.title, event.name, number, item.code, "grade").choices(
+        [1, 2, 3], [2, 5, 3]
+    )[0]
 
 
 def _disputed(event, queues, marked: set[int]) -> tuple[int, int, int] | None:
@@ -66,11 +71,19 @@ def load_demo_scores(events, *, now: datetime | None = None) -> int:
         numbers = sorted({q.number for _, queue in queues for q in queue})
         marked = set(numbers[: max(1, int(len(numbers) * SHARE_MARKED))])
         disputed = _disputed(event, queues, marked)
+        # A `single` item is one judge's mark: the first judge who may mark that number.
+        single = {}
+        for judge, queue in queues:
+            for line in queue:
+                if items[line.item_id].aggregation == "single":
+                    single.setdefault((line.number, line.item_id), judge.id)
         for offset, (judge, queue) in enumerate(queues):
             for line in queue:
                 if line.number not in marked or line.scored:
                     continue
                 item = items[line.item_id]
+                if single.get((line.number, item.id), judge.id) != judge.id:
+                    continue
                 if item.kind == "measurement":
                     points = _measured(event, line.number, item)
                 else:

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from competitions import scoring, standings
-from competitions.models import ScoreEntry
+from competitions.models import JudgeAssignment, ScoreEntry
 from tests.integration import test_competition_scoring as scoring_tests
 
 world = scoring_tests.world  # a fixture of this module too
@@ -47,3 +47,20 @@ def test_events_not_being_scored_get_no_demo_marks(world):
     event.status = "signed_off"
     assert load_demo_scores([event]) == 0
     assert db.session.scalar(select(func.count(ScoreEntry.id))) == 0
+
+
+def test_a_single_item_gets_one_demo_mark_however_many_judges_may_give_it(world):
+    from app.demo.competition_scores import load_demo_scores
+
+    event, m1 = world["event"], world["m1"]
+    db.session.add(
+        JudgeAssignment(event_id=event.id, user_id=world["judges"]["judge_c"].id, item_id=m1.id)
+    )
+    db.session.commit()
+    load_demo_scores([event])
+    marks = db.session.execute(
+        select(ScoreEntry.contestant_id, func.count(ScoreEntry.id))
+        .where(ScoreEntry.item_id == m1.id)
+        .group_by(ScoreEntry.contestant_id)
+    ).all()
+    assert sorted(count for _, count in marks) == [1, 1]  # Nos. 1 and 2, once each
