@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.api import API_PREFIX, ApiError
-from app.errors import Invalid
+from app.errors import Invalid, NotFound
 from app.input import Id, IdList
 from app.orgs.rules.posts import Post
 from app.roles import Role
@@ -337,6 +337,17 @@ def assign_judge(data, event_id: int):
             if user.id == judge.id
         ],
     }
+
+
+@blp.delete("/competition-events/<int:event_id>/judges/<string:username>")
+@blp.response(204)
+@login_required
+def unassign_judge(event_id: int, username: str):
+    """Take a judge off the event (refused once they have scored in it)."""
+    found = get_or_404(current_user, CompetitionEvent, event_id, lock=True)
+    judge = services.find_account(username[:64], Role.JUDGE)
+    if not services.unassign_judge(found, judge, by=current_user):
+        raise NotFound("该裁判未被安排到本项目")
 
 
 @blp.put("/competition-events/<int:event_id>/chief-judge")

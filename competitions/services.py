@@ -349,6 +349,32 @@ def create_competition(data: dict, *, by) -> Competition:
     return competition
 
 
+def update_competition(competition: Competition, data: dict, *, by) -> Competition:
+    """Change a competition's title, notice period and (a preliminary's) final and quota."""
+    _require_organiser(competition, by)
+    problems: list = []
+    title = (data.get("title") or "").strip()
+    if not 2 <= len(title) <= 128:
+        _problem(problems, "title", "竞赛名称应为 2–128 个字")
+    notice_days = data.get("notice_days")
+    if not isinstance(notice_days, int) or not 1 <= notice_days <= 30:
+        _problem(problems, "notice_days", "公示期应为 1–30 天")
+    final_id, quota = data.get("final_id"), data.get("quota")
+    if competition.stage == "preliminary":
+        if final_id:
+            final = db.session.get(Competition, final_id)
+            if final is None or final.stage != "final" or not in_scope(by, final):
+                _problem(problems, "final_id", "晋级的决赛不存在")
+        if quota is not None and (not isinstance(quota, int) or not 1 <= quota <= 1000):
+            _problem(problems, "quota", "晋级名额应为每个项目 1–1000 人")
+    _raise(problems)
+    competition.title, competition.notice_days = title, notice_days
+    if competition.stage == "preliminary":
+        competition.final_id, competition.quota = final_id or None, quota
+    db.session.flush()
+    return competition
+
+
 def _require_organiser(event_or_competition, by) -> None:
     competition = getattr(event_or_competition, "competition", event_or_competition)
     if not organises(by, competition):
@@ -625,6 +651,26 @@ def assign_judge(
     db.session.add_all(added)
     db.session.flush()
     return added
+
+
+def unassign_judge(event: CompetitionEvent, user, *, by) -> int:
+    """Take a judge off the event, unless they have already scored in it (their marks stay
+    theirs); answers how many assignments were removed."""
+    _require_judge_manager(event, by)
+    scored = select(ScoreEntry.id).where(
+        ScoreEntry.event_id == event.id, ScoreEntry.judge_id == user.id
+    )
+    if db.session.scalar(scored.limit(1)) is not None:
+        raise Conflict("该裁判已在本项目评分，不能撤销安排")
+    rows = db.session.scalars(
+        select(JudgeAssignment).where(
+            JudgeAssignment.event_id == event.id, JudgeAssignment.user_id == user.id
+        )
+    ).all()
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    return len(rows)
 
 
 def judges(event: CompetitionEvent) -> list[tuple[object, list[RubricItem] | None]]:

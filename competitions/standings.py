@@ -1,8 +1,10 @@
 """An event's standings, computed from its marks: never stored until results are fixed.
 
-Reads only; no request state. A handful of queries per event (contestants, entries,
-decisions, judge assignments, and the theory exam's results through `exams.queries`),
-then the pure rules of `competitions.rules` do the arithmetic.
+Reads only; no request state. The board is six queries whatever the event's size: the
+rubric, the contestants, one summary row per item mark (each judge's latest entry found and
+summed by the database's window functions), the rulings, and the theory exam's results
+through `exams.queries`; the pure rules of `competitions.rules` do the arithmetic. The chief
+judge's view (`item_marks`) and sign-off's checks read every judge's latest entry instead.
 
 How marks become an item's mark, per (contestant, item):
 
@@ -27,9 +29,9 @@ hand.
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from app.auth.models import User
 from app.extensions import db
@@ -104,25 +106,71 @@ def _contestants(event: CompetitionEvent) -> list:
     )
 
 
-def _latest_marks(event: CompetitionEvent, as_of: datetime | None) -> dict:
-    """{(contestant, item): {judge: (created_at, id, points)}}, each judge's latest entry."""
-    stmt = select(
-        ScoreEntry.contestant_id,
-        ScoreEntry.item_id,
-        ScoreEntry.judge_id,
-        ScoreEntry.points,
-        ScoreEntry.created_at,
-        ScoreEntry.id,
-    ).where(ScoreEntry.event_id == event.id)
+def _judge_marks(event: CompetitionEvent, as_of: datetime | None) -> dict:
+    """{(contestant, item): {judge: centipoints}}: each judge's latest entry, the judges in
+    the order of those entries (oldest first)."""
+    # Plain columns through the connection, without the timestamps: building ORM rows or
+    # parsing each timestamp would cost more than everything else together.
+    db.session.flush()
+    entries = ScoreEntry.__table__.c
+    stmt = select(entries.contestant_id, entries.item_id, entries.judge_id, entries.points).where(
+        entries.event_id == event.id
+    )
     if as_of is not None:
-        stmt = stmt.where(ScoreEntry.created_at <= as_of)
-    latest: dict[tuple[int, int], dict[int, tuple]] = {}
-    for contestant_id, item_id, judge_id, points, created_at, entry_id in db.session.execute(stmt):
-        judges = latest.setdefault((contestant_id, item_id), {})
-        seen = judges.get(judge_id)
-        if seen is None or (created_at, entry_id) > seen[:2]:
-            judges[judge_id] = (created_at, entry_id, points)
+        stmt = stmt.where(entries.created_at <= as_of)
+    latest: dict[tuple[int, int], dict[int, int]] = {}
+    rows = db.session.connection().execute(stmt.order_by(entries.created_at, entries.id)).all()
+    for contestant_id, item_id, judge_id, points in rows:
+        judges = latest.get((contestant_id, item_id))
+        if judges is None:
+            judges = latest[(contestant_id, item_id)] = {}
+        judges.pop(judge_id, None)  # a correction moves the judge to their latest place
+        judges[judge_id] = points
     return latest
+
+
+def _summaries(event: CompetitionEvent, as_of: datetime | None) -> dict:
+    """{(contestant, item): MarkSummary} of each judge's latest entry, computed by the
+    database: the board of a large event (200 contestants × 20 items × 5 judges) then reads
+    one row per item mark instead of every entry."""
+    db.session.flush()
+    entries = ScoreEntry.__table__.c
+    newest_first = (entries.created_at.desc(), entries.id.desc())
+    # The newest entry of an item is necessarily its judge's latest: numbered in the same
+    # pass, it gives the `single` mark without a second look at the entries.
+    latest = select(
+        entries.contestant_id,
+        entries.item_id,
+        entries.points,
+        func.row_number()
+        .over(
+            partition_by=(entries.contestant_id, entries.item_id, entries.judge_id),
+            order_by=newest_first,
+        )
+        .label("judge_newest"),
+        func.row_number()
+        .over(partition_by=(entries.contestant_id, entries.item_id), order_by=newest_first)
+        .label("newest"),
+    ).where(entries.event_id == event.id)
+    if as_of is not None:
+        latest = latest.where(entries.created_at <= as_of)
+    latest = latest.subquery()
+    stmt = select(
+        latest.c.contestant_id,
+        latest.c.item_id,
+        func.count(),
+        func.sum(latest.c.points),
+        func.min(latest.c.points),
+        func.max(latest.c.points),
+        func.max(case((latest.c.newest == 1, latest.c.points))),
+    )
+    stmt = stmt.where(latest.c.judge_newest == 1).group_by(latest.c.contestant_id, latest.c.item_id)
+    return {
+        (contestant_id, item_id): scoring.MarkSummary(count, int(total), lowest, highest, newest)
+        for contestant_id, item_id, count, total, lowest, highest, newest in (
+            db.session.connection().execute(stmt).all()
+        )
+    }
 
 
 def _latest_decisions(event: CompetitionEvent, as_of: datetime | None) -> dict:
@@ -136,41 +184,82 @@ def _latest_decisions(event: CompetitionEvent, as_of: datetime | None) -> dict:
     return latest
 
 
+def _rescored(event, rescores: dict, as_of: datetime | None) -> set[tuple[int, int]]:
+    """The (contestant, item) pairs of `rescores` with an entry newer than the re-score."""
+    if not rescores:
+        return set()
+    contestant_ids = {contestant_id for contestant_id, _ in rescores}
+    stmt = (
+        select(ScoreEntry.contestant_id, ScoreEntry.item_id, func.max(ScoreEntry.created_at))
+        .where(ScoreEntry.event_id == event.id, ScoreEntry.contestant_id.in_(contestant_ids))
+        .group_by(ScoreEntry.contestant_id, ScoreEntry.item_id)
+    )
+    if as_of is not None:
+        stmt = stmt.where(ScoreEntry.created_at <= as_of)
+    return {
+        (contestant_id, item_id)
+        for contestant_id, item_id, newest in db.session.execute(stmt)
+        if (contestant_id, item_id) in rescores
+        and newest > rescores[(contestant_id, item_id)].decided_at
+    }
+
+
 def _ruled(decision: ScoreDecision | None) -> bool:
     """Whether the decision fixes the item's mark."""
     return decision is not None and decision.kind in RULING_KINDS and decision.points is not None
 
 
-def _item_marks(
-    item: RubricItem, judges: dict[int, tuple], decision: ScoreDecision | None, threshold: int
-) -> ItemMarks:
-    ordered = sorted(judges.items(), key=lambda kv: kv[1][:2])
-    marks = [(judge_id, points) for judge_id, (_, _, points) in ordered]
-    values = [points for _, points in marks]
+class _Outcome(NamedTuple):
+    combined: int | None  # centipoints, rounded to a whole centipoint as shown
+    disagreement: bool
+    decision: ScoreDecision | None
+
+
+def _outcome(rule: tuple, summary, decision, threshold: int, awaiting_rescore: bool) -> _Outcome:
+    aggregation, max_points = rule
     if _ruled(decision):
-        return ItemMarks(marks, scoring.to_decimal(decision.points), False, decision)
-    combined = scoring.combine(values, item.aggregation)
-    shown = None if combined is None else scoring.to_decimal(combined)
-    if decision is not None and decision.kind == RESCORE:
-        rescored = any(created_at > decision.decided_at for created_at, _, _ in judges.values())
-        if not rescored:
-            return ItemMarks(marks, shown, True, decision)
-    disagreement = scoring.spread_exceeds(values, item.max_points, threshold)
-    return ItemMarks(marks, shown, disagreement, decision)
+        return _Outcome(decision.points, False, decision)
+    combined = scoring.combine(summary, aggregation)
+    shown = None if combined is None else scoring.round_centipoints(combined)
+    if awaiting_rescore:
+        return _Outcome(shown, True, decision)
+    return _Outcome(shown, scoring.spread_exceeds(summary, max_points, threshold), decision)
+
+
+def _outcomes(event, items, summaries: dict, as_of) -> dict[tuple[int, int], _Outcome]:
+    """{(contestant, item): what its marks and rulings come to}, for every pair marked or
+    ruled on."""
+    decisions = _latest_decisions(event, as_of)
+    rescores = {key: d for key, d in decisions.items() if d.kind == RESCORE}
+    rescored = _rescored(event, rescores, as_of)
+    # Plain values, not the ORM's attributes: read for every mark of the board.
+    rules = {item.id: (item.aggregation, item.max_points) for item in items}
+    threshold = event.disagreement_threshold
+    outcomes = {}
+    for key in summaries.keys() | decisions.keys():
+        rule = rules.get(key[1])
+        if rule is not None:
+            awaiting = key in rescores and key not in rescored
+            outcomes[key] = _outcome(
+                rule, summaries.get(key), decisions.get(key), threshold, awaiting
+            )
+    return outcomes
 
 
 def _all_item_marks(event, items, as_of) -> dict[tuple[int, int], ItemMarks]:
-    entries = _latest_marks(event, as_of)
-    decisions = _latest_decisions(event, as_of)
-    by_id = {item.id: item for item in items}
-    marks = {}
-    for key in entries.keys() | decisions.keys():
-        item = by_id.get(key[1])
-        if item is not None:
-            marks[key] = _item_marks(
-                item, entries.get(key, {}), decisions.get(key), event.disagreement_threshold
-            )
-    return marks
+    judge_marks = _judge_marks(event, as_of)
+    summaries = {
+        key: scoring.summarise(list(judges.values())) for key, judges in judge_marks.items()
+    }
+    return {
+        key: ItemMarks(
+            list(judge_marks.get(key, {}).items()),
+            None if outcome.combined is None else scoring.to_decimal(outcome.combined),
+            outcome.disagreement,
+            outcome.decision,
+        )
+        for key, outcome in _outcomes(event, items, summaries, as_of).items()
+    }
 
 
 def item_marks(
@@ -193,8 +282,8 @@ def theory_scores(event: CompetitionEvent) -> dict[int, Decimal]:
     }
 
 
-def _practical(item_ids: list[int], contestant_id: int, marks: dict) -> tuple[Decimal, bool]:
-    total, complete = Decimal("0.00"), True
+def _practical(item_ids: list[int], contestant_id: int, marks: dict) -> tuple[int, bool]:
+    total, complete = 0, True
     for item_id in item_ids:
         found = marks.get((contestant_id, item_id))
         if found is None or found.combined is None:
@@ -204,15 +293,13 @@ def _practical(item_ids: list[int], contestant_id: int, marks: dict) -> tuple[De
     return total, complete
 
 
-def _total(practical: Decimal, practical_max: Decimal, theory, event) -> Decimal:
+def _total(practical: int, practical_max: int, theory, event) -> Decimal:
     # An absent theory candidate scores 0 for that part; no theory exam: practical only.
     has_theory = event.theory_exam_id is not None and event.theory_weight > 0
     theory_part = (theory if theory is not None else 0) if has_theory else None
     if practical_max == 0:  # no rubric yet: the practical part is 0
-        practical, practical_max = Decimal(0), Decimal(1)
-    exact = scoring.event_total(
-        Fraction(practical), Fraction(practical_max), theory_part, event.theory_weight
-    )
+        practical, practical_max = 0, 1
+    exact = scoring.event_total(practical, practical_max, theory_part, event.theory_weight)
     return scoring.to_decimal(exact, scale=1)
 
 
@@ -220,12 +307,14 @@ def event_standings(event: CompetitionEvent, *, as_of: datetime | None = None) -
     """The event's board, best first, ranked by total and the event's tie-break order.
 
     With `as_of`, the board as it stood then (entries and rulings made at or before it): what
-    the public sees of a frozen board. Contestants with no marks are on it with 0.
+    the public sees of a frozen board; the theory round, over before the practical, and the
+    times used are read as they are now. Contestants with no marks are on it with 0, those
+    who did not sit the theory exam with 0 for that part (`theory` None).
     """
     items = _items(event)
     item_ids = [item.id for item in items]
-    practical_max = scoring.to_decimal(sum(item.max_points for item in items))
-    marks = _all_item_marks(event, items, as_of)
+    practical_max = sum(item.max_points for item in items)  # centipoints
+    marks = _outcomes(event, items, _summaries(event, as_of), as_of)
     theory = theory_scores(event)
     unranked = []
     for row in _contestants(event):
@@ -235,8 +324,8 @@ def event_standings(event: CompetitionEvent, *, as_of: datetime | None = None) -
             Standing(
                 contestant_id=row.id,
                 number=row.number,
-                practical=practical,
-                practical_max=practical_max,
+                practical=scoring.to_decimal(practical),
+                practical_max=scoring.to_decimal(practical_max),
                 theory=their_theory,
                 total=_total(practical, practical_max, their_theory, event),
                 rank=0,
@@ -299,6 +388,17 @@ def missing_marks(event: CompetitionEvent) -> list[tuple[int | None, str]]:
     expected = _expected_judges(event, items)
     absent = _absent(contestants)
     stage = event.competition.stage
+    eligible_cache: dict[tuple, set[int]] = {}
+
+    def eligible(item_id: int, who: Affiliation) -> set[int]:
+        # Contestants share a handful of affiliations: decide each judge's conflict once.
+        key = (item_id, who)
+        if key not in eligible_cache:
+            eligible_cache[key] = {
+                judge for judge, of in expected[item_id] if conflict(of, who, stage=stage) is None
+            }
+        return eligible_cache[key]
+
     missing = []
     for row in contestants:
         if row.id in absent:
@@ -312,10 +412,7 @@ def missing_marks(event: CompetitionEvent) -> list[tuple[int | None, str]]:
             if item.aggregation == "single":
                 due = not marked
             else:
-                eligible = {
-                    j for j, a in expected[item.id] if conflict(a, who, stage=stage) is None
-                }
-                due = not marked or bool(eligible - marked)
+                due = not marked or not eligible(item.id, who) <= marked
             if due:
                 missing.append((row.number, item.code))
     return missing
@@ -325,7 +422,7 @@ def open_disagreements(event: CompetitionEvent) -> list[tuple[int | None, str]]:
     """[(number, item code)] whose judges disagree beyond the threshold (or whose re-score is
     awaited) with no ruling since, by number and rubric order: what sign-off checks."""
     items = _items(event)
-    marks = _all_item_marks(event, items, None)
+    marks = _outcomes(event, items, _summaries(event, None), None)
     position = {item.id: (index, item.code) for index, item in enumerate(items)}
     numbers = dict(
         db.session.execute(

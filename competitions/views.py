@@ -125,7 +125,34 @@ def new():
         else:
             flash("竞赛已创建，请添加竞赛项目。", "success")
             return redirect(url_for("competitions.show", competition_id=competition.id))
-    return render_template("competitions/manage_new.html", form=form)
+    return render_template("competitions/manage_new.html", form=form, competition=None)
+
+
+@bp.route("/<int:competition_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(competition_id: int):
+    """Change a competition's title, notice period, final and quota."""
+    competition = get_or_404(current_user, Competition, competition_id, Action.MANAGE)
+    form = _competition_form()
+    del form.stage, form.region_id
+    if competition.stage != "preliminary":
+        del form.final_id, form.quota
+    if request.method == "GET":
+        form.title.data, form.notice_days.data = competition.title, competition.notice_days
+        if "final_id" in form:
+            form.final_id.data, form.quota.data = competition.final_id or 0, competition.quota
+    if form.validate_on_submit():
+        data = {"title": form.title.data, "notice_days": form.notice_days.data}
+        if "final_id" in form:
+            data |= {"final_id": form.final_id.data or None, "quota": form.quota.data}
+        try:
+            services.update_competition(competition, data, by=current_user)
+        except Invalid as error:
+            show_on_form(form, error)
+        else:
+            flash("竞赛设置已保存。", "success")
+            return redirect(url_for("competitions.show", competition_id=competition.id))
+    return render_template("competitions/manage_new.html", form=form, competition=competition)
 
 
 @bp.get("/<int:competition_id>")
@@ -412,6 +439,23 @@ def assign_judge(event_id: int):
             flash(f"已安排裁判 {judge.display_name}。", "success")
     else:
         flash("请选择裁判。", "danger")
+    return redirect(url_for("competitions.event", event_id=found.id) + "#judges")
+
+
+@bp.post("/events/<int:event_id>/judges/<int:user_id>/remove")
+@login_required
+def unassign_judge(event_id: int, user_id: int):
+    """Take a judge off the event."""
+    found = get_or_404(current_user, CompetitionEvent, event_id, lock=True)
+    judge = next((user for user, _ in services.judges(found) if user.id == user_id), None)
+    if judge is None:
+        abort(404)
+    try:
+        services.unassign_judge(found, judge, by=current_user)
+    except Conflict as error:
+        _flash_error(error)
+    else:
+        flash(f"已撤销裁判 {judge.display_name} 的安排。", "success")
     return redirect(url_for("competitions.event", event_id=found.id) + "#judges")
 
 

@@ -69,12 +69,15 @@ def counted_percentages(exam_id: int) -> dict[int, Fraction]:
     exam = db.session.get(Exam, exam_id)
     if exam is None:
         return {}
-    attempts = db.session.scalars(
-        select(Attempt)
+    # The columns `counted_attempt` reads, not whole attempts with every question's mark.
+    attempts = db.session.execute(
+        select(
+            Attempt.employee_id, Attempt.number, Attempt.status, Attempt.score, Attempt.max_score
+        )
         .where(Attempt.exam_id == exam_id, Attempt.status == SUBMITTED)
         .order_by(Attempt.employee_id, Attempt.number)
     )
-    by_employee: dict[int, list[Attempt]] = {}
+    by_employee: dict[int, list] = {}
     for attempt in attempts:
         by_employee.setdefault(attempt.employee_id, []).append(attempt)
     percentages = {}

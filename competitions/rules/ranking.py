@@ -25,7 +25,7 @@ def _higher_first(name: str) -> Callable[[Any], tuple]:
     # A missing score (no theory attempt) ranks after any score, 0 included.
     def key(row) -> tuple:
         value = _field(row, name)
-        return (value is None, -Fraction(value) if value is not None else 0)
+        return (value is None, -value if value is not None else 0)
 
     return key
 

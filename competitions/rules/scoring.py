@@ -18,16 +18,15 @@ How several judges' marks on one item combine is a small registry of strategies,
 """
 
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import NamedTuple
 
 CENTS = 100
 # No rubric item or total comes near this; it bounds what a request can make us store.
 MAX_CENTIPOINTS = 100_000 * CENTS
 JUDGEMENT_SCALE = 3  # WorldSkills' judgement marks: 0, 1, 2, 3
 TRIM_FROM = 5  # marks needed before the highest and lowest are dropped
-
-_TWO_PLACES = Decimal("0.01")
 
 
 def parse_points(value, *, maximum: int | None = None) -> int:
@@ -66,13 +65,29 @@ def parse_points(value, *, maximum: int | None = None) -> int:
     return centipoints
 
 
-def to_decimal(value: int | Fraction, *, scale: int = CENTS) -> Decimal:
+def _half_up(numerator: int, denominator: int) -> int:
+    # Integer arithmetic: a board rounds thousands of marks per update, and Decimal
+    # division with quantize is several times slower for the same result.
+    magnitude = (2 * abs(numerator) + denominator) // (2 * denominator)  # half away from 0
+    return -magnitude if numerator < 0 else magnitude
+
+
+def round_centipoints(value: int | Fraction) -> int:
+    """Centipoints (a Fraction such as a mean) rounded to a whole centipoint, half up."""
+    if isinstance(value, int):
+        return value
+    return _half_up(value.numerator, value.denominator)
+
+
+def to_decimal(value: int | Fraction | Decimal, *, scale: int = CENTS) -> Decimal:
     """`value` / `scale` as a Decimal with two places, half up (centipoints → points by
     default; `scale=1` rounds a figure already in points or percent)."""
-    exact = Fraction(value) / scale
-    quotient = Decimal(exact.numerator) / Decimal(exact.denominator)
-    # Decimal division carries 28 significant digits: far beyond two places for any score.
-    return quotient.quantize(_TWO_PLACES, rounding=ROUND_HALF_UP)
+    if isinstance(value, int) and scale == CENTS:
+        return Decimal(value).scaleb(-2)
+    if not isinstance(value, Fraction):
+        value = Fraction(value)
+    hundredths = _half_up(value.numerator * 100, value.denominator * scale)
+    return Decimal(hundredths).scaleb(-2)
 
 
 def format_points(value: int | Fraction) -> str:
@@ -80,43 +95,61 @@ def format_points(value: int | Fraction) -> str:
     return str(to_decimal(value))
 
 
-def round_centipoints(value: Fraction) -> int:
-    """A Fraction of centipoints rounded to a whole centipoint, half up."""
-    return int(to_decimal(value) * CENTS)
+class MarkSummary(NamedTuple):
+    """All an aggregation or the disagreement check needs of an item's marks: how many,
+    their sum, the lowest, the highest and the latest (centipoints). A database can compute
+    it for thousands of items at once, so a large board never moves every mark around."""
+
+    count: int
+    total: int
+    lowest: int
+    highest: int
+    latest: int
 
 
-def _single(marks: Sequence[int]) -> Fraction:
-    return Fraction(marks[-1])
+def summarise(marks: Sequence[int]) -> MarkSummary | None:
+    """The summary of marks given oldest first; None for no marks."""
+    if not marks:
+        return None
+    return MarkSummary(len(marks), sum(marks), min(marks), max(marks), marks[-1])
 
 
-def _mean(marks: Sequence[int]) -> Fraction:
-    return Fraction(sum(marks), len(marks))
+def _single(marks: MarkSummary) -> Fraction:
+    return Fraction(marks.latest)
 
 
-def _trimmed_mean(marks: Sequence[int]) -> Fraction:
-    if len(marks) < TRIM_FROM:
+def _mean(marks: MarkSummary) -> Fraction:
+    return Fraction(marks.total, marks.count)
+
+
+def _trimmed_mean(marks: MarkSummary) -> Fraction:
+    if marks.count < TRIM_FROM:
         return _mean(marks)
-    kept = sorted(marks)[1:-1]
-    return Fraction(sum(kept), len(kept))
+    return Fraction(marks.total - marks.lowest - marks.highest, marks.count - 2)
 
 
-AGGREGATIONS: dict[str, Callable[[Sequence[int]], Fraction]] = {
+AGGREGATIONS: dict[str, Callable[[MarkSummary], Fraction]] = {
     "single": _single,
     "mean": _mean,
     "trimmed_mean": _trimmed_mean,
 }
 
 
-def combine(marks: Sequence[int], aggregation: str) -> Fraction | None:
-    """The item's mark (centipoints, exact) from its judges' marks, oldest first; None
-    when nobody has marked it yet."""
+def _summary(marks: Sequence[int] | MarkSummary | None) -> MarkSummary | None:
+    if marks is None or isinstance(marks, MarkSummary):
+        return marks
+    return summarise(list(marks))
+
+
+def combine(marks: Sequence[int] | MarkSummary | None, aggregation: str) -> Fraction | None:
+    """The item's mark (centipoints, exact) from its judges' marks (oldest first, or their
+    summary); None when nobody has marked it yet."""
     try:
         strategy = AGGREGATIONS[aggregation]
     except KeyError:
         raise ValueError(f"未知的评分汇总方式：{aggregation}") from None
-    if not marks:
-        return None
-    return strategy(list(marks))
+    summary = _summary(marks)
+    return None if summary is None else strategy(summary)
 
 
 def _check_maximum(max_centipoints: int) -> None:
@@ -153,13 +186,15 @@ def measurement_points(max_centipoints: int, deduction: int = 0) -> int:
     return max_centipoints - deduction
 
 
-def spread_exceeds(marks: Sequence[int], max_centipoints: int, threshold_percent: int) -> bool:
+def spread_exceeds(
+    marks: Sequence[int] | MarkSummary | None, max_centipoints: int, threshold_percent: int
+) -> bool:
     """Whether the judges disagree: highest − lowest mark > threshold % of the item's maximum
     (a spread exactly at the threshold needs no decision)."""
-    if len(marks) < 2:
+    summary = _summary(marks)
+    if summary is None or summary.count < 2:
         return False
-    spread = max(marks) - min(marks)
-    return spread * 100 > threshold_percent * max_centipoints
+    return (summary.highest - summary.lowest) * 100 > threshold_percent * max_centipoints
 
 
 def event_total(

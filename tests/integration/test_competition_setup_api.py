@@ -558,3 +558,29 @@ def test_the_draw_needs_no_body(client, login, world):
     )
     assert response.status_code == 200
     assert response.get_json()["contestants"][0]["number"] == 1
+
+
+def test_a_judge_is_taken_off_until_they_have_scored(client, login, world):
+    event = world["prelim_event"]
+    contestant = services.register_contestant(event, world["emp_a2"].id, by=world["city_a"])
+    services.assign_judge(event, world["judge_free"], [], by=world["city_a"])
+    services.assign_judge(event, world["judge_region_a"], [], by=world["city_a"])
+    services.draw(event, by=world["city_a"], seed=5)
+    db.session.add(
+        ScoreEntry(
+            event_id=event.id,
+            contestant_id=contestant.id,
+            item_id=event.items[0].id,
+            judge_id=world["judge_region_a"].id,
+            points=500,
+            key="k",
+        )
+    )
+    db.session.commit()
+    call = _as(client, login, world["city_a"])
+    url = f"/api/v1/competition-events/{event.id}/judges"
+    assert call("DELETE", f"{url}/judge_free").status_code == 204
+    assert call("DELETE", f"{url}/judge_free").status_code == 404
+    scored = call("DELETE", f"{url}/judge_region_a")
+    assert scored.status_code == 409 and "已在本项目评分" in _error(scored)["message"]
+    assert [u.username for u, _ in services.judges(event)] == ["judge_region_a"]

@@ -316,3 +316,38 @@ def test_the_item_form_shows_the_items_points(client, world):
     _logout(client)
     form_login(client, "city_b")
     assert client.get(f"/competitions/items/{item.id}/edit").status_code == 404
+
+
+def test_a_judge_is_taken_off_from_the_event_page(client, world):
+    event = world["prelim_event"]
+    services.assign_judge(event, world["judge_free"], [], by=world["city_a"])
+    db.session.commit()
+    form_login(client, "city_a")
+    url = _event_url(event)
+    assert 'data-confirm="确定撤销该裁判的安排吗？"' in page(client.get(url))
+    remove = f"{url}/judges/{world['judge_free'].id}/remove"
+    assert _post(client, remove, {}, url).status_code == 302
+    assert services.judges(event) == []
+    assert _post(client, remove, {}, url).status_code == 404
+
+
+def test_the_organiser_changes_a_preliminarys_settings(client, world):
+    form_login(client, "city_a")
+    url = f"/competitions/{world['preliminary'].id}/edit"
+    assert "竞赛设置" in page(client.get(f"/competitions/{world['preliminary'].id}"))
+    data = {
+        "title": "甲市预赛（第二届）",
+        "notice_days": 7,
+        "final_id": world["final"].id,
+        "quota": 3,
+    }
+    assert submit(client, url, data).status_code == 302
+    competition = db.session.get(Competition, world["preliminary"].id)
+    assert (competition.title, competition.notice_days, competition.quota) == (
+        "甲市预赛（第二届）",
+        7,
+        3,
+    )
+    bad = submit(client, url, data | {"notice_days": 99})
+    assert bad.status_code == 200 and "公示期应为 1–30 天" in page(bad)
+    assert client.get(f"/competitions/{world['final'].id}/edit").status_code == 403

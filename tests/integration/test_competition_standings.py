@@ -3,6 +3,7 @@ judges' latest entries, aggregations, rulings, re-scores, a frozen board (`as_of
 weights, tie-breaks, missing marks and disagreements."""
 
 import itertools
+import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -59,8 +60,8 @@ class World:
         db.session.add(self.event)
         db.session.flush()
         self.items = {}
-        self.judges = [make.user(Role.JUDGE, f"judge_s{n}") for n in range(1, 6)]
-        self.chief = make.user(Role.CHIEF_JUDGE, "chief_s")
+        self.judges = [make.user(Role.JUDGE) for _ in range(5)]
+        self.chief = make.user(Role.CHIEF_JUDGE)
         self.contestants = {}
 
     def item(self, code, kind, max_points, aggregation, judges=()):
@@ -277,6 +278,8 @@ def test_a_rescore_stays_open_until_a_newer_entry_then_is_checked_afresh(sheet):
     sheet.score(3, "B1", {0: 2300}, minute=12)
     assert standings.open_disagreements(sheet.event) == []
     assert sheet.marks(3, "B1").combined == Decimal("25.00")
+    # the frozen board of minute 10 still waits for the re-score
+    assert sheet.marks(3, "B1", as_of=at(10)).disagreement is True
 
 
 def test_a_rescore_asked_without_a_disagreement_still_waits_for_the_rescore(sheet):
@@ -540,3 +543,94 @@ def test_standings_take_a_few_queries_however_large_the_event(make):
     assert board[0].total == Decimal("37.10")
     # items, contestants, entries, decisions; the theory exam and its attempts
     assert len(statements) == 6, statements
+
+
+def test_a_single_item_marked_by_two_judges_counts_the_latest_mark(make):
+    # judge 1 at minute 1 (7.00), judge 2 at minute 2 (9.00), judge 1 corrects at minute 3
+    # (8.00): judge 1's correction is now the latest mark; spread 1.00 of 10.00 is within 20 %
+    w = World(make, theory=False)
+    w.item("A1", "measurement", 1000, "single", judges=[0, 1])
+    w.contestant(1)
+    w.score(1, "A1", {0: 700}, minute=1)
+    w.score(1, "A1", {1: 900}, minute=2)
+    assert w.board()[0][1] == "9.00"
+    w.score(1, "A1", {0: 800}, minute=3)
+    assert w.board()[0][1] == "8.00"
+    found = w.marks(1, "A1")
+    assert found.marks == [(w.judges[1].id, 900), (w.judges[0].id, 800)]
+    assert (found.combined, found.disagreement) == (Decimal("8.00"), False)
+    # at minute 2 the latest was judge 2's 9.00
+    assert w.board(as_of=at(2))[0][1] == "9.00"
+
+
+def test_entries_made_at_the_same_moment_are_ordered_as_they_were_written(make):
+    w = World(make, theory=False)
+    w.item("A1", "measurement", 1000, "single", judges=[0, 1])
+    w.contestant(1)
+    w.score(1, "A1", {0: 700, 1: 900}, minute=1)  # one moment: judge 2's row is later
+    assert w.board()[0][1] == "9.00"
+    assert w.marks(1, "A1").combined == Decimal("9.00")
+
+
+def test_the_board_and_the_item_marks_agree_on_a_busy_event(make):
+    """The board's marks come from the database's summaries, the chief judge's view from
+    every entry: on entries with corrections, equal moments and rulings, they must agree."""
+    chance = random.Random(14)
+    w = World(make, theory=False, disagreement_threshold=10)
+    for code, aggregation in [("A1", "single"), ("B1", "mean"), ("C1", "trimmed_mean")]:
+        w.item(code, "judgement", 1000, aggregation, judges=[0, 1, 2, 3, 4])
+    for number in range(1, 9):
+        w.contestant(number, number % 3)
+    for _ in range(400):
+        w.score(
+            chance.randint(1, 8),
+            chance.choice(["A1", "B1", "C1"]),
+            {chance.randrange(5): chance.randint(0, 1000)},
+            minute=chance.randint(0, 30),
+        )
+    w.decide(3, "C1", "decide", 555, minute=20)
+    w.decide(4, "B1", "rescore", minute=15)
+    for as_of in (None, at(10), at(20)):
+        marks = standings.item_marks(w.event, as_of=as_of)
+        board = standings.event_standings(w.event, as_of=as_of)
+        for standing in board:
+            found = [marks.get((standing.contestant_id, item.id)) for item in w.items.values()]
+            expected = sum((m.combined for m in found if m and m.combined is not None), Decimal(0))
+            assert standing.practical == expected
+            assert standing.complete is all(m and m.combined is not None for m in found)
+    disagreements = standings.open_disagreements(w.event)
+    marks = standings.item_marks(w.event)
+    numbers = {c.id: n for n, c in w.contestants.items()}
+    codes = {item.id: code for code, item in w.items.items()}
+    assert disagreements == sorted(
+        (numbers[cid], codes[iid]) for (cid, iid), m in marks.items() if m.disagreement
+    )
+    assert disagreements  # the sheet has some, or the check proves nothing
+
+
+def test_a_theory_weight_of_nought_leaves_the_practical_alone(make):
+    w = World(make, theory_weight=0)
+    w.item("A1", "measurement", 8000, "single", judges=[0])
+    w.contestant(1)
+    w.score(1, "A1", [7250])
+    w.theory(1, 40)
+    # the theory score is shown but does not count: 72.50 / 80 = 90.625 %
+    assert w.board() == [(1, "72.50", "40.00", "90.63", 1, True)]
+
+
+def test_another_events_marks_and_contestants_stay_on_their_own_board(sheet, make):
+    other = World(make, theory=False)
+    other.item("A1", "measurement", 2000, "single", judges=[0])
+    other.contestant(1)
+    other.score(1, "A1", [500])
+    other.decide(1, "A1", "rescore", minute=30)
+    sheet.decide(3, "B1", "decide", 2600, minute=10)
+    assert [row[0:4] for row in sheet.board()] == [
+        (2, "85.50", "90.00", "86.85"),
+        (1, "85.66", "80.00", "83.96"),
+        (3, "90.00", None, "63.00"),
+    ]
+    assert standings.open_disagreements(sheet.event) == []
+    assert standings.missing_marks(sheet.event) == []
+    assert other.board() == [(1, "5.00", None, "25.00", 1, True)]
+    assert standings.open_disagreements(other.event) == [(1, "A1")]

@@ -286,3 +286,7 @@ def test_the_first_n_are_promoted_with_ties_at_the_boundary():
     assert promoted(ranked_with([1, 2]), 0) == [False, False]
     with pytest.raises(ValueError, match="晋级"):
         promoted(ranked_with([1]), -1)
+
+
+def test_awards_without_a_method_are_by_count_and_missing_tiers_give_none():
+    assert award_tiers(ranked_with([1, 2, 3]), {"first": 1, "third": None}) == ["first", "", ""]

@@ -8,13 +8,16 @@ import pytest
 
 from competitions.rules.scoring import (
     AGGREGATIONS,
+    MarkSummary,
     combine,
     event_total,
     format_points,
     judgement_points,
     measurement_points,
     parse_points,
+    round_centipoints,
     spread_exceeds,
+    summarise,
     to_decimal,
 )
 
@@ -225,3 +228,34 @@ def test_the_total_weights_theory_and_practical(practical, theory, weight, exact
 def test_a_total_from_impossible_figures_is_refused(args, message):
     with pytest.raises(ValueError, match=message):
         event_total(*args)
+
+
+# ---- summaries: what a database can compute for many items at once -----------------------
+
+
+@pytest.mark.parametrize(("marks", "aggregation", "exact", "shown"), COMBINATION_SHEET)
+def test_a_summary_of_the_marks_combines_as_the_marks_do(marks, aggregation, exact, shown):
+    summary = summarise(marks)
+    assert combine(summary, aggregation) == exact
+    assert spread_exceeds(summary, 2000, 20) is spread_exceeds(marks, 2000, 20)
+
+
+def test_a_summary_keeps_count_sum_extremes_and_the_latest_mark():
+    assert summarise([1500, 1750, 1200]) == MarkSummary(3, 4450, 1200, 1750, 1200)
+    assert summarise([]) is None
+    assert combine(None, "mean") is None
+    assert spread_exceeds(None, 1000, 20) is False
+
+
+def test_negative_figures_round_half_away_from_zero():
+    assert to_decimal(Fraction(-1, 2)) == Decimal("-0.01")
+    assert to_decimal(Fraction(-1, 3)) == Decimal("0.00")
+    assert to_decimal(-1250) == Decimal("-12.50")
+
+
+@pytest.mark.parametrize(
+    ("value", "centipoints"),
+    [(Fraction(2, 3), 1), (Fraction(1, 3), 0), (Fraction(1, 2), 1), (Fraction(-1, 2), -1), (7, 7)],
+)
+def test_a_mean_is_rounded_to_a_whole_centipoint_half_up(value, centipoints):
+    assert round_centipoints(value) == centipoints
