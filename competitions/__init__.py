@@ -25,3 +25,11 @@ def init_app(app) -> None:
         "技能竞赛",
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.CHIEF_JUDGE},
     )
+
+    # Scoring (评分): judges' and the chief judge's API and pages.
+    from competitions.judging_views import bp as judging_bp
+    from competitions.scoring_api import blp as scoring_blp
+
+    api.register_blueprint(scoring_blp)
+    app.register_blueprint(judging_bp)
+    add_nav_item(app, 70, "judging.index", "评分", {Role.JUDGE, Role.CHIEF_JUDGE})
