@@ -8,14 +8,18 @@ def init_app(app) -> None:
     from app.roles import Role
     from app.web import add_nav_item
     from competitions.api import blp as setup_api
+    from competitions.judging_views import bp as judging_bp
     from competitions.policy import register_policies
     from competitions.results_api import blp as results_api_blp
     from competitions.results_views import bp as results_bp
+    from competitions.scoring_api import blp as scoring_blp
     from competitions.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(judging_bp)
     app.register_blueprint(results_bp)
     api.register_blueprint(setup_api)
+    api.register_blueprint(scoring_blp)
     api.register_blueprint(results_api_blp)
     register_policies()
     add_nav_item(
@@ -25,11 +29,4 @@ def init_app(app) -> None:
         "技能竞赛",
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.CHIEF_JUDGE},
     )
-
-    # Scoring (评分): judges' and the chief judge's API and pages.
-    from competitions.judging_views import bp as judging_bp
-    from competitions.scoring_api import blp as scoring_blp
-
-    api.register_blueprint(scoring_blp)
-    app.register_blueprint(judging_bp)
     add_nav_item(app, 70, "judging.index", "评分", {Role.JUDGE, Role.CHIEF_JUDGE})
