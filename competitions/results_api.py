@@ -51,7 +51,7 @@ class ChangeInput(Schema):
     )
 
 
-class DecisionInput(Schema):
+class AppealDecisionInput(Schema):
     upheld = fields.Boolean(required=True)
     reason = fields.String(
         required=True,
@@ -157,7 +157,7 @@ def list_appeals(event_id):
 
 
 @blp.post("/appeals/<int:appeal_id>/decision")
-@blp.arguments(DecisionInput)
+@blp.arguments(AppealDecisionInput)
 @blp.response(200)
 @login_required
 def decide(data, appeal_id):

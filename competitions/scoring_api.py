@@ -55,7 +55,7 @@ class ScoreInput(Schema):
     )
 
 
-class DecisionInput(Schema):
+class RulingInput(Schema):
     number = fields.Integer(required=True, strict=True, validate=NUMBER)
     item_id = Id(required=True, strict=True)
     kind = fields.String(
@@ -135,7 +135,7 @@ def my_scores(event_id):
 
 
 @blp.post("/competition-events/<int:event_id>/decisions")
-@blp.arguments(DecisionInput())
+@blp.arguments(RulingInput())
 @blp.response(201)
 @login_required
 def decision(data, event_id):
