@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.courses.models import Course, TrainingPlan
+from app.demo.competition_scores import load_demo_scores
 from app.demo.competitions import load_demo_competitions
 from app.demo.courses import load_demo_courses
 from app.demo.exams import load_demo_exam
@@ -36,7 +37,7 @@ def load_demo_data() -> dict:
     load_demo_courses()
     load_demo_plans()
     load_demo_law_trainings()
-    load_demo_competitions()
+    load_demo_scores(load_demo_competitions())
     db.session.flush()
     return {
         "regions": db.session.scalar(select(func.count(Region.id))),

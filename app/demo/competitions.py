@@ -21,7 +21,7 @@ from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.posts import Post
 from app.timeutil import local_today
 from competitions import services
-from competitions.models import REGISTRATION, Competition
+from competitions.models import REGISTRATION, Competition, CompetitionEvent
 from exams.models import Exam
 
 FINAL_TITLE = "2026年全省物业服务行业职业技能竞赛"
@@ -173,8 +173,8 @@ def _region_enterprises(name: str) -> list[int]:
     )
 
 
-def load_demo_competitions() -> Competition:
-    """Create whatever is missing of the demo competition; answer the final."""
+def load_demo_competitions() -> list[CompetitionEvent]:
+    """Create whatever is missing of the demo competition; answer its events (both stages)."""
     _ensure_judges()
     province, city = _account("admin"), _account("sjz_admin")
     chief = _account(CHIEF_JUDGE[0])
@@ -220,4 +220,4 @@ def load_demo_competitions() -> Competition:
         _judge(event, province, judges[event.name], chief=chief)
         services.draw(event, by=province, seed=SEEDS[(FINAL_TITLE, event.name)])
     db.session.flush()
-    return final
+    return [*preliminary.events, *final.events]

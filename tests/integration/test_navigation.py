@@ -42,8 +42,8 @@ MENUS = {
         "orgs.pii_exports",
     ],
     Role.TRAINEE: ["reports.dashboard", "courses.index", "exams.my_exams"],
-    Role.JUDGE: ["reports.dashboard"],
-    Role.CHIEF_JUDGE: ["reports.dashboard", "competitions.index"],
+    Role.JUDGE: ["reports.dashboard", "judging.index"],
+    Role.CHIEF_JUDGE: ["reports.dashboard", "judging.index", "competitions.index"],
 }
 
 
