@@ -75,6 +75,8 @@ def _defaults() -> dict:
         # never held for good and a logged-out account stops receiving.
         "BOARD_STREAM_SECONDS": int(env.get("BOARD_STREAM_SECONDS", "300")),
         "BOARD_HEARTBEAT_SECONDS": 15.0,
+        # Viewers are woken at most this often (seconds): changes closer together travel as one.
+        "BOARD_MIN_INTERVAL": 0.25,
         "BOARD_RETRY_MS": 2000,
         # Streams one process holds at most; each holds a server thread (gthread), so keep it
         # below the worker's threads. Past it a viewer is told to poll (503, Retry-After).
@@ -137,13 +139,22 @@ def broker() -> Broker:
 
 
 class Hub:
-    """This process's change counters per event; viewers' threads wait here."""
+    """This process's change counters per event; viewers' threads wait here.
 
-    def __init__(self) -> None:
+    Viewers are woken at most once per `min_interval`: the first change after a quiet
+    moment at once, those that follow it closely together with the last of them. Thirty
+    judges scoring at once would otherwise wake every viewer's thread (and compute the
+    board) ten times a second, taking the time the judges' own requests need.
+    """
+
+    def __init__(self, min_interval: float = 0.0) -> None:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._versions: dict[int, int] = {}
         self._epoch = 0  # bumped when changes may have been missed (Redis reconnected)
+        self._min_interval = min_interval
+        self._last_notice = 0.0
+        self._timer: threading.Timer | None = None
 
     def version(self, event_id: int) -> tuple[int, int]:
         """The event's change counter as this process knows it."""
@@ -154,13 +165,34 @@ class Hub:
         """Count a change of `event_id` and wake its viewers."""
         with self._lock:
             self._versions[event_id] = self._versions.get(event_id, 0) + 1
-            self._changed.notify_all()
+            self._notify_soon()
 
     def bump_all(self) -> None:
         """Every event may have changed (messages were lost): wake every viewer."""
         with self._lock:
             self._epoch += 1
-            self._changed.notify_all()
+            self._notify_soon()
+
+    def _notify_soon(self) -> None:
+        """Wake the viewers now, or when `min_interval` has passed since the last time."""
+        if self._timer is not None and self._timer.is_alive():
+            return  # already due (a timer of the parent process is not alive in a fork)
+        wait = self._last_notice + self._min_interval - time.monotonic()
+        if wait <= 0:
+            self._notice()
+        else:
+            self._timer = threading.Timer(wait, self._due)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _due(self) -> None:
+        with self._lock:
+            self._timer = None
+            self._notice()
+
+    def _notice(self) -> None:
+        self._last_notice = time.monotonic()
+        self._changed.notify_all()
 
     def wait(self, event_id: int, seen: tuple[int, int], timeout: float) -> bool:
         """Wait until `event_id` changes after `seen`; False on timeout."""
@@ -274,7 +306,7 @@ class Broker:
     the count of streams this process holds."""
 
     def __init__(self, *, redis_url: str | None, channel: str, config) -> None:
-        self.hub = Hub()
+        self.hub = Hub(float(config.get("BOARD_MIN_INTERVAL", 0.25)))
         self.relay = RedisRelay(redis_url, channel, self.hub) if redis_url else None
         self.config = config
         self.cache = BoardCache(self)
@@ -457,6 +489,7 @@ class Board:
     computed_at: float
     body: str
     tag: str
+    message: bytes  # the board as one server-sent event, encoded once for every viewer
 
 
 class BoardCache:
@@ -504,7 +537,8 @@ class BoardCache:
             body = json.dumps(compute_board(event, view), ensure_ascii=False)
             self.computations += 1
             tag = hashlib.sha256(body.encode()).hexdigest()[:20]
-            board = Board(version, time.monotonic(), body, tag)
+            message = f"id: {tag}\ndata: {body}\n\n".encode()
+            board = Board(version, time.monotonic(), body, tag, message)
             self._boards[key] = board
             return board
 
@@ -548,7 +582,7 @@ def stream(app, event_id: int, view: str, last_tag: str | None):
             yield "event: gone\ndata: {}\n\n"
             return
         if current.tag != sent:
-            yield f"id: {current.tag}\ndata: {current.body}\n\n"
+            yield current.message
             sent = current.tag
         remaining = deadline - time.monotonic()
         if remaining <= 0:

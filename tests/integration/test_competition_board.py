@@ -373,3 +373,26 @@ def test_under_a_thread_pool_streams_leave_threads_for_the_judges(app, threads, 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         assert pool.submit(broker.stream_limit).result() == streams
     assert broker.stream_limit() == app.config["BOARD_MAX_STREAMS"]  # no pool: the setting
+
+
+def test_changes_close_together_wake_the_viewers_once_after_a_short_wait():
+    import threading
+    import time
+
+    hub = live.Hub(min_interval=0.3)
+    seen = hub.version(7)
+    hub.bump(7)  # after a quiet moment: at once
+    assert hub.wait(7, seen, timeout=0.05)
+
+    woken = []
+    seen = hub.version(7)
+    waiter = threading.Thread(target=lambda: woken.append(hub.wait(7, seen, timeout=2)))
+    started = time.monotonic()
+    waiter.start()
+    time.sleep(0.02)
+    hub.bump(7)  # right after the last notice: together with whatever follows
+    hub.bump(7)
+    waiter.join(3)
+    assert woken == [True]
+    assert 0.2 <= time.monotonic() - started < 1.5
+    assert hub.version(7)[1] == 3
