@@ -23,10 +23,8 @@ stream polls `board.json` every 2 s, as the page does. Once every viewer has its
 every item, one mark every 1–3 s, so each contestant's practical score only grows and the
 first board showing at least the sum acknowledged so far is the one holding that score.
 
-Marks go through `PUT .../scores` when the app has it. Until the scoring part is merged the
-judges write through the scoring service (or, before that exists, as it will: the entry, the
-`standings_changed` signal, one commit) from this process, which publishes on the same Redis
-channel; `competition_board_score_p95` is then not measured (said so on stderr).
+Marks go through `PUT .../scores`, each judge on a keep-alive connection of its own after
+logging in, as a phone does.
 
 Environment overrides: BOARD_BENCH_VIEWERS (500), BOARD_BENCH_JUDGES (30),
 BOARD_BENCH_WORKERS (2), BOARD_BENCH_THREADS (400), BOARD_BENCH_PACE ("1,3" seconds).
@@ -490,68 +488,6 @@ class _ApiSession:
         return f"PUT scores {response.status}: {answer[:200]!r}"
 
 
-class ServiceSender:
-    """Until the scoring API is merged: the marks written from this process, through the
-    scoring service when it exists, else as it writes them (entry, signal, commit), and
-    published on the same Redis channel as gunicorn's workers listen to."""
-
-    def __init__(self, app, seeded: dict) -> None:
-        self.app, self.seeded = app, seeded
-
-    def session(self, j: int):
-        return _ServiceSession(self, j)
-
-
-class _ServiceSession:
-    def __init__(self, sender: ServiceSender, j: int) -> None:
-        self.sender, self.j = sender, j
-
-    def send(self, number: int, item_id: int, points: Decimal, key: str):
-        from app.extensions import db
-        from app.timeutil import utcnow
-        from competitions.models import CompetitionEvent, ScoreEntry
-        from competitions.signals import standings_changed
-
-        seeded = self.sender.seeded
-        with self.sender.app.app_context():
-            try:
-                from competitions import scoring
-            except ImportError:
-                scoring = None
-            event = db.session.get(CompetitionEvent, seeded["event_id"])
-            judge_id = seeded["judges"][self.j]
-            if scoring is not None:
-                from app.auth.models import User
-
-                judge = db.session.get(User, judge_id)
-                scoring.record_score(
-                    event,
-                    judge,
-                    number=number,
-                    item_id=item_id,
-                    points=points,
-                    key=key,
-                    reason="",
-                    now=utcnow(),
-                )
-            else:
-                db.session.add(
-                    ScoreEntry(
-                        event_id=event.id,
-                        contestant_id=seeded["numbers"][number],
-                        item_id=item_id,
-                        judge_id=judge_id,
-                        points=int(points * 100),
-                        key=key,
-                    )
-                )
-                db.session.flush()
-                standings_changed.send(None, event_id=event.id)
-            db.session.commit()
-            db.session.remove()
-        return True
-
-
 # The run -----------------------------------------------------------------------------------
 
 
@@ -610,13 +546,8 @@ def main() -> None:
             f"postgresql: seeded an event of {ITEMS} items, {CONTESTANTS} contestants and "
             f"{JUDGES} judges in {setup[0]:.1f} s; Redis {redis_url()} channel {channel}"
         )
-        through_api = has_scores_api(app)
-        if not through_api:
-            note(
-                "PUT .../scores is not in this tree yet: the judges write through the scoring "
-                "service from this process (published on the same Redis channel); "
-                "competition_board_score_p95 is not measured"
-            )
+        if not has_scores_api(app):
+            raise BenchError("PUT /api/v1/competition-events/{id}/scores is not in this tree")
         with gunicorn(url, instance, workers=WORKERS, threads=THREADS) as (base, server):
             pool = ViewerPool(base, seeded["event_id"], VIEWERS)
             with stopwatch() as connect:
@@ -626,9 +557,7 @@ def main() -> None:
                 f"{VIEWERS} viewers got their first board in {connect[0]:.1f} s "
                 f"({streaming} streaming, {VIEWERS - streaming} polling)"
             )
-            sender = (
-                ApiSender(base, seeded["event_id"]) if through_api else ServiceSender(app, seeded)
-            )
+            sender = ApiSender(base, seeded["event_id"])
             judges = [Judge(j, seeded, sender) for j in range(1, JUDGES + 1)]
             server_cpu = CpuMeter(lambda: server_processes(server))
             database_cpu = CpuMeter(postgres_processes)
@@ -648,9 +577,7 @@ def main() -> None:
                 own_after.ru_stime - own_before.ru_stime
             )
             pool.stop()
-        _report(
-            pool.viewers, judges, through_api, wall[0], server_cpu.seconds, database_cpu.seconds
-        )
+        _report(pool.viewers, judges, wall[0], server_cpu.seconds, database_cpu.seconds)
         note(
             f"this process (viewers and judges) used {own_cpu:.0f} s of CPU; load average "
             f"now {os.getloadavg()[0]:.1f} (other work on these cores skews the figures)"
@@ -659,7 +586,7 @@ def main() -> None:
         shutil.rmtree(instance, ignore_errors=True)
 
 
-def _report(viewers, judges, through_api, wall, server_cpu, database_cpu) -> None:
+def _report(viewers, judges, wall, server_cpu, database_cpu) -> None:
     latencies, missed = arrivals(viewers, judges)
     scores = sum(len(j.acks) for j in judges)
     failures = [f for j in judges for f in j.failures]
@@ -668,7 +595,7 @@ def _report(viewers, judges, through_api, wall, server_cpu, database_cpu) -> Non
     board_p95 = percentile(latencies, 0.95)
     report("competition_board_score_to_board_p95", board_p95, "ms")
     times = [t for j in judges for t in j.times]
-    if through_api and times:
+    if times:
         report("competition_board_score_p95", percentile(times, 0.95), "ms")
     report_count("competition_board_missed", missed)
     note(
@@ -682,7 +609,7 @@ def _report(viewers, judges, through_api, wall, server_cpu, database_cpu) -> Non
     )
     if times:
         note(
-            f"score submission ({'PUT .../scores' if through_api else 'service write'}): "
+            "score submission (PUT .../scores): "
             f"p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms, "
             f"max {max(times):.0f} ms"
         )
@@ -697,7 +624,7 @@ def _report(viewers, judges, through_api, wall, server_cpu, database_cpu) -> Non
         f"score→board p95 {'<' if board_p95 < TARGETS['score_to_board_p95'] else '≥ (MISSED)'} 2 s",
         f"missed {missed}{'' if missed == 0 else ' (MISSED)'}",
     ]
-    if through_api and times:
+    if times:
         p95 = percentile(times, 0.95)
         verdicts.append(f"score p95 {'<' if p95 < TARGETS['score_p95'] else '≥ (MISSED)'} 100 ms")
     note("targets: " + ", ".join(verdicts))
