@@ -76,7 +76,7 @@ def _defaults() -> dict:
         "BOARD_STREAM_SECONDS": int(env.get("BOARD_STREAM_SECONDS", "300")),
         "BOARD_HEARTBEAT_SECONDS": 15.0,
         # Viewers are woken at most this often (seconds): changes closer together travel as one.
-        "BOARD_MIN_INTERVAL": 0.25,
+        "BOARD_MIN_INTERVAL": float(env.get("BOARD_MIN_INTERVAL", "0.25")),
         "BOARD_RETRY_MS": 2000,
         # Streams one process holds at most; each holds a server thread (gthread), so keep it
         # below the worker's threads. Past it a viewer is told to poll (503, Retry-After).
