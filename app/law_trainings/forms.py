@@ -53,17 +53,32 @@ class TrainingForm(BaseForm):
 # A phone number is stored as its 11 digits; typed, it may hold spaces or dashes.
 PHONE_CAP = Length(max=20, message="手机号应为 11 位数字")
 NAME_CAP = Length(max=64, message="姓名不能超过 64 个字符")
+ID_TAIL_HINT = "仅用于您本人找回签到二维码"
+
+
+def id_tail_field() -> StringField:
+    """The last 4 characters of the identity number: what only the person has at hand."""
+    return StringField(
+        "身份证号后4位",
+        validators=[
+            DataRequired("请填写身份证号的后 4 位"),
+            Length(max=8, message="请填写身份证号的后 4 位（数字，最后一位可能是 X）"),
+        ],
+        description=ID_TAIL_HINT,
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
 
 
 class SignupForm(BaseForm):
     name = StringField("姓名", validators=[DataRequired("请填写姓名"), NAME_CAP])
     phone = StringField("手机号", validators=[DataRequired("请填写手机号"), PHONE_CAP])
+    id_tail = id_tail_field()
     audience_type = SelectField(
         "人员类型", validators=[DataRequired("请选择人员类型")], validate_choice=False
     )
     organisation = StringField(
         "所在单位",
-        validators=[Length(max=128, message="所在单位不能超过 128 个字符")],
+        validators=[Length(max=128, message="单位名称不能超过 128 个字")],
         description="从业人员、法官、律师、社区工作者必填；业主可不填",
     )
 
@@ -71,6 +86,7 @@ class SignupForm(BaseForm):
 class LookupForm(BaseForm):
     phone = StringField("手机号", validators=[DataRequired("请填写手机号"), PHONE_CAP])
     name = StringField("姓名", validators=[DataRequired("请填写姓名"), NAME_CAP])
+    id_tail = id_tail_field()
 
 
 class CheckinCodeForm(BaseForm):
