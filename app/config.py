@@ -52,6 +52,10 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         # Counted per process with `memory://`; in Redis (shared by every worker) with REDIS_URL.
         "RATELIMIT_STORAGE_URI": _ratelimit_storage(),
+        # Redis down: limits count in each worker's memory (a warning logged) rather than
+        # refusing every request; logins do the same through `app.extensions.counters`.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # argon2id at OWASP's parameters (m = 19 MiB, t = 2, p = 1); a Werkzeug method name
         # ("scrypt", "pbkdf2:sha256:1000") instead makes new hashes with that method.
         "PASSWORD_HASH_METHOD": "argon2id",

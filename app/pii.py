@@ -44,6 +44,21 @@ class IdNumberVault:
         return hmac.new(self._mac_key, id_number.encode(), hashlib.sha256).hexdigest()
 
 
+@lru_cache(maxsize=16)
+def _purpose_key(secret: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"wuye-skills/{purpose}/mac\x00".encode() + secret.encode()).digest()
+
+
+def keyed_digest(purpose: str, value: str) -> str:
+    """A keyed hash of a short secret (a key of its own per purpose, from `PII_KEY`).
+
+    For values too short to hash plainly (four digits of an identity number): without the
+    key, which is not in the database, a dump does not give them away by trying all of them.
+    """
+    key = _purpose_key(current_app.config["PII_KEY"], purpose)
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
 def vault() -> IdNumberVault:
     """The vault of the current app."""
     return IdNumberVault(current_app.config["PII_KEY"])

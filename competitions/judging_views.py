@@ -9,7 +9,7 @@ to number; marks wait on the phone and are sent through the JSON API
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from wtforms import HiddenField, IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.api import API_PREFIX
 from app.errors import DomainError
@@ -38,7 +38,9 @@ class DecisionForm(BaseForm):
 
     number = IntegerField("参赛号", validators=[InputRequired(), NumberRange(1, 100_000)])
     item_id = IntegerField("评分项", validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
-    kind = HiddenField("裁决方式", validators=[DataRequired()])
+    kind = HiddenField(
+        "裁决方式", validators=[DataRequired(), Length(max=16), AnyOf(scoring.DECISION_KINDS)]
+    )
     points = StringField("裁定分数", validators=[Optional(), Length(max=16)])
     reason = StringField(
         "理由",

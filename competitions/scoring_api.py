@@ -27,7 +27,7 @@ class PointsField(fields.Field):
     """Points as a JSON number or a decimal string; the service checks range and decimals."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {"type": "string", "example": "7.50"})
+        kwargs.setdefault("metadata", {"type": "string", "maxLength": 16, "example": "7.50"})
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

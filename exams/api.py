@@ -299,9 +299,9 @@ def start_attempt(exam_id):
     except Conflict:
         db.session.commit()  # an overdue attempt submitted on the way stays submitted
         raise
-    # Shown before the request commits: the commit expires the paper just written, and
-    # showing it afterwards would read back all of its rows.
-    return attempt_body(attempt, now), 201 if created else 200
+    # A new attempt is shown from its paper as drawn (`Attempt.fresh_paper`) and without
+    # answers: nothing of what was just written is read back.
+    return attempt_body(attempt, now, new=created), 201 if created else 200
 
 
 @blp.get("/attempts/<int:attempt_id>")

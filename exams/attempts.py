@@ -3,10 +3,12 @@
 Services flush, never commit (the request commits once); `now` is passed in.
 """
 
+import json
 import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, select, text
 
@@ -99,6 +101,42 @@ def current_versions(bank: str, state: datetime | None = None) -> dict[int, int]
     )
 
 
+class PaperRow(NamedTuple):
+    """A question of a paper as drawn (an `AttemptQuestion` row without its ids)."""
+
+    position: int
+    question_id: int
+    version_id: int
+    points: int
+    option_order: list
+
+
+# The paper in one statement on PostgreSQL, its rows as one JSON parameter. Fifty ORM objects
+# tracked through the flush cost more than the rest of starting an exam; Core's executemany
+# (psycopg's pipeline) still sends fifty statements: measured here, 2–4 ms of CPU per paper
+# against 0.7 ms for this (one `json.dumps`, one round trip).
+_INSERT_PAPER = text(
+    "INSERT INTO attempt_questions"
+    " (attempt_id, position, question_id, version_id, points, option_order)"
+    " SELECT :attempt_id, p.position, p.question_id, p.version_id, p.points, p.option_order"
+    " FROM json_to_recordset(CAST(:paper AS json))"
+    " AS p(position integer, question_id integer, version_id integer, points integer,"
+    " option_order json)"
+)
+
+
+def _insert_paper(attempt_id: int, rows: list[PaperRow]) -> None:
+    """Write a new attempt's paper: one statement on PostgreSQL, an executemany elsewhere."""
+    if db.engine.dialect.name == "postgresql":
+        paper = json.dumps([row._asdict() for row in rows])
+        db.session.execute(_INSERT_PAPER, {"attempt_id": attempt_id, "paper": paper})
+    else:
+        db.session.execute(
+            insert(AttemptQuestion.__table__),
+            [{"attempt_id": attempt_id, **row._asdict()} for row in rows],
+        )
+
+
 def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device, now) -> Attempt:
     seed = secrets.randbelow(2**31)
     state = bank_state(exam.bank)
@@ -122,23 +160,13 @@ def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device
     )
     db.session.add(attempt)
     db.session.flush()
-    items = []
+    rows = []
     for position, (question_id, points) in enumerate(paper, start=1):
         keys = contents[versions[question_id]].option_keys
         order = assembly.option_order(keys, rng) if exam.shuffle_options and keys else keys
-        items.append(
-            {
-                "attempt_id": attempt.id,
-                "position": position,
-                "question_id": question_id,
-                "version_id": versions[question_id],
-                "points": points,
-                "option_order": order,
-            }
-        )
-    # One INSERT for the fifty rows (psycopg sends them in one pipeline): fifty ORM objects
-    # each tracked through the flush cost more than the whole rest of starting an exam.
-    db.session.execute(insert(AttemptQuestion.__table__), items)
+        rows.append(PaperRow(position, question_id, versions[question_id], points, order))
+    _insert_paper(attempt.id, rows)
+    attempt.fresh_paper = rows  # shown at once, without reading it back
     return attempt
 
 

@@ -133,6 +133,11 @@ class Attempt(db.Model):
     )
     answers = relationship("AttemptAnswer", back_populates="attempt")
 
+    # Not a column: the paper rows `exams.attempts` has just written for a new attempt
+    # (`PaperRow`s), so that the start shows the paper without reading fifty rows back as
+    # ORM objects. None on an attempt loaded from the database (a paper never changes).
+    fresh_paper = None
+
     def question_score(self, position: int) -> int | None:
         """The mark of the paper's `position`-th question (from 1); None until graded."""
         return self.question_scores[position - 1] if self.question_scores else None

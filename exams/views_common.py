@@ -67,11 +67,14 @@ def _review(item, version: version_cache.Version, score: int | None) -> dict:
     }
 
 
-def attempt_body(attempt: Attempt, now: datetime) -> dict:
-    """An attempt as its candidate sees it: never the correct answers before they may."""
+def attempt_body(attempt: Attempt, now: datetime, *, new: bool = False) -> dict:
+    """An attempt as its candidate sees it: never the correct answers before they may.
+
+    `new`: the attempt was created by this request, so it has no answers to read yet.
+    """
     exam = attempt.exam
-    answers = {a.question_id: a for a in attempt.answers}
-    items = attempt.questions
+    answers = {} if new else {a.question_id: a for a in attempt.answers}
+    items = attempt.fresh_paper or attempt.questions
     versions = version_cache.get_many(item.version_id for item in items)
     body = {
         "id": attempt.id,

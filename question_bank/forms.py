@@ -111,4 +111,4 @@ class QuestionImportForm(BaseForm):
 
 
 class ConfirmImportForm(BaseForm):
-    token = StringField(validators=[DataRequired()])
+    token = StringField(validators=[DataRequired(), Length(max=64)])  # token_urlsafe(12)

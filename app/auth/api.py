@@ -4,23 +4,30 @@ from flask import request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from app.api import API_PREFIX, ApiError, public
 from app.auth import services
+from app.auth.rules import MAX_PASSWORD_LENGTH
 from app.extensions import csrf
 
 blp = Blueprint("auth_api", __name__, url_prefix=API_PREFIX, description="登录与当前用户")
 
 
+# The username column's length, and the longest password the rules accept: nothing longer
+# is hashed (argon2id reads every byte of what it is given).
+_USERNAME = validate.Length(max=64, error="用户名不能超过 64 个字符")
+_PASSWORD = validate.Length(max=MAX_PASSWORD_LENGTH, error=f"密码不能超过 {MAX_PASSWORD_LENGTH} 位")
+
+
 class LoginSchema(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True)
+    username = fields.String(required=True, validate=_USERNAME)
+    password = fields.String(required=True, validate=_PASSWORD)
 
 
 class PasswordChangeSchema(Schema):
-    current_password = fields.String(required=True)
-    new_password = fields.String(required=True)
+    current_password = fields.String(required=True, validate=_PASSWORD)
+    new_password = fields.String(required=True, validate=_PASSWORD)
 
 
 class CsrfSchema(Schema):

@@ -15,7 +15,7 @@ from app.auth import rules
 from app.auth.hashing import hash_password, needs_rehash, verify_password
 from app.auth.models import Role, User, parse_session_id
 from app.errors import Conflict
-from app.extensions import db, limiter
+from app.extensions import counters, db
 from app.form_errors import field_error
 from app.orgs.models import Employee, Enterprise, Region
 from app.timeutil import utcnow
@@ -80,7 +80,7 @@ def find_user(username: str) -> User | None:
 
 @dataclass(frozen=True)
 class _Limits:
-    """The limiter's counters a login consults (its storage: Redis when configured)."""
+    """The limiter's counters a login consults (Redis when configured; memory while it is down)."""
 
     per_address: list[tuple[RateLimitItem, tuple[str, ...]]]
     per_account: list[tuple[RateLimitItem, tuple[str, ...]]]
@@ -107,20 +107,20 @@ class _Limits:
 
     def exceeded(self) -> bool:
         return not all(
-            limiter.limiter.test(item, *keys) for item, keys in self.per_address + self.per_account
+            counters.test(item, *keys) for item, keys in self.per_address + self.per_account
         )
 
     def clear_per_account(self) -> None:
         for item, keys in self.per_account:
-            limiter.limiter.clear(item, *keys)
+            counters.clear(item, *keys)
 
     def count_failure(self) -> None:
         for item, keys in [*self.per_address, *self.per_account, self.tries]:
-            limiter.limiter.hit(item, *keys)
+            counters.hit(item, *keys)
 
     def refusal(self) -> LoginResult:
         item, keys = self.tries
-        stats = limiter.limiter.get_window_stats(item, *keys)
+        stats = counters.get_window_stats(item, *keys)
         minutes = max(1, math.ceil((stats.reset_time - time.time()) / 60))
         message = rules.login_refusal(stats.remaining, minutes)
         return LoginResult(LoginOutcome.REFUSED, message=message)

@@ -65,6 +65,9 @@ class LawTrainingSignup(db.Model):
     audience_type: Mapped[str] = mapped_column(String(16))
     organisation: Mapped[str] = mapped_column(String(128), default="")
     token: Mapped[str] = mapped_column(String(32), unique=True)
+    # Keyed hash of the phone and the last 4 characters of the identity number: what the
+    # look-up (查看我的报名) asks for besides the name. NULL for sign-ups from before it.
+    lookup_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     checked_in_at: Mapped[datetime | None]
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

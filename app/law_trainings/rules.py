@@ -18,6 +18,7 @@ AUDIENCE_TYPES = {
     "owner": "业主",
 }
 SCHEDULED, CANCELLED = "scheduled", "cancelled"
+_ID_TAIL = re.compile(r"[0-9]{3}[0-9X]")
 
 # Audience types that must name their organisation (employer, court, law firm, community).
 ORGANISATION_REQUIRED = {"practitioner", "judge", "lawyer", "community"}
@@ -66,6 +67,18 @@ def check_name(raw: str) -> str:
     if not _NAME.match(name):
         raise _refused("name", "姓名只能包含汉字或英文字母")
     return name
+
+
+def check_id_tail(raw: str) -> str:
+    """The last 4 characters of an identity number (digits, the last may be X), or `Invalid`.
+
+    The sign-up keeps them (as a keyed hash) so that only the person, who has the ID card,
+    can look the sign-up up again: a phone number and a name are known to too many people.
+    """
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", raw or "")).upper()
+    if not _ID_TAIL.fullmatch(text):
+        raise _refused("id_tail", "请填写身份证号的后 4 位（数字，最后一位可能是 X）")
+    return text
 
 
 def check_organisation(audience_type: str, raw: str) -> str:

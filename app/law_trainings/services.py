@@ -1,5 +1,6 @@
 """Law-training operations: events, sign-ups, check-in and the yearly coverage of regions."""
 
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,7 @@ from app.law_trainings.models import (
     LawTrainingSignup,
 )
 from app.orgs.models import Region
+from app.pii import keyed_digest
 from app.timeutil import local_today, utcnow
 
 
@@ -108,8 +110,19 @@ def phone_taken(training_id: int, phone: str) -> bool:
     )
 
 
+def lookup_key(phone: str, id_tail: str) -> str:
+    """What a sign-up keeps to recognise its person again: a keyed hash, never the digits."""
+    return keyed_digest("law-training-lookup", f"{phone}:{id_tail}")
+
+
 def sign_up(
-    training_id: int, *, name: str, phone: str, audience_type: str, organisation: str
+    training_id: int,
+    *,
+    name: str,
+    phone: str,
+    id_tail: str,
+    audience_type: str,
+    organisation: str,
 ) -> LawTrainingSignup | None:
     """Sign a person up. Checks every field first, then the event under a row lock.
 
@@ -120,6 +133,7 @@ def sign_up(
     training = db.session.get(LawTraining, training_id, with_for_update=True)
     name = rules.check_name(name)
     phone = rules.check_phone(phone)
+    id_tail = rules.check_id_tail(id_tail)
     audience_type = rules.check_audience(audience_type, training.audience_types)
     organisation = rules.check_organisation(audience_type, organisation)
     reason = refusal(training)
@@ -134,6 +148,7 @@ def sign_up(
         audience_type=audience_type,
         organisation=organisation,
         token=secrets.token_hex(16),
+        lookup_key=lookup_key(phone, id_tail),
     )
     try:
         with db.session.begin_nested():
@@ -143,18 +158,27 @@ def sign_up(
     return signup
 
 
-def find_signup(training_id: int, phone: str, name: str) -> LawTrainingSignup | None:
-    """A person's own sign-up, when phone and name both match."""
+def find_signup(training_id: int, phone: str, name: str, id_tail: str) -> LawTrainingSignup | None:
+    """A person's own sign-up: phone, name and the last 4 of the identity number all match.
+
+    Every miss (no such phone, another name, other digits, a sign-up from before the digits
+    were asked, input that is no phone at all) answers None after the same work, so that
+    neither the answer nor its time says which part did not match.
+    """
     try:
         phone = rules.normalise_phone(phone)
+        id_tail = rules.check_id_tail(id_tail)
     except Exception:  # noqa: BLE001 - any odd input simply finds nothing
-        return None
+        phone, id_tail = "", ""
+    expected = lookup_key(phone, id_tail)
     signup = db.session.scalar(
         select(LawTrainingSignup).where(
             LawTrainingSignup.training_id == training_id, LawTrainingSignup.phone == phone
         )
     )
-    if signup is None or signup.name != rules.normalise_name(name):
+    stored = (signup.lookup_key if signup else None) or ""
+    same_key = hmac.compare_digest(stored.encode(), expected.encode())
+    if signup is None or not same_key or signup.name != rules.normalise_name(name):
         return None
     return signup
 

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -39,7 +40,7 @@ from app.law_trainings.models import (
     LawTraining,
     LawTrainingSignup,
 )
-from app.law_trainings.rules import mask_phone
+from app.law_trainings.rules import mask_phone, normalise_phone
 from app.orgs.models import PiiExport, Region
 from app.security import Action, get_or_404, may, require_role
 from app.timeutil import local_today
@@ -52,6 +53,14 @@ ADMINS = (Role.PROVINCE_ADMIN, Role.CITY_ADMIN)
 # per 10 minutes (bots trying field values) are refused as well.
 SIGNUP_LIMITS = "5 per 10 minutes;30 per day"
 SIGNUP_POST_LIMIT = "30 per 10 minutes"
+# Look-ups that find nothing, per client address and per phone number asked about (from any
+# address): a person mistyping gets several tries, someone trying digits gets few.
+LOOKUP_MISSES_PER_ADDRESS = "10 per hour;20 per day"
+LOOKUP_MISSES_PER_PHONE = "5 per hour;10 per day"
+LOOKUP_MISSED = (
+    "未找到报名记录。请核对手机号、姓名和身份证号后 4 位（须与报名时一致）；"
+    "仍找不到的，培训当天可凭姓名和手机号由现场工作人员签到。"
+)
 _SENT = "law_training_signup"  # session key: what the last sign-up form held
 
 
@@ -394,6 +403,7 @@ def signup(training_id: int):
                 training.id,
                 name=form.name.data,
                 phone=form.phone.data,
+                id_tail=form.id_tail.data,
                 audience_type=form.audience_type.data,
                 organisation=form.organisation.data or "",
             )
@@ -408,6 +418,7 @@ def signup(training_id: int):
                 "training_id": training.id,
                 "phone": form.phone.data.strip(),
                 "name": form.name.data.strip(),
+                "id_tail": form.id_tail.data.strip(),
             }
             return redirect(url_for(".sent", training_id=training.id))
     signed_up = services.signed_up_count(training.id)
@@ -425,14 +436,19 @@ def signup(training_id: int):
 def sent(training_id: int):
     """After a sign-up: the same page whether the phone was new or signed up already.
 
-    The QR code is shown by the look-up (phone and name), never straight after the form,
+    The QR code is shown by the look-up (phone, name, ID digits), never straight after the form,
     so the answer to the form does not say whether a phone had signed up before.
     """
     training = _public_training(training_id)
     typed = session.get(_SENT) or {}
     if typed.get("training_id") != training.id:
         typed = {}
-    lookup = LookupForm(formdata=None, phone=typed.get("phone"), name=typed.get("name"))
+    lookup = LookupForm(
+        formdata=None,
+        phone=typed.get("phone"),
+        name=typed.get("name"),
+        id_tail=typed.get("id_tail"),
+    )
     return render_template("law_trainings/sent.html", training=training, lookup=lookup)
 
 
@@ -460,19 +476,43 @@ def ticket(token: str):
     )
 
 
+def _looked_up_phone() -> str:
+    """The phone a look-up asks about, as stored: its misses are counted per phone."""
+    return "lookup-phone:" + normalise_phone((request.form.get("phone") or "")[:32])
+
+
+def _lookup_missed(response) -> bool:
+    return bool(g.get("law_lookup_missed"))
+
+
 @bp.route("/<int:training_id>/mine", methods=["POST"])
 @limiter.limit(SIGNUP_POST_LIMIT)
+@limiter.limit(LOOKUP_MISSES_PER_ADDRESS, deduct_when=_lookup_missed)
+@limiter.limit(LOOKUP_MISSES_PER_PHONE, key_func=_looked_up_phone, deduct_when=_lookup_missed)
 def mine(training_id: int):
-    """查看我的报名: phone and name must both match."""
+    """查看我的报名: phone, name and the last 4 of the identity number must all match.
+
+    A phone and a name are known to many people; the digits of the ID card are the person's
+    own. Every miss gets the same answer, is logged and counted, per address and per phone.
+    """
     training = _public_training(training_id)
     form = LookupForm()
     if form.validate_on_submit():
-        person = services.find_signup(training.id, form.phone.data, form.name.data)
+        person = services.find_signup(
+            training.id, form.phone.data, form.name.data, form.id_tail.data
+        )
         if person is not None:
             return redirect(url_for(".ticket", token=person.token))
-        flash("未找到报名记录，请核对手机号和姓名（须与报名时一致）", "warning")
+        g.law_lookup_missed = True
+        current_app.logger.warning(
+            "law-training look-up found nothing: training=%s phone=%s addr=%s",
+            training.id,
+            mask_phone(normalise_phone(form.phone.data)),
+            (request.remote_addr or "")[:64],
+        )
+        flash(LOOKUP_MISSED, "warning")
     else:
-        flash("请填写手机号和姓名", "warning")
+        flash("请填写手机号、姓名和身份证号后 4 位", "warning")
     return redirect(url_for(".signup", training_id=training.id) + "#mine")
 
 

@@ -49,7 +49,13 @@ def world(make):
 
 
 def _sign(client, training_id, **data):
-    fields = {"name": "张三", "phone": "13812341234", "audience_type": "owner", "organisation": ""}
+    fields = {
+        "name": "张三",
+        "phone": "13812341234",
+        "id_tail": "1234",
+        "audience_type": "owner",
+        "organisation": "",
+    }
     fields.update(data)
     return submit(client, f"/law-trainings/{training_id}/signup", fields)
 
@@ -73,7 +79,12 @@ def test_public_signup_shows_a_qr_code(client, world):
     assert "报名信息已提交" in page(sent) and signup.token not in page(sent)
     shown = client.post(
         f"/law-trainings/{tid}/mine",
-        data={"csrf_token": csrf_of(sent), "phone": "１３８ １２３４ １２３４", "name": "张三"},
+        data={
+            "csrf_token": csrf_of(sent),
+            "phone": "１３８ １２３４ １２３４",
+            "name": "张三",
+            "id_tail": "1234",
+        },
     )
     ticket = client.get(shown.headers["Location"])
     body = page(ticket)
@@ -113,13 +124,25 @@ def test_same_phone_twice_is_answered_as_a_new_signup_and_keeps_one(client, worl
 
 def test_the_unique_constraint_is_the_last_guard(app, world, monkeypatch):
     tid = world["training"].id
-    services.sign_up(tid, name="张三", phone="13812341234", audience_type="owner", organisation="")
+    services.sign_up(
+        tid,
+        name="张三",
+        phone="13812341234",
+        id_tail="1234",
+        audience_type="owner",
+        organisation="",
+    )
     # The pre-check misses a simultaneous sign-up: the database refuses, not a 500, and the
     # loser is answered as any repeated sign-up (nothing written).
     monkeypatch.setattr(services, "phone_taken", lambda *a: False)
     assert (
         services.sign_up(
-            tid, name="李四", phone="13812341234", audience_type="owner", organisation=""
+            tid,
+            name="李四",
+            phone="13812341234",
+            id_tail="1234",
+            audience_type="owner",
+            organisation="",
         )
         is None
     )
@@ -152,7 +175,7 @@ def test_full_cancelled_closed_and_past_are_refused(client, world):
 def test_signup_needs_csrf(client, world):
     response = client.post(
         f"/law-trainings/{world['training'].id}/signup",
-        data={"name": "张三", "phone": "13812341234", "audience_type": "owner"},
+        data={"name": "张三", "phone": "13812341234", "id_tail": "1234", "audience_type": "owner"},
     )
     assert response.status_code == 400
     assert _count(world["training"].id) == 0
@@ -171,6 +194,7 @@ def test_rate_limit_answers_429_in_chinese(client, world):
             "csrf_token": csrf_of(form),
             "name": "王五",
             "phone": "13912340009",
+            "id_tail": "1234",
             "audience_type": "owner",
         },
     )
@@ -186,19 +210,34 @@ def test_lookup_by_phone_and_name(client, world):
     form = client.get(f"/law-trainings/{tid}/signup")
     found = client.post(
         f"/law-trainings/{tid}/mine",
-        data={"csrf_token": csrf_of(form), "phone": "138 1234 1234", "name": "张三"},
+        data={
+            "csrf_token": csrf_of(form),
+            "phone": "138 1234 1234",
+            "name": "张三",
+            "id_tail": "1234",
+        },
     )
     assert found.headers["Location"].endswith(f"/law-trainings/ticket/{token}")
     wrong = client.post(
         f"/law-trainings/{tid}/mine",
-        data={"csrf_token": csrf_of(form), "phone": "13812341234", "name": "李四"},
+        data={
+            "csrf_token": csrf_of(form),
+            "phone": "13812341234",
+            "name": "李四",
+            "id_tail": "1234",
+        },
     )
     assert token not in wrong.headers["Location"]
 
 
 def _signup(training, phone="13812341234"):
     signup = services.sign_up(
-        training.id, name="张三", phone=phone, audience_type="owner", organisation=""
+        training.id,
+        name="张三",
+        phone=phone,
+        id_tail="1234",
+        audience_type="owner",
+        organisation="",
     )
     db.session.commit()  # services flush; the test stands where a request would commit
     return signup

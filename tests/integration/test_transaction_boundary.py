@@ -121,7 +121,13 @@ def test_a_signup_that_loses_the_race_keeps_nothing(client, training, monkeypatc
     loser is answered as any repeated sign-up (issue 13: never say a phone is taken)."""
     limiter.reset()
     url = f"/law-trainings/{training.id}/signup"
-    person = {"name": "张三", "phone": "13812341234", "audience_type": "owner", "organisation": ""}
+    person = {
+        "name": "张三",
+        "phone": "13812341234",
+        "id_tail": "1234",
+        "audience_type": "owner",
+        "organisation": "",
+    }
     assert submit(client, url, person).status_code == 302
     monkeypatch.setattr(law_services, "phone_taken", lambda *args: False)
     response = submit(client, url, {**person, "name": "李四"})
@@ -135,9 +141,14 @@ def test_a_full_event_refuses_with_409_and_keeps_nothing(client, training):
     limiter.reset()
     url = f"/law-trainings/{training.id}/signup"
     for n in range(3):
-        person = {"name": "张三", "phone": f"1381234000{n}", "audience_type": "owner"}
+        person = {
+            "name": "张三",
+            "phone": f"1381234000{n}",
+            "id_tail": "1234",
+            "audience_type": "owner",
+        }
         assert submit(client, url, person).status_code == 302
-    person = {"name": "李四", "phone": "13900000000", "audience_type": "owner"}
+    person = {"name": "李四", "phone": "13900000000", "id_tail": "1234", "audience_type": "owner"}
     response = client.post(url, data={"csrf_token": csrf_of(client.get(url)), **person})
     assert response.status_code == 409 and "名额已满" in page(response)
     assert _signups(training.id) == 3

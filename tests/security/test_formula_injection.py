@@ -92,6 +92,7 @@ def test_law_training_signups_export(client, login, make):
             training.id,
             name="张三",
             phone=f"1381234000{n}",
+            id_tail="1234",
             audience_type="practitioner",
             organisation=organisation,
         )

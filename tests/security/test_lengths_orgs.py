@@ -63,7 +63,12 @@ def test_a_public_signup_with_a_huge_organisation_is_refused(client, make):
     )
     db.session.add(training)
     db.session.commit()
-    person = {"name": "张三", "phone": "13812341234", "audience_type": "practitioner"}
+    person = {
+        "name": "张三",
+        "phone": "13812341234",
+        "id_tail": "1234",
+        "audience_type": "practitioner",
+    }
     response = submit(
         client, f"/law-trainings/{training.id}/signup", person | {"organisation": "单" * 129}
     )

@@ -41,7 +41,13 @@ def training(make):
 
 
 def _sign(client, training, name, phone):
-    person = {"name": name, "phone": phone, "audience_type": "owner", "organisation": ""}
+    person = {
+        "name": name,
+        "phone": phone,
+        "id_tail": "1234",
+        "audience_type": "owner",
+        "organisation": "",
+    }
     return submit(client, f"/law-trainings/{training.id}/signup", person)
 
 
@@ -83,13 +89,13 @@ def test_the_first_person_still_finds_their_ticket(client, training):
     found = submit(
         client,
         f"/law-trainings/{training.id}/signup",
-        {"name": "张三", "phone": "13812341234", "audience_type": "owner"},
+        {"name": "张三", "phone": "13812341234", "id_tail": "1234", "audience_type": "owner"},
     )
     sent = client.get(found.headers["Location"])
     assert form.status_code == 200 and "13812341234" in page(sent)  # the typed values
     looked_up = client.post(
         f"/law-trainings/{training.id}/mine",
-        data={"csrf_token": _csrf(sent), "phone": "13812341234", "name": "张三"},
+        data={"csrf_token": _csrf(sent), "phone": "13812341234", "name": "张三", "id_tail": "1234"},
     )
     assert looked_up.headers["Location"].endswith(f"/law-trainings/ticket/{token}")
 
