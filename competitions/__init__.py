@@ -7,7 +7,10 @@ def init_app(app) -> None:
     from app.api import api
     from app.roles import Role
     from app.web import add_nav_item
+    from competitions import live
     from competitions.api import blp as setup_api
+    from competitions.board_views import blp as board_api
+    from competitions.board_views import bp as board_bp
     from competitions.judging_views import bp as judging_bp
     from competitions.policy import register_policies
     from competitions.results_api import blp as results_api_blp
@@ -30,3 +33,7 @@ def init_app(app) -> None:
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.CHIEF_JUDGE},
     )
     add_nav_item(app, 70, "judging.index", "评分", {Role.JUDGE, Role.CHIEF_JUDGE})
+    # The live leaderboard: publishes committed changes, serves the board and its stream.
+    live.init_app(app)
+    app.register_blueprint(board_bp)
+    api.register_blueprint(board_api)
