@@ -20,11 +20,15 @@ def init_app(app) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(judging_bp)
+    app.register_blueprint(board_bp)
     app.register_blueprint(results_bp)
     api.register_blueprint(setup_api)
     api.register_blueprint(scoring_blp)
+    api.register_blueprint(board_api)
     api.register_blueprint(results_api_blp)
     register_policies()
+    # The live leaderboard publishes committed changes to every process's viewers.
+    live.init_app(app)
     add_nav_item(
         app,
         115,
@@ -33,7 +37,3 @@ def init_app(app) -> None:
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.CHIEF_JUDGE},
     )
     add_nav_item(app, 70, "judging.index", "评分", {Role.JUDGE, Role.CHIEF_JUDGE})
-    # The live leaderboard: publishes committed changes, serves the board and its stream.
-    live.init_app(app)
-    app.register_blueprint(board_bp)
-    api.register_blueprint(board_api)

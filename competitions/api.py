@@ -26,6 +26,7 @@ from competitions.models import (
     Contestant,
 )
 from competitions.policy import JUDGE_ROLES, shows_names
+from competitions.rules import ranking
 
 blp = Blueprint(
     "competitions_api", __name__, url_prefix=API_PREFIX, description="技能竞赛：赛事设置"
@@ -113,7 +114,7 @@ class CompetitionEventInput(Schema):
     disagreement_threshold = fields.Integer(load_default=20, validate=validate.Range(0, 100))
     team_size = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(2, 10))
     tie_break = BoundedList(
-        fields.String(validate=validate.OneOf(services.TIE_BREAK_KEYS)),
+        fields.String(validate=validate.OneOf(list(ranking.TIE_BREAKS))),
         3,
         "比较项",
         load_default=None,

@@ -46,6 +46,7 @@ from competitions.models import (
     ScoreEntry,
 )
 from competitions.policy import enters, leads, organises
+from competitions.rules import ranking
 from competitions.rules.conflicts import Affiliation, conflict
 from competitions.rules.draw import draw_numbers
 from exams import services as exam_services
@@ -56,8 +57,6 @@ MAX_EVENTS = 20
 MAX_ITEMS = 100
 MAX_POINTS = Decimal(1000)
 MAX_SECONDS = 24 * 3600
-TIE_BREAK_KEYS = ("practical", "time", "theory")
-AWARD_KEYS = ("first", "second", "third", "excellence")
 # A seed a signed 64-bit column holds.
 SEED_BITS = 63
 
@@ -146,17 +145,15 @@ def _event_settings(data: dict, by, problems: list, prefix: str) -> dict:
     if team_size is not None and (not isinstance(team_size, int) or not 2 <= team_size <= 10):
         _problem(problems, f"{prefix}team_size", "团体人数应为 2–10 人")
     tie_break = data.get("tie_break")
-    tie_break = list(TIE_BREAK_KEYS) if tie_break is None else list(tie_break)
-    if len(set(tie_break)) != len(tie_break) or any(k not in TIE_BREAK_KEYS for k in tie_break):
-        _problem(
-            problems,
-            f"{prefix}tie_break",
-            "并列名次的比较顺序只能是实操成绩、用时、理论成绩，且不重复",
-        )
+    try:
+        tie_break = ranking.check_tie_break(ranking.TIE_BREAKS if tie_break is None else tie_break)
+    except ValueError as error:
+        _problem(problems, f"{prefix}tie_break", str(error))
     awards = data.get("awards") or {}
-    award_problem = _awards_problem(awards)
-    if award_problem:
-        _problem(problems, f"{prefix}awards", award_problem)
+    try:
+        ranking.check_awards(awards)
+    except ValueError as error:
+        _problem(problems, f"{prefix}awards", str(error))
     titles = data.get("titles") or []
     if len(titles) > 5 or any(
         not (t.get("title") or "").strip()
@@ -192,20 +189,6 @@ def _event_settings(data: dict, by, problems: list, prefix: str) -> dict:
 
 def _field_errors(problems: list, prefix: str) -> set[str]:
     return {p["field"][len(prefix) :] for p in problems if p["field"].startswith(prefix)}
-
-
-def _awards_problem(awards: dict) -> str | None:
-    if not awards:
-        return None
-    if awards.get("by") not in ("count", "share"):
-        return "奖项设置须说明按人数（count）还是按比例（share）"
-    for key in AWARD_KEYS:
-        value = awards.get(key)
-        if value is not None and (not isinstance(value, int) or not 0 <= value <= 1000):
-            return "各等奖的人数应为 0–1000"
-    if awards["by"] == "share" and sum(awards.get(k) or 0 for k in AWARD_KEYS) > 100:
-        return "按比例设奖时，各奖项比例之和不能超过 100%"
-    return None
 
 
 def _item_values(data: dict, problems: list, prefix: str) -> dict:
