@@ -27,7 +27,9 @@ Marks go through `PUT .../scores`, each judge on a keep-alive connection of its 
 logging in, as a phone does.
 
 Environment overrides: BOARD_BENCH_VIEWERS (500), BOARD_BENCH_JUDGES (30),
-BOARD_BENCH_WORKERS (2), BOARD_BENCH_THREADS (400), BOARD_BENCH_PACE ("1,3" seconds).
+BOARD_BENCH_WORKERS (2), BOARD_BENCH_THREADS (400), BOARD_BENCH_PACE ("1,3" seconds),
+BOARD_BENCH_LAYOUT ("shared", or "split": one worker for the streams and one for the judges,
+each a gunicorn of its own, as the README's production set-up behind nginx).
 Skipped, with the reason printed, when PostgreSQL or Redis cannot be reached.
 About two minutes.
 """
@@ -45,6 +47,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import datetime
 from decimal import Decimal
 
@@ -67,6 +70,11 @@ VIEWERS = int(os.environ.get("BOARD_BENCH_VIEWERS", "500"))
 JUDGES = int(os.environ.get("BOARD_BENCH_JUDGES", "30"))
 WORKERS = int(os.environ.get("BOARD_BENCH_WORKERS", "2"))
 THREADS = int(os.environ.get("BOARD_BENCH_THREADS", "400"))
+# BOARD_BENCH_LAYOUT=split: the README's production layout — the two workers are two gunicorns,
+# one holding the viewers' streams (the proxy sends the stream paths there), one serving the
+# judges; "shared" (the default): both workers serve everything.
+SPLIT = os.environ.get("BOARD_BENCH_LAYOUT", "shared") == "split"
+JUDGE_THREADS = 8
 PACE = tuple(float(s) for s in os.environ.get("BOARD_BENCH_PACE", "1,3").split(","))
 ITEMS = 10
 CONTESTANTS = 2 * JUDGES
@@ -548,7 +556,19 @@ def main() -> None:
         )
         if not has_scores_api(app):
             raise BenchError("PUT /api/v1/competition-events/{id}/scores is not in this tree")
-        with gunicorn(url, instance, workers=WORKERS, threads=THREADS) as (base, server):
+        with ExitStack() as servers:
+            if SPLIT:  # one worker holds the streams, the other serves the judges
+                base, server = servers.enter_context(
+                    gunicorn(url, instance, workers=1, threads=THREADS)
+                )
+                judges_base, judges_server = servers.enter_context(
+                    gunicorn(url, instance, workers=1, threads=JUDGE_THREADS)
+                )
+            else:
+                base, server = servers.enter_context(
+                    gunicorn(url, instance, workers=WORKERS, threads=THREADS)
+                )
+                judges_base, judges_server = base, server
             pool = ViewerPool(base, seeded["event_id"], VIEWERS)
             with stopwatch() as connect:
                 pool.start()
@@ -557,9 +577,14 @@ def main() -> None:
                 f"{VIEWERS} viewers got their first board in {connect[0]:.1f} s "
                 f"({streaming} streaming, {VIEWERS - streaming} polling)"
             )
-            sender = ApiSender(base, seeded["event_id"])
+            sender = ApiSender(judges_base, seeded["event_id"])
             judges = [Judge(j, seeded, sender) for j in range(1, JUDGES + 1)]
-            server_cpu = CpuMeter(lambda: server_processes(server))
+            server_cpu = CpuMeter(
+                lambda: (
+                    server_processes(server)
+                    + ([] if judges_server is server else server_processes(judges_server))
+                )
+            )
             database_cpu = CpuMeter(postgres_processes)
             server_cpu.start()
             database_cpu.start()
