@@ -110,7 +110,7 @@ def test_who_may_run_which_stage(client, login, world, who, stage, region, statu
         ),
         ({"rubric": [setup_world.RUBRIC[0] | {"kind": "vibes"}]}, "events.0.rubric.0.kind", None),
         ({"theory_exam_id": 999999}, "events[0].theory_exam_id", "理论考试不存在"),
-        ({"tie_break": ["time", "time"]}, "events[0].tie_break", "不重复"),
+        ({"tie_break": ["time", "time"]}, "events[0].tie_break", "不能重复"),
         (
             {"awards": {"by": "share", "first": 50, "second": 40, "third": 30}},
             "events[0].awards",
