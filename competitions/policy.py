@@ -70,12 +70,19 @@ def _admin_sees(user, competition: Competition) -> bool:
 def _judged_event_ids(user):
     """SQL: the events `user` judges or leads."""
     assigned = select(JudgeAssignment.event_id).where(JudgeAssignment.user_id == user.id)
-    led = select(CompetitionEvent.id).where(CompetitionEvent.chief_judge_id == user.id)
-    return assigned.union(led)
+    led = CompetitionEvent.chief_judge_id == user.id
+    if role_of(user) is Role.CHIEF_JUDGE:
+        undesignated = CompetitionEvent.chief_judge_id.is_(None)
+        if user.region_id is not None:
+            undesignated = undesignated & CompetitionEvent.competition_id.in_(
+                select(Competition.id).where(Competition.region_id == user.region_id)
+            )
+        led = or_(led, undesignated)
+    return assigned.union(select(CompetitionEvent.id).where(led))
 
 
 def _judges_event(user, event: CompetitionEvent) -> bool:
-    if event.chief_judge_id == user.id:
+    if leads(user, event):
         return True
     from app.extensions import db
 
@@ -113,8 +120,20 @@ def enters(user, competition: Competition) -> bool:
 
 
 def leads(user, event: CompetitionEvent) -> bool:
-    """Whether `user` is the event's chief judge."""
-    return event.chief_judge_id is not None and event.chief_judge_id == user.id
+    """Whether `user` is the event's chief judge.
+
+    Once the organiser names one, only they are. Until then the event is led by the chief
+    judges of its scope (an account of no region: any event; of a region: that region's
+    competitions), so that a competition set up without naming one can still be ruled on and
+    signed off.
+    """
+    if event.chief_judge_id is not None:
+        return event.chief_judge_id == user.id
+    return (
+        role_of(user) is Role.CHIEF_JUDGE
+        and user.is_active
+        and (user.region_id is None or event.competition.region_id == user.region_id)
+    )
 
 
 def shows_names(user, event: CompetitionEvent) -> bool:

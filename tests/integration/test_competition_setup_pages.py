@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.roles import Role
 from competitions import services
 from competitions.models import Competition, CompetitionEvent, Contestant, JudgeAssignment
 from tests.integration import test_competition_setup_world as setup_world
@@ -226,11 +227,14 @@ def test_judges_and_the_chief_judge_are_assigned_with_conflicts_shown(client, wo
     assert event.chief_judge_id == world["chief"].id
 
 
-def test_a_judge_sees_numbers_only_and_the_chief_judge_has_a_list(client, world):
+def test_a_judge_sees_numbers_only_and_the_chief_judge_has_a_list(client, world, make):
     event = world["prelim_event"]
     services.register_contestant(event, world["emp_a2"].id, by=world["city_a"])
     services.assign_judge(event, world["judge_free"], [], by=world["city_a"])
     event.chief_judge_id = world["chief"].id
+    # The final has a chief judge of its own, so the chief leads the preliminary only.
+    final_chief = make.user(Role.CHIEF_JUDGE, "final_chief")
+    world["final_event"].chief_judge_id = final_chief.id
     services.draw(event, by=world["city_a"], seed=11)
     db.session.commit()
     form_login(client, "judge_free")

@@ -453,8 +453,14 @@ def test_competitions_by_stage_region_and_assignment(every_model, role):
 
 
 def test_a_chief_judge_sees_the_events_they_lead(every_model, make):
-    chief = make.user(Role.CHIEF_JUDGE)
-    final = db.session.scalar(select(CompetitionEvent).order_by(CompetitionEvent.id))
+    chief, other = make.user(Role.CHIEF_JUDGE), make.user(Role.CHIEF_JUDGE)
+    events = list(db.session.scalars(select(CompetitionEvent).order_by(CompetitionEvent.id)))
+    # Until the organiser names one, every chief judge of the scope leads an event.
+    assert all(in_scope(chief, event) for event in events)
+    for event in events:
+        event.chief_judge_id = other.id
+    db.session.commit()
+    final = events[0]
     assert not in_scope(chief, final)
     final.chief_judge_id = chief.id
     db.session.commit()
