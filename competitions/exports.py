@@ -11,17 +11,17 @@ certificate downloaded twice is the same file byte for byte.
 
 import base64
 import io
-import os
 from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 
 import segno
-from flask import current_app, render_template
+from flask import render_template
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 
+from app.cjk_font import FONT_NAME, register_font
 from app.extensions import db
 from app.spreadsheet import workbook_bytes
 from app.timeutil import to_local
@@ -30,43 +30,7 @@ from competitions.models import FINAL, CompetitionEvent, Contestant, RubricItem,
 from competitions.rules import ranking
 from competitions.standings import item_marks
 
-DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-FONT_NAME = "WQYMicroHei"
 PROVINCE_ASSOCIATION = "河北省物业管理行业协会"
-
-
-class FontMissing(Exception):
-    """The CJK font file is not there (install fonts-wqy-microhei or set CJK_FONT_PATH)."""
-
-    def __init__(self, path: str):
-        super().__init__(path)
-        self.path = path
-
-
-def font_path() -> str:
-    """Where the CJK TrueType font is read from."""
-    return (
-        current_app.config.get("CJK_FONT_PATH") or os.environ.get("CJK_FONT_PATH") or DEFAULT_FONT
-    )
-
-
-def _register_font(path: str) -> None:
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if not os.path.isfile(path):
-        raise FontMissing(path)
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        kwargs = {"subfontIndex": 0} if path.endswith(".ttc") else {}
-        pdfmetrics.registerFont(TTFont(FONT_NAME, path, **kwargs))
-        for bold in (0, 1):
-            for italic in (0, 1):
-                addMapping(FONT_NAME, bold, italic, FONT_NAME)
-    # xhtml2pdf looks CSS font names up, lowercased, in its own table.
-    from xhtml2pdf.default import DEFAULT_FONT as XHTML2PDF_FONTS
-
-    XHTML2PDF_FONTS[FONT_NAME.lower()] = FONT_NAME
 
 
 @contextmanager
@@ -89,7 +53,7 @@ def _reproducible():
 def _pdf(template: str, **context) -> bytes:
     from xhtml2pdf import pisa
 
-    _register_font(font_path())
+    register_font()
     html = render_template(template, font=FONT_NAME, **context)
     out = io.BytesIO()
     with _reproducible():

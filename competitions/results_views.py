@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from app.cjk_font import FontMissing
 from app.errors import DomainError
 from app.extensions import db
 from app.spreadsheet import XLSX
@@ -313,7 +314,7 @@ def _pdf_response(data: bytes, name: str):
 def _render_pdf(make, name: str):
     try:
         data = make()
-    except exports.FontMissing as error:
+    except FontMissing as error:
         message = (
             f"服务器缺少中文字体（{error.path}），请安装 fonts-wqy-microhei 或设置 CJK_FONT_PATH"
         )

@@ -6,50 +6,17 @@ font raises `FontMissing` and the page says what to install.
 """
 
 import io
-import os
 from datetime import date
 
-from flask import current_app, render_template
+from flask import render_template
 
+from app.cjk_font import FONT_NAME, register_font
 from app.courses import progress
 from app.courses.models import CATEGORIES
 from app.courses.rules import study
 from app.timeutil import to_local
 
-DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-FONT_NAME = "WQYMicroHei"
 ASSOCIATION = "河北省物业管理行业协会"
-
-
-class FontMissing(Exception):
-    def __init__(self, path: str):
-        super().__init__(path)
-        self.path = path
-
-
-def font_path() -> str:
-    return (
-        current_app.config.get("CJK_FONT_PATH") or os.environ.get("CJK_FONT_PATH") or DEFAULT_FONT
-    )
-
-
-def _register_font(path: str) -> None:
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if not os.path.isfile(path):
-        raise FontMissing(path)
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        kwargs = {"subfontIndex": 0} if path.endswith(".ttc") else {}
-        pdfmetrics.registerFont(TTFont(FONT_NAME, path, **kwargs))
-        for bold in (0, 1):
-            for italic in (0, 1):
-                addMapping(FONT_NAME, bold, italic, FONT_NAME)
-    # xhtml2pdf looks CSS font names up, lowercased, in its own table.
-    from xhtml2pdf.default import DEFAULT_FONT
-
-    DEFAULT_FONT[FONT_NAME.lower()] = FONT_NAME
 
 
 def rows_for(employee) -> tuple[list[dict], int]:
@@ -71,7 +38,7 @@ def rows_for(employee) -> tuple[list[dict], int]:
 def render(employee, today: date) -> bytes:
     from xhtml2pdf import pisa
 
-    _register_font(font_path())
+    register_font()
     rows, total = rows_for(employee)
     html = render_template(
         "courses/study/proof_pdf.html",

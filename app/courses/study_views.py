@@ -13,6 +13,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.cjk_font import FontMissing
 from app.courses import progress
 from app.courses.models import CATEGORIES, LESSON_KINDS, Course, Lesson, LessonProgress
 from app.courses.rules import study
@@ -171,7 +172,7 @@ def proof():
         abort(404)
     try:
         data = proof_pdf.render(employee, local_today())
-    except proof_pdf.FontMissing as error:
+    except FontMissing as error:
         return render_template("courses/study/font_missing.html", path=error.path), 503
     return current_app.response_class(
         data,

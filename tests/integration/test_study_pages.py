@@ -151,7 +151,7 @@ def test_proof_without_font_says_so_in_chinese(
     (registered by an earlier PDF in the same process): the file is checked every time."""
     from reportlab.pdfbase import pdfmetrics
 
-    from app.courses.proof import FONT_NAME
+    from app.cjk_font import FONT_NAME
 
     names = [FONT_NAME] if registered_before else []
     monkeypatch.setattr(pdfmetrics, "getRegisteredFontNames", lambda: names)
