@@ -1,8 +1,9 @@
-"""证书: the certificates domain package."""
+"""证书: certification batches (职业技能等级认定) and the certificates the platform issues."""
 
 
 def init_app(app) -> None:
-    """Register the package's blueprint."""
+    """Register the package's pages, API, policies and menu."""
+    import certificates.models  # noqa: F401  (the tables, for migrations and create_all)
     from certificates.views import bp
 
     app.register_blueprint(bp)

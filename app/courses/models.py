@@ -237,3 +237,21 @@ class PlanEvaluation(db.Model):
 
     plan = relationship("TrainingPlan", back_populates="evaluations")
     author = relationship("User")
+
+
+class TrainingProof(db.Model):
+    """A 培训证明 as issued: its number and what it printed, so that the PDF is the same
+    every time and its QR code's page can verify it. A learner who completes more courses
+    asks for a new proof; an earlier one stays as it was."""
+
+    __tablename__ = "training_proofs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(64))
+    # [{"title", "category", "completed_on": "YYYY-MM-DD", "hours": "3.0"}], as printed.
+    rows: Mapped[list] = mapped_column(JSON, default=list)
+    total_hours: Mapped[str] = mapped_column(String(16))
+    issued_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
