@@ -4,6 +4,8 @@
 def init_app(app) -> None:
     """Register the package's pages, API, policies and menu."""
     import certificates.models  # noqa: F401  (the tables, for migrations and create_all)
+    from certificates.policy import register_policies
     from certificates.views import bp
 
     app.register_blueprint(bp)
+    register_policies()

@@ -89,7 +89,8 @@ class CertificationBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     items = relationship(
-        "AssessmentItem", order_by="(AssessmentItem.part, AssessmentItem.position)",
+        "AssessmentItem",
+        order_by="(AssessmentItem.part, AssessmentItem.position)",
         back_populates="batch",
     )
     candidates = relationship("CertificationCandidate", back_populates="batch")
@@ -251,9 +252,7 @@ class Certificate(db.Model):
     number: Mapped[str] = mapped_column(String(22), unique=True)  # one letter, 21 digits
     status_index: Mapped[int] = mapped_column(unique=True)
     origin: Mapped[str] = mapped_column(String(16), default="batch")
-    batch_id: Mapped[int | None] = mapped_column(
-        ForeignKey("certification_batches.id"), index=True
-    )
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("certification_batches.id"), index=True)
     candidate_id: Mapped[int | None] = mapped_column(
         ForeignKey("certification_candidates.id"), unique=True
     )

@@ -110,3 +110,70 @@ def exam(bank: str = PROVINCIAL_BANK, **fields) -> Exam:
     db.session.add(obj)
     db.session.commit()
     return obj
+
+
+def certification_batch(**fields):
+    """A batch (物业管理员 四级) open for registration, written directly."""
+    from certificates.models import CertificationBatch
+
+    today = date.today()
+    fields = {
+        "title": "物业管理员四级认定",
+        "occupation": "物业管理员",
+        "level": 4,
+        "registration_opens_on": today - timedelta(days=7),
+        "registration_closes_on": today + timedelta(days=30),
+        **fields,
+    }
+    obj = CertificationBatch(**fields)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def certification_candidate(batch, employee_: Employee, **fields):
+    """`employee_` registered for `batch`, written directly."""
+    from certificates.models import CertificationCandidate
+
+    obj = CertificationCandidate(
+        batch_id=batch.id,
+        employee_id=employee_.id,
+        enterprise_id=employee_.enterprise_id,
+        region_id=employee_.enterprise.region_id,
+        **fields,
+    )
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def certificate(employee_: Employee, **fields):
+    """A certificate held by `employee_`, written directly (a placeholder credential: tests of
+    signing issue through `certificates` services instead)."""
+    from app.pii import vault
+    from certificates.models import Certificate
+
+    n = next(_counter)
+    fields = {
+        "number": f"S{n:021d}",
+        "status_index": 1_000_000 + n,
+        "holder_name": employee_.name,
+        "id_number_cipher": vault().encrypt(id_number()),
+        "id_number_masked": employee_.id_number_masked,
+        "occupation": "物业管理员",
+        "level": 4,
+        "issuer": "河北省物业管理行业协会",
+        "issued_on": date.today(),
+        "key_id": "test",
+        "credential": "",
+        **fields,
+    }
+    obj = Certificate(
+        employee_id=employee_.id,
+        enterprise_id=employee_.enterprise_id,
+        region_id=employee_.enterprise.region_id,
+        **fields,
+    )
+    db.session.add(obj)
+    db.session.commit()
+    return obj

@@ -16,11 +16,13 @@ from app.extensions import db
 from app.law_trainings.models import LawTraining
 from app.orgs.models import Employee, Enterprise, PiiExport, Region
 from app.security import Action, in_scope, may, registered_models, visible
+from certificates.models import Assessor
 from competitions.models import Competition, CompetitionEvent, Contestant, JudgeAssignment
 from exams.models import Attempt, Exam, ExamCandidate
 from question_bank.models import PROVINCIAL_BANK, Question, enterprise_bank
 from question_bank.policy import owned_bank
 from question_bank.services import ensure_bank
+from tests import factories
 
 ROLES = ["province", "city_a", "city_b", "ent_a", "ent_b", "trainee_a", "judge"]
 
@@ -116,8 +118,22 @@ def every_model(world):
             )
         )
     _competitions(world)
+    _certification(world)
     db.session.commit()
     return world
+
+
+def _certification(world) -> None:
+    """Two batches: the first with A's and B's staff (certificates issued to both), the second
+    with A's other employee, assessed by `judge`."""
+    first = factories.certification_batch()
+    second = factories.certification_batch(title="电工三级认定", occupation="电工", level=3)
+    factories.certification_candidate(first, world["emp_a"])
+    factories.certification_candidate(first, world["emp_b"])
+    factories.certification_candidate(second, world["emp_a2"])
+    db.session.add(Assessor(batch_id=second.id, user_id=world["users"]["judge"].id))
+    factories.certificate(world["emp_a"], batch_id=first.id)
+    factories.certificate(world["emp_b"], batch_id=first.id)
 
 
 def _competitions(world) -> None:

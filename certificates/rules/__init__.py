@@ -1,0 +1,1 @@
+"""Pure rules of certification and certificates (standard library only)."""
