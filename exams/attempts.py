@@ -327,10 +327,11 @@ _UPSERT_ANSWER = _answer_statement(
 # The common save, made by one statement on PostgreSQL: the account is still current, the
 # attempt is the account's own, in progress, on time and not held by another device, and its
 # paper holds the question in the version the response was checked against (a hint of this
-# process, `paper_cache.save_hint`: the paper is not read). The statement locks the attempt (a submission waiting on the lock, or finished before it, is
-# seen), writes the answer if its `seq` is newer and notes the candidate as seen. Anything
-# else (the statement admits no attempt) is left to `save_answer`, which gives the reason.
-# The account's conditions are `load_user`'s; the attempt's are `_check_open`'s.
+# process, `paper_cache.save_hint`: the paper is not read). The statement locks the attempt
+# (a submission waiting on the lock, or finished before it, is seen), writes the answer if
+# its `seq` is newer and notes the candidate as seen. Anything else (the statement admits no
+# attempt) is left to `save_answer`, which gives the reason. The account's conditions are
+# `load_user`'s; the attempt's are `_check_open`'s.
 _SAVE_IN_ONE_STATEMENT = _answer_statement(
     f"""
     WITH target AS (
