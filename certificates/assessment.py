@@ -292,9 +292,7 @@ def record_mark(
 
     item = _item(batch, item_id)
     if appointment(batch, assessor, item.part) is None:
-        raise Refused(
-            f"您未被聘为本批次{PART_LABELS[item.part]}的考评员", code="not_assessor"
-        )
+        raise Refused(f"您未被聘为本批次{PART_LABELS[item.part]}的考评员", code="not_assessor")
     candidate = candidate_by_ticket(batch, ticket_number)
     if why := conflict_with(assessor, candidate):
         raise Refused(why, code="conflict_of_interest")
