@@ -44,6 +44,12 @@ def load_config(instance_path: str) -> dict:
         # reveals nothing. Production deployments pass it in the environment.
         "PII_KEY": os.environ.get("PII_KEY") or _instance_secret(instance_path, "pii_key"),
         "PUBLIC_BASE_URL": public_base_url,
+        # Ed25519 keys signing certificates' credentials (`certificates.keys`): a PEM in the
+        # environment, else generated into this folder on first use; never in the database.
+        "CERTIFICATE_SIGNING_KEY": os.environ.get("CERTIFICATE_SIGNING_KEY", ""),
+        "CERTIFICATE_KEYS_DIR": str(Path(instance_path) / "certificate-keys"),
+        # Public certificate look-ups per client address (against scraping the register).
+        "VERIFY_LIMITS": "30 per minute;300 per hour",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,
