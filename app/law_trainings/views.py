@@ -44,6 +44,7 @@ from app.law_trainings.rules import mask_phone, normalise_phone
 from app.orgs.models import PiiExport, Region
 from app.security import Action, get_or_404, may, require_role
 from app.timeutil import local_today
+from app.web import public_url
 
 bp = Blueprint("law_trainings", __name__, url_prefix="/law-trainings")
 
@@ -375,7 +376,7 @@ def checkin(token: str):
 
 
 def _public_url(path: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return public_url(path)
 
 
 def _public_training(training_id: int) -> LawTraining:
