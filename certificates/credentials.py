@@ -184,3 +184,30 @@ def verify(token: str, jwks: dict | None = None) -> dict:
     except (InvalidSignature, ValueError, UnicodeEncodeError) as error:
         raise CredentialError("bad signature") from error
     return _json_segment(payload, "payload")
+
+
+def for_download(certificate, *, user_id: int, remote_addr: str = "") -> str:
+    """The certificate's signed credential for its holder or an admin in scope.
+
+    A certificate stored without one (issued before credentials existed) is signed now and
+    keeps it. The credential carries the holder's full name, more than the public page
+    shows, so every download is recorded as an export (`PiiExport`). Flushes.
+    """
+    from app.extensions import db
+    from app.orgs.models import PiiExport
+    from app.pii import vault
+
+    if not certificate.credential:
+        id_number = vault().decrypt(certificate.id_number_cipher)
+        certificate.key_id, certificate.credential = sign(certificate, id_number)
+    db.session.add(
+        PiiExport(
+            user_id=user_id,
+            enterprise_id=certificate.enterprise_id,
+            what=f"证书电子凭证（含姓名）：{certificate.number}"[:128],
+            row_count=1,
+            remote_addr=(remote_addr or "")[:64],
+        )
+    )
+    db.session.flush()
+    return certificate.credential
