@@ -69,14 +69,15 @@ def _date_time(day) -> str:
 def credential(certificate, id_number: str) -> dict:
     """The unsigned credential (VC Data Model 2.0) of a certificate."""
     number = certificate.number
-    status_url = status_list_url()
+    base = base_url()
+    status_url = base + STATUS_LIST_PATH
     index = str(certificate.status_index)
     return {
         "@context": [CONTEXT_V2],
-        "id": verification_url(number),
+        "id": f"{base}/verify/{number}",
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
         "name": "职业技能等级证书",
-        "issuer": issuer(certificate.issuer),
+        "issuer": {"id": base, "name": certificate.issuer},
         "validFrom": _date_time(certificate.issued_on),
         "credentialSubject": {
             "type": "Person",
@@ -105,11 +106,18 @@ def _segment(value: dict) -> str:
     return keys.b64url(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
 
 
+_headers: dict[str, str] = {}  # the encoded protected header of each key
+
+
 def sign_payload(payload: dict, key: keys.Key | None = None) -> tuple[str, str]:
     """Sign a credential as a compact JWS: answers `(kid, token)`."""
     key = key or keys.signing_key()
-    header = {"alg": "EdDSA", "typ": TYPE, "cty": "vc", "kid": key.kid}
-    signing_input = f"{_segment(header)}.{_segment(payload)}"
+    head = _headers.get(key.kid)
+    if head is None:
+        head = _headers[key.kid] = _segment(
+            {"alg": "EdDSA", "typ": TYPE, "cty": "vc", "kid": key.kid}
+        )
+    signing_input = f"{head}.{_segment(payload)}"
     signature = key.private.sign(signing_input.encode("ascii"))
     return key.kid, f"{signing_input}.{keys.b64url(signature)}"
 
