@@ -1,6 +1,7 @@
 """`flask --app app certificates …`: commands for whoever runs the server."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from certificates import keys
@@ -32,3 +33,16 @@ def list_keys_command() -> None:
     for key in ring.published:
         marker = "签名" if key.kid == ring.signing.kid else "仅验证"
         click.echo(f"{key.kid}  {marker}")
+
+
+@certificates_cli.command("re-sign")
+@click.option("--kid", default=None, help="only the credentials signed with this key")
+def re_sign_command(kid: str | None) -> None:
+    """Sign stored credentials again with the newest key (after rotating a leaked key)."""
+    from app.extensions import db
+    from certificates import credentials
+
+    with current_app.test_request_context():  # the public base URL, as a request would
+        count = credentials.re_sign(kid)
+    db.session.commit()  # a command is its own transaction
+    click.echo(f"已用新密钥重新签名 {count} 份电子凭证。")

@@ -219,3 +219,28 @@ def for_download(certificate, *, user_id: int, remote_addr: str = "") -> str:
     )
     db.session.flush()
     return certificate.credential
+
+
+def re_sign(kid: str | None = None, batch_size: int = 500) -> int:
+    """Sign again with the newest key the stored credentials of key `kid` (every credential
+    not signed with the newest key when None); answers how many. Flushes.
+
+    For a key that may have leaked: rotate, re-sign, then withdraw the old public key.
+    """
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.pii import vault
+    from certificates.models import Certificate
+
+    current = keys.signing_key()
+    query = select(Certificate).where(Certificate.key_id != current.kid).order_by(Certificate.id)
+    if kid is not None:
+        query = query.where(Certificate.key_id == kid)
+    box, count = vault(), 0
+    for certificate in db.session.scalars(query.execution_options(yield_per=batch_size)):
+        id_number = box.decrypt(certificate.id_number_cipher)
+        certificate.key_id, certificate.credential = sign(certificate, id_number)
+        count += 1
+    db.session.flush()
+    return count

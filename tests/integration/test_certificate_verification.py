@@ -254,3 +254,16 @@ def test_a_credential_from_an_unknown_key_is_not_ours(app, client):
     with pytest.raises(credentials.CredentialError):
         credentials.verify(certificate.credential, stranger)
     assert credentials.verify(certificate.credential, jwks)
+
+
+def test_after_a_leak_credentials_are_signed_again_with_the_new_key(app, client, runner):
+    old = _issued(name="李四")
+    runner.invoke(args=["certificates", "rotate-key"])
+    result = runner.invoke(args=["certificates", "re-sign", "--kid", old.key_id])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(old)
+    with app.test_request_context():
+        new_kid = keys.signing_key().kid
+        assert old.key_id == new_kid
+        assert credentials.header(old.credential)["kid"] == new_kid
+        assert credentials.verify(old.credential)["credentialSubject"]["name"] == "李四"
