@@ -8,6 +8,9 @@ def init_app(app) -> None:
     from certificates.views import bp
 
     app.register_blueprint(bp)
+    from certificates.batch_views import bp as certification_bp
+
+    app.register_blueprint(certification_bp)
     register_policies()
 
     from app.api import api
