@@ -305,6 +305,9 @@ def record_mark(
         )
     centipoints = _points(points, item)
     previous = _latest(assessor.id, candidate.id, item.id)
+    if previous is not None and previous.key == key:
+        # The same key committed by a twin request since this one looked: a repeat.
+        return _replay(previous, batch, ticket_number, item_id, points)
     if previous is not None and not reason:
         raise _invalid("reason", "修改已提交的评分须填写理由")
     mark = AssessmentMark(
