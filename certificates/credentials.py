@@ -23,9 +23,9 @@ import json
 from datetime import UTC, datetime, time, timedelta, timezone
 
 from cryptography.exceptions import InvalidSignature
-from flask import current_app
 
 from app.orgs.rules.identity import mask_id_number
+from app.web import public_base_url
 from certificates import keys
 from certificates.rules.levels import LEVELS
 
@@ -43,7 +43,7 @@ class CredentialError(ValueError):
 
 def base_url() -> str:
     """The public address of the platform (PUBLIC_BASE_URL), without a trailing slash."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return public_base_url()
 
 
 def verification_url(number: str) -> str:
