@@ -12,9 +12,10 @@ from wtforms.validators import InputRequired, Length
 from app.cjk_font import FontMissing
 from app.errors import DomainError
 from app.extensions import db
+from app.form_once import OnceForm
 from app.spreadsheet import XLSX
 from app.timeutil import utcnow
-from app.web import BaseForm
+from app.web import BaseForm, public_url
 from competitions import exports, results, services
 from competitions.models import (
     FINAL,
@@ -33,7 +34,7 @@ bp = Blueprint(
 SHEETS_FROM = (SIGNED_OFF, PUBLISHED, FINAL)  # score sheets exist once the chief judge signs
 
 
-class AppealForm(BaseForm):
+class AppealForm(OnceForm):
     contestant_id = SelectField("选手", coerce=int, validators=[InputRequired("请选择选手")])
     reason = TextAreaField(
         "申诉理由",
@@ -384,7 +385,7 @@ def station_sheet(event_id: int, index: int):
 
 def _results_url(event) -> str:
     path = url_for(".event_results", event_id=event.id)
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return public_url(path)
 
 
 @bp.get("/events/<int:event_id>/certificates.pdf")
