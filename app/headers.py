@@ -15,7 +15,7 @@ personal and changes (an exam just submitted must not come back from the browser
 「开始考试」 when the back button is pressed). A response that sets its own Cache-Control keeps it.
 """
 
-from flask import g
+from flask import g, session
 from flask_login import current_user
 
 _PAGE_POLICY = {
@@ -84,10 +84,19 @@ def _set_headers(response):
     if (
         response.mimetype in _PERSONAL_TYPES
         and "Cache-Control" not in response.headers
-        and current_user.is_authenticated
+        and _for_a_logged_in_person()
     ):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _for_a_logged_in_person() -> bool:
+    """Whether the response was answered to someone logged in, without loading the account
+    when the request did not (an answer save checks it in its own statement): a session that
+    names an account counts, which errs on the side of no-store."""
+    if "_login_user" in g:
+        return current_user.is_authenticated
+    return isinstance(session.get("_user_id"), str)
 
 
 def init_app(app) -> None:
