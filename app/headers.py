@@ -91,12 +91,12 @@ def _set_headers(response):
 
 
 def _for_a_logged_in_person() -> bool:
-    """Whether the response was answered to someone logged in, without loading the account
-    when the request did not (an answer save checks it in its own statement): a session that
-    names an account counts, which errs on the side of no-store."""
-    if "_login_user" in g:
-        return current_user.is_authenticated
-    return isinstance(session.get("_user_id"), str)
+    """Whether the response was answered to someone logged in. A session that names an
+    account counts without loading it (an answer save checks the account in its own
+    statement, and stays one statement), which errs on the side of no-store."""
+    if isinstance(session.get("_user_id"), str):
+        return True
+    return current_user.is_authenticated
 
 
 def init_app(app) -> None:
