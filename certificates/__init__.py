@@ -12,3 +12,6 @@ def init_app(app) -> None:
 
     app.register_blueprint(certification_bp)
     register_policies()
+    from certificates.report_provider import register_report
+
+    register_report()  # 统计报表
