@@ -8,6 +8,7 @@ The numbers are those of `app.reports.rates` (the report's own table), never rec
 
 import importlib
 from datetime import date
+from decimal import Decimal
 
 from app.errors import Invalid
 
@@ -83,8 +84,10 @@ def month_range(start: str | None, end: str | None, today: date) -> tuple[date, 
     return first, last
 
 
-def trend_chart(series, title: str = "持证上岗率（按月）", target=None) -> dict:
-    """The rate month by month: `series` is rate_series' [(month end, RateTable)]."""
+def trend_chart(series, title: str = "持证上岗率（按月）") -> dict:
+    """The rate month by month: `series` is rate_series' [(month end, RateTable)], with the
+    scope's target (the region's, where one is set) as a line."""
+    target = getattr(_total(series[-1][1]), "target", None) if series else None
     return {
         "kind": "line",
         "title": title,
@@ -104,12 +107,16 @@ def trend_chart(series, title: str = "持证上岗率（按月）", target=None)
 def comparison_chart(table, group_by: str, title: str | None = None) -> dict:
     """One bar per row of a rate table (regions, enterprises or posts), in the table's order."""
     label = GROUP_LABELS.get(group_by, "")
+    series = [{"name": "持证上岗率", "data": [as_fraction(row.rate) for row in table.rows]}]
+    targets = [as_fraction(getattr(row, "target", None)) for row in table.rows]
+    if any(value is not None for value in targets):
+        series.append({"name": "目标", "data": targets})  # each region's own target
     return {
         "kind": "bar",
         "title": title or f"持证上岗率（按{label}）",
         "category_label": label,
         "categories": [row.name for row in table.rows],
-        "series": [{"name": "持证上岗率", "data": [as_fraction(row.rate) for row in table.rows]}],
+        "series": series,
         "counts": [{"on_duty": row.on_duty, "certified": row.certified} for row in table.rows],
         "unit": "rate",
         "target": None,
@@ -120,7 +127,7 @@ def table_body(table) -> dict:
     """A rate table as JSON (the figures a chart was drawn from)."""
 
     def rate(value):
-        return None if value is None else str(value)
+        return None if value is None else f"{Decimal(value):.4f}"
 
     return {
         "rows": [

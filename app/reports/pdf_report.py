@@ -45,7 +45,10 @@ def chart_png(chart: dict, width: float = 6.8, height: float = 2.9) -> bytes:
     rate = chart.get("unit") == "rate"
     categories = chart["categories"]
     with _LOCK, rc_context({"font.family": [_font_family()], "axes.unicode_minus": False}):
-        many = len(categories) > 8 and chart["kind"] == "bar"
+        # Many bars, or long names (enterprises), read better as horizontal bars.
+        many = chart["kind"] == "bar" and (
+            len(categories) > 8 or max((len(c) for c in categories), default=0) > 6
+        )
         size = (width, max(height, 0.28 * len(categories) + 0.8) if many else height)
         figure = Figure(figsize=size, dpi=150)
         axes = figure.subplots()

@@ -46,11 +46,18 @@
 
   function options(chart, narrow) {
     var rate = chart.unit === "rate";
-    var horizontal = chart.kind === "bar" && (chart.horizontal || chart.categories.length > 8);
+    var longest = chart.categories.reduce(function (n, c) { return Math.max(n, String(c).length); }, 0);
+    var horizontal = chart.kind === "bar" &&
+      (chart.horizontal || chart.categories.length > 8 || longest > 6);
     var categoryAxis = {
       type: "category",
       data: chart.categories,
-      axisLabel: { hideOverlap: true, fontSize: narrow ? 10 : 12 }
+      axisLabel: {
+        hideOverlap: chart.kind === "line",
+        interval: chart.kind === "line" ? "auto" : 0,
+        rotate: !horizontal && chart.kind === "bar" && narrow && chart.categories.length > 4 ? 40 : 0,
+        fontSize: narrow ? 10 : 12
+      }
     };
     var valueAxis = {
       type: "value",
@@ -101,7 +108,7 @@
       canvas.classList.add("text-muted", "small", "d-flex", "align-items-center", "justify-content-center");
       return;
     }
-    if (chart.kind === "bar" && chart.categories.length > 8) {
+    if (chart.kind === "bar" && chart.categories.length > 8) {  // horizontal: room per bar
       canvas.style.height = Math.max(320, 28 * chart.categories.length + 60) + "px";
     }
     if (typeof window.echarts === "undefined") { holder.classList.remove("d-none"); return; }
