@@ -170,7 +170,9 @@ def render(user, as_of: date, region=None, enterprise=None) -> bytes:
         generated_at=to_local(utcnow()),
     )
     out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8")
+    # Kept in memory (capacity -1): the page with its images is larger than xhtml2pdf's
+    # 100 KiB threshold, beyond which it spills to temporary files it never closes.
+    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", capacity=-1)
     if result.err:
         raise RuntimeError("统计报告生成失败")
     return out.getvalue()
