@@ -56,7 +56,7 @@
         hideOverlap: chart.kind === "line",
         interval: chart.kind === "line" ? "auto" : 0,
         rotate: !horizontal && chart.kind === "bar" && narrow && chart.categories.length > 4 ? 40 : 0,
-        fontSize: narrow ? 10 : 12
+        fontSize: 12
       }
     };
     var valueAxis = {
