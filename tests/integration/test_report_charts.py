@@ -247,3 +247,21 @@ def test_the_enterprise_dashboard_rate_is_its_own(client, login, world):
     page = client.get("/").get_data(as_text=True)
     # 甲物业: two of four guards certified.
     assert re.search(r'id="rate-value">([^<]*)<', page).group(1) == "50.00%"
+
+
+def test_the_rate_page_partial_points_its_charts_at_the_page_query(app, world):
+    from flask import render_template_string
+
+    region = world["region_a"].id
+    with app.test_request_context(
+        f"/reports/certified-on-duty?as_of=2026-06-30&region_id={region}"
+    ):
+        html = render_template_string('{% include "reports/charts/_rate_charts.html" %}')
+    sources = re.findall(r'data-chart-src="([^"]+)"', html)
+    assert len(sources) == 2
+    trend, posts = (s.replace("&amp;", "&") for s in sources)
+    assert trend.startswith("/reports/certified-on-duty/charts/trend.json")
+    assert f"region_id={region}" in trend and "as_of" not in trend
+    assert posts.startswith("/reports/certified-on-duty/charts/posts.json")
+    assert "as_of=2026-06-30" in posts and f"region_id={region}" in posts
+    assert "/reports/certified-on-duty/report.pdf?" in html.replace("&amp;", "&")
