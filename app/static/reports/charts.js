@@ -4,7 +4,8 @@
  * the figure, or from the JSON at its data-chart-src (an object with a "chart" key, or the
  * chart itself). A chart is
  *   {"kind": "line"|"bar", "title", "categories": [...], "series": [{"name", "data": [...]}],
- *    "unit": "rate"|"count"|"hours", "target": 0.8 (optional)}
+ *    "unit": "rate"|"count"|"hours", "target": 0.8 (optional),
+ *    "counts": [{"on_duty", "certified"}] (optional, one per category: shown in the table)}
  * with rates as fractions (0.25 is shown 25.00%) and null where there is no figure.
  * The "表格" button shows the same figures as a table (and is what a screen reader reads).
  */
@@ -25,16 +26,26 @@
     var first = document.createElement("th");
     first.textContent = chart.category_label || "项目";
     head.appendChild(first);
-    chart.series.forEach(function (s) {
+    var counts = chart.counts && chart.counts.length === chart.categories.length;
+    var labels = chart.series.map(function (s) { return s.name; });
+    if (counts) { labels = ["在岗人数", "持证人数"].concat(labels); }
+    labels.forEach(function (label) {
       var th = document.createElement("th");
       th.className = "text-end";
-      th.textContent = s.name;
+      th.textContent = label;
       head.appendChild(th);
     });
     var body = table.createTBody();
     chart.categories.forEach(function (category, i) {
       var row = body.insertRow();
       row.insertCell().textContent = category;
+      if (counts) {
+        [chart.counts[i].on_duty, chart.counts[i].certified].forEach(function (n) {
+          var cell = row.insertCell();
+          cell.className = "text-end";
+          cell.textContent = String(n);
+        });
+      }
       chart.series.forEach(function (s) {
         var cell = row.insertCell();
         cell.className = "text-end";
