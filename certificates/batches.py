@@ -610,13 +610,18 @@ def _enter(batch: CertificationBatch, employee: Employee, *, by) -> Certificatio
             CertificationCandidate.employee_id == employee.id,
         )
     )
+    values = {
+        "status": "registered",
+        "enterprise_id": employee.enterprise_id,
+        "region_id": employee.enterprise.region_id,
+        "registered_by_id": by.id,
+    }
     if candidate is None:
-        candidate = CertificationCandidate(batch_id=batch.id, employee_id=employee.id)
+        candidate = CertificationCandidate(batch_id=batch.id, employee_id=employee.id, **values)
         db.session.add(candidate)
-    candidate.status = "registered"
-    candidate.enterprise_id = employee.enterprise_id
-    candidate.region_id = employee.enterprise.region_id
-    candidate.registered_by_id = by.id
+    else:
+        for key, value in values.items():
+            setattr(candidate, key, value)
     db.session.flush()
     if batch.theory_exam_id:
         exam_services.admit(batch.theory_exam_id, employee.id)
