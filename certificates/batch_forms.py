@@ -60,6 +60,7 @@ class BatchForm(BaseForm):
     level = SelectField(
         "等级",
         coerce=int,
+        default=4,
         choices=[SelectChoice(k, v) for k, v in sorted(LEVELS.items(), reverse=True)],
         validate_choice=True,
     )
