@@ -11,6 +11,7 @@ def init_app(app) -> None:
     from certificates.views import bp
 
     app.register_blueprint(bp)
+    import certificates.assessment_views  # noqa: F401  (its routes are on certification_bp)
     from certificates.batch_views import bp as certification_bp
 
     app.register_blueprint(certification_bp)
@@ -26,3 +27,14 @@ def init_app(app) -> None:
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN},
     )
     add_nav_item(app, 65, "certification.mine", "我的认定", {Role.TRAINEE})
+
+    from certificates.assessment_api import blp as assessment_api
+    from certificates.cli import certificates_cli
+    from certificates.credential_api import blp as credential_api
+    from certificates.verify_views import bp as verify_bp
+
+    app.register_blueprint(verify_bp)
+    api.register_blueprint(credential_api)
+    app.cli.add_command(certificates_cli)
+    api.register_blueprint(assessment_api)
+    add_nav_item(app, 72, "certification.assess_index", "考评", {Role.JUDGE, Role.CHIEF_JUDGE})
