@@ -632,7 +632,11 @@ def withdraw(candidate: CertificationCandidate, *, by, today: date | None = None
     """退报: take a candidate off the batch (an enterprise admin within the window, the
     province until the batch moves to assessing)."""
     today = today or local_today()
-    _require_registration(candidate.batch, by, today)
+    # The batch's row, as registering and starting the assessment hold it: a withdrawal
+    # never slips between the tickets being given and the status changing.
+    batch = db.session.get(CertificationBatch, candidate.batch_id, with_for_update=True)
+    db.session.refresh(batch)
+    _require_registration(batch, by, today)
     if candidate.status != "registered":
         raise Conflict("该考生已退报")
     candidate.status = "withdrawn"
