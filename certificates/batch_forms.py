@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.form_once import OnceForm
 from app.timeutil import LOCAL_TZ
 from app.web import BaseForm
 from certificates.batches import PART_LABELS
@@ -46,7 +47,7 @@ def _pass_field(label: str) -> DecimalField:
     )
 
 
-class BatchForm(BaseForm):
+class BatchForm(OnceForm):
     title = StringField("批次名称", validators=[DataRequired("请输入批次名称"), Length(2, 128)])
     occupation = StringField(
         "职业", validators=[DataRequired("请输入职业"), Length(1, 64)], description="如 物业管理员"
@@ -131,7 +132,7 @@ class BatchForm(BaseForm):
         self.assessment_starts_at.data = local.replace(tzinfo=None) if local else None
 
 
-class ItemForm(BaseForm):
+class ItemForm(OnceForm):
     part = SelectField(
         "考核部分",
         choices=[SelectChoice(k, v) for k, v in PART_LABELS.items()],
@@ -168,7 +169,7 @@ class ItemForm(BaseForm):
         }
 
 
-class AssessorForm(BaseForm):
+class AssessorForm(OnceForm):
     username = SelectField("考评员", validate_choice=True)
     part = SelectField(
         "考核部分",
@@ -185,7 +186,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RegisterForm(BaseForm):
+class RegisterForm(OnceForm):
     # The choices are the roster search's results; the service checks scope and eligibility.
     employee_ids = CheckboxesField("选择报名人员", coerce=int, validate_choice=False)
     q = StringField("搜索", validators=[Optional(), Length(max=32)])
