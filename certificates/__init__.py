@@ -4,8 +4,22 @@
 def init_app(app) -> None:
     """Register the package's pages, API, policies and menu."""
     import certificates.models  # noqa: F401  (the tables, for migrations and create_all)
+    import certificates.tasks  # noqa: F401  (the Celery task issuing a batch)
+    from app.api import api
+    from app.roles import Role
+    from app.web import add_nav_item
+    from certificates.api import blp as certificates_api
     from certificates.policy import register_policies
     from certificates.views import bp
 
     app.register_blueprint(bp)
+    api.register_blueprint(certificates_api)
     register_policies()
+    add_nav_item(app, 65, "certificates.mine", "我的证书", {Role.TRAINEE})
+    add_nav_item(
+        app,
+        117,
+        "certificates.index",
+        "证书",
+        {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN},
+    )

@@ -17,6 +17,7 @@ MENUS = {
         "question_bank.index",
         "exam_admin.index",
         "competitions.index",
+        "certificates.index",
         "auth.accounts",
         "orgs.pii_exports",
     ],
@@ -28,6 +29,7 @@ MENUS = {
         "law_trainings.index",
         "question_bank.index",
         "competitions.index",
+        "certificates.index",
         "auth.accounts",
         "orgs.pii_exports",
     ],
@@ -38,10 +40,11 @@ MENUS = {
         "question_bank.index",
         "exam_admin.index",
         "competitions.index",
+        "certificates.index",
         "auth.accounts",
         "orgs.pii_exports",
     ],
-    Role.TRAINEE: ["reports.dashboard", "courses.index", "exams.my_exams"],
+    Role.TRAINEE: ["reports.dashboard", "courses.index", "exams.my_exams", "certificates.mine"],
     Role.JUDGE: ["reports.dashboard", "judging.index"],
     Role.CHIEF_JUDGE: ["reports.dashboard", "judging.index", "competitions.index"],
 }
@@ -60,4 +63,4 @@ def test_the_menu_is_shown_on_pages(client, login, make):
     page = client.get("/").get_data(as_text=True)
     menu = page[page.index('id="mainNav"') :]
     labels = re.findall(r'class="nav-link[^"]*" href="[^"]*">([^<]+)</a>', menu)
-    assert labels == ["首页", "学习", "我的考试"]
+    assert labels == ["首页", "学习", "我的考试", "我的证书"]
