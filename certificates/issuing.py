@@ -252,7 +252,9 @@ def _employees(ids: list[int]) -> dict[int, Employee]:
         found.update(
             (e.id, e)
             for e in db.session.scalars(
-                select(Employee).where(Employee.id.in_(chunk)).options(selectinload(Employee.enterprise))
+                select(Employee)
+                .where(Employee.id.in_(chunk))
+                .options(selectinload(Employee.enterprise))
             )
         )
     return found
@@ -318,9 +320,12 @@ def issue_promoted(by, today: date, competition_id: int | None = None) -> list[C
         by_level.setdefault(entry[2], []).append(entry)
     numbers = {
         level: iter(draw_numbers(level, today.year, len(entries)))
-        for level, entries in sorted(by_level.items(), key=lambda pair: numbering.prefix(
-            current_app.config["CERTIFICATE_NUMBER"], today.year, pair[0]
-        ))
+        for level, entries in sorted(
+            by_level.items(),
+            key=lambda pair: numbering.prefix(
+                current_app.config["CERTIFICATE_NUMBER"], today.year, pair[0]
+            ),
+        )
     }
     indexes = iter(draw_status_indexes(len(pending)))
     issuer = current_app.config["CERTIFICATE_ISSUER"]

@@ -214,7 +214,9 @@ def job_status(job: CertificateJob) -> dict:
         "status": job.status,
         "done": job.done,
         "total": job.total,
-        "percent": 100 if job.status == "done" else (100 * job.done // job.total if job.total else 0),
+        "percent": 100
+        if job.status == "done"
+        else (100 * job.done // job.total if job.total else 0),
         "error": job.error,
         "worker_running": running,
         "stalled": is_stalled,
