@@ -58,7 +58,7 @@ def certificates(args):
         .where(visible(current_user, Certificate))
         .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
     )
-    return paginate(stmt, args["page"], args["per_page"], CertificateItem().dump)
+    return paginate(stmt, args["page"], args["per_page"], lambda certificate: certificate)
 
 
 @blp.post("/certificates/<int:certificate_id>/revoke")
