@@ -9,11 +9,19 @@ def init_app(app) -> None:
     from app.roles import Role
     from app.web import add_nav_item
     from certificates.api import blp as certificates_api
+    from certificates.batch_views import bp as certification_bp
+    from certificates.cli import certificates_cli
+    from certificates.credential_api import blp as credential_api
     from certificates.policy import register_policies
+    from certificates.verify_views import bp as verify_bp
     from certificates.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(certification_bp)
+    app.register_blueprint(verify_bp)
     api.register_blueprint(certificates_api)
+    api.register_blueprint(credential_api)
+    app.cli.add_command(certificates_cli)
     register_policies()
     add_nav_item(app, 65, "certificates.mine", "我的证书", {Role.TRAINEE})
     add_nav_item(

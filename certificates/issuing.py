@@ -31,6 +31,7 @@ from app.extensions import db
 from app.orgs.models import Employee, ExternalCertificate
 from app.pii import vault
 from app.timeutil import utcnow
+from certificates import credentials
 from certificates.models import (
     PUBLISHED,
     Certificate,
@@ -54,22 +55,11 @@ Progress = Callable[[int, int], None]
 
 # ---------------------------------------------------------------------------------------
 # Signing: `certificates.credentials.sign`, looked up when called so that tests may stub it
-# (`monkeypatch.setattr(issuing, "signer", …)`) and so that this module imports before the
-# credentials module exists.
-
-
-def _unsigned(certificate: Certificate, id_number: str) -> tuple[str, str]:
-    """No signing module installed: the certificate carries no credential."""
-    log.warning("certificates.credentials is missing: %s issued unsigned", certificate.number)
-    return "unsigned", ""
+# (`monkeypatch.setattr(issuing, "signer", …)`).
 
 
 def signer() -> Callable[[Certificate, str], tuple[str, str]]:
     """The function that signs a certificate's credential: (kid, compact JWS)."""
-    if importlib.util.find_spec("certificates.credentials") is None:
-        return _unsigned
-    from certificates import credentials
-
     return credentials.sign
 
 

@@ -1,117 +1,48 @@
-"""Issuing a batch as a background job (Celery, see `app.jobs`), its progress on the page.
+"""Issuing a batch as a background job (Celery, see `app.jobs` and `certificates.jobs`).
 
-The page starts a `CertificateJob` (kind "issue"), commits it and sends the task; the task
-issues the whole batch in its one transaction (all or nothing), so certificates and the
-job's "done" are committed together, or neither (the job then says "failed" and why). The
-progress the page polls is written apart, in short transactions of its own, as the work
-goes on (PostgreSQL; SQLite allows one writer, so there it jumps from 0 to done).
+The page starts a `CertificateJob` (kind "issue") through `certificates.jobs.start_job`,
+which sends the task once the request commits; the task issues the whole batch in its one
+transaction (all or nothing), so certificates and the job's "done" are committed together,
+or neither (the job then says "failed" and why). The progress the page polls is written
+apart as the work goes on (`certificates.jobs.run_job`'s tick).
 
-Without a worker the job would wait forever: the page asks `worker_running()` and says
+Without a worker the job would wait forever: the page asks `certificates.jobs` and says
 「后台任务未运行」 with the command that starts one; the provincial admin may then issue a
 small batch (`CERTIFICATE_ISSUE_IN_REQUEST_LIMIT`) within the request.
 """
 
-import importlib.util
 import logging
-import time
-from datetime import timedelta
 
 from celery import shared_task
 from flask import current_app
-from sqlalchemy import select, update
 
 from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.timeutil import local_today, utcnow
-from certificates import issuing
+from certificates import issuing, jobs
 from certificates.models import CertificateJob, CertificationBatch
 
 log = logging.getLogger(__name__)
 
-ISSUE_TASK = "certificates.issue_batch"
-ACTIVE = ("queued", "running")
-WORKER_COMMAND = "celery -A app.jobs:celery_app worker --beat --loglevel=info"
-_PING_CACHE_SECONDS = 10.0
-_ping_cache: dict[str, tuple[float, bool]] = {}
+ISSUE_TASK = jobs.TASKS[jobs.ISSUE]
+FAILED_MESSAGE = "内部错误，未颁发任何证书，请稍后重试或联系管理员"
 
 
-def worker_running() -> bool:
-    """Whether a Celery worker answers (`certificates.jobs.worker_running` when the package
-    has one; else a short ping, remembered for a few seconds)."""
-    if importlib.util.find_spec("certificates.jobs") is not None:
-        from certificates import jobs
-
-        if hasattr(jobs, "worker_running"):
-            return jobs.worker_running()
-    now = time.monotonic()
-    cached = _ping_cache.get("ping")
-    if cached and now - cached[0] < _PING_CACHE_SECONDS:
-        return cached[1]
-    try:
-        celery_app = current_app.extensions["celery"]
-        answered = bool(celery_app.control.ping(timeout=0.5))
-    except Exception:  # noqa: BLE001 (no broker is "no worker" too)
-        answered = False
-    _ping_cache["ping"] = (now, answered)
-    return answered
-
-
-def active_job(batch: CertificationBatch) -> CertificateJob | None:
-    """The batch's issuing job still queued or running, if any."""
-    return db.session.scalar(
-        select(CertificateJob)
-        .where(
-            CertificateJob.batch_id == batch.id,
-            CertificateJob.kind == "issue",
-            CertificateJob.status.in_(ACTIVE),
-        )
-        .order_by(CertificateJob.id.desc())
-    )
+class IssueFailed(RuntimeError):
+    """Issuing failed for a reason not the user's (its cause is logged); nothing was kept."""
 
 
 def latest_job(batch: CertificationBatch) -> CertificateJob | None:
     """The batch's latest issuing job."""
-    return db.session.scalar(
-        select(CertificateJob)
-        .where(CertificateJob.batch_id == batch.id, CertificateJob.kind == "issue")
-        .order_by(CertificateJob.id.desc())
-    )
-
-
-def stalled(job: CertificateJob, now=None) -> bool:
-    """A job queued longer than `CERTIFICATE_JOB_STALL_SECONDS` that no worker has started."""
-    limit = timedelta(seconds=current_app.config["CERTIFICATE_JOB_STALL_SECONDS"])
-    return job.status == "queued" and (now or utcnow()) - job.created_at > limit
+    return jobs.latest_job(batch.id, jobs.ISSUE)
 
 
 def start_issue(batch: CertificationBatch, by) -> CertificateJob:
-    """Queue the issuing of `batch` (the job row only: commit, then `send`). A job already
-    queued or running is answered instead of a second one."""
+    """Queue the issuing of `batch`; the task is sent when the transaction commits. A job
+    already queued or running is answered instead of a second one."""
     if reason := issuing.why_not_issuable(batch):
         raise Conflict(reason)
-    if (job := active_job(batch)) is not None:
-        return job
-    job = CertificateJob(
-        batch_id=batch.id,
-        kind="issue",
-        status="queued",
-        total=len(issuing.passed_candidates(batch)),
-        requested_by_id=by.id,
-    )
-    db.session.add(job)
-    db.session.flush()
-    return job
-
-
-def send(job: CertificateJob) -> bool:
-    """Hand the committed job to the workers; False when the broker cannot be reached (the
-    job stays queued and the page says that no worker runs)."""
-    try:
-        issue_batch_task.apply_async(args=[job.id], retry=True, retry_policy={"max_retries": 1})
-    except Exception:  # noqa: BLE001 (broker down: reported on the page, not a 500)
-        log.warning("could not send issuing job %s to the broker", job.id, exc_info=True)
-        return False
-    return True
+    return jobs.start_job(batch, jobs.ISSUE, by, total=len(issuing.passed_candidates(batch)))
 
 
 def issue_now(batch: CertificationBatch, by) -> CertificateJob:
@@ -123,16 +54,14 @@ def issue_now(batch: CertificationBatch, by) -> CertificateJob:
     count = len(issuing.passed_candidates(batch))
     if count > limit:
         raise Conflict(f"本批次需颁发 {count} 本证书，超过 {limit} 本，须由后台任务颁发")
-    if (job := active_job(batch)) is not None:
-        job.status = "failed"
-        job.error = "已改为直接颁发"
-        job.finished_at = utcnow()
     now = utcnow()
+    if (waiting := jobs.active_job(batch.id, jobs.ISSUE)) is not None:
+        waiting.status, waiting.error, waiting.finished_at = jobs.FAILED, "已改为直接颁发", now
     certificates = issuing.issue_batch(batch, by, local_today())
     job = CertificateJob(
         batch_id=batch.id,
-        kind="issue",
-        status="done",
+        kind=jobs.ISSUE,
+        status=jobs.DONE,
         done=len(certificates),
         total=len(certificates),
         requested_by_id=by.id,
@@ -145,52 +74,25 @@ def issue_now(batch: CertificationBatch, by) -> CertificateJob:
     return job
 
 
-def _write_apart(job_id: int, **values) -> None:
-    """Write the job's progress in a short transaction of its own, so that the page sees it
-    while the issuing transaction is still open (not on SQLite: one writer at a time)."""
-    if db.engine.dialect.name == "sqlite":
-        return
-    table = CertificateJob.__table__
-    with db.engine.begin() as connection:
-        connection.execute(update(table).where(table.c.id == job_id).values(**values))
-
-
-def run_issue_job(job_id: int) -> str:
-    """Issue the job's batch in the current transaction; answers the job's final status.
-
-    On failure everything issued is rolled back and the job records the reason; the caller
-    commits either way."""
-    job = db.session.get(CertificateJob, job_id)
-    if job is None or job.status not in ACTIVE:
-        return job.status if job else "missing"
+def _work(job: CertificateJob, tick) -> None:
     batch = db.session.get(CertificationBatch, job.batch_id)
     requested_by = _user(job.requested_by_id)
-    started_at = utcnow()
-    _write_apart(job_id, status="running", started_at=started_at)
-
-    def progress(done: int, total: int) -> None:
-        _write_apart(job_id, done=done, total=total)
-
     try:
-        certificates = issuing.issue_batch(batch, requested_by, local_today(), progress=progress)
-    except Exception as error:  # noqa: BLE001 (any failure: nothing issued, the job says why)
-        db.session.rollback()
-        log.exception("issuing job %s failed", job_id)
-        job = db.session.get(CertificateJob, job_id)
-        job.status = "failed"
-        message = error.message if isinstance(error, DomainError) else "颁发失败，未颁发任何证书"
-        job.error = message[:500]
-        job.started_at = job.started_at or started_at
-        job.finished_at = utcnow()
-        db.session.flush()
-        return job.status
-    db.session.refresh(job)
-    job.status = "done"
-    job.done = job.total = len(certificates)
-    job.started_at = job.started_at or started_at
-    job.finished_at = utcnow()
-    db.session.flush()
-    return job.status
+        issuing.issue_batch(batch, requested_by, local_today(), progress=tick)
+    except DomainError as error:
+        raise IssueFailed(error.message) from error
+    except Exception as error:
+        log.exception("issuing job %s failed", job.id)
+        raise IssueFailed(FAILED_MESSAGE) from error
+
+
+def run_issue_job(job_id: int) -> CertificateJob | None:
+    """Issue the job's batch in the current transaction (the caller commits). On failure
+    nothing is kept, the job says why, and `IssueFailed` is raised."""
+    job = db.session.get(CertificateJob, job_id)
+    if job is None or job.status not in jobs.ACTIVE:
+        return job  # done, failed or replaced by a direct issue meanwhile
+    return jobs.run_job(job_id, _work)
 
 
 def _user(user_id):
@@ -202,35 +104,22 @@ def _user(user_id):
 @shared_task(name=ISSUE_TASK)
 def issue_batch_task(job_id: int) -> str:
     """Celery: issue a batch (one transaction: committed when it returns)."""
-    return run_issue_job(job_id)
+    job = run_issue_job(job_id)
+    return job.status if job else "missing"
 
 
 def job_status(job: CertificateJob) -> dict:
-    """What the page polls: the job's progress and whether a worker is there to run it."""
-    running = job.status not in ACTIVE or worker_running()
-    is_stalled = job.status == "queued" and (stalled(job) or not running)
-    return {
-        "id": job.id,
-        "status": job.status,
-        "done": job.done,
-        "total": job.total,
-        "percent": 100
-        if job.status == "done"
-        else (100 * job.done // job.total if job.total else 0),
-        "error": job.error,
-        "worker_running": running,
-        "stalled": is_stalled,
-        "message": _message(job, is_stalled),
-    }
+    """What the page polls: `certificates.jobs.progress` with a message for every state."""
+    state = jobs.progress(job)
+    state["message"] = state["message"] or _message(job)
+    return state
 
 
-def _message(job: CertificateJob, is_stalled: bool) -> str:
-    if job.status == "done":
+def _message(job: CertificateJob) -> str:
+    if job.status == jobs.DONE:
         return f"已颁发 {job.done} 本证书"
-    if job.status == "failed":
+    if job.status == jobs.FAILED:
         return f"颁发失败：{job.error}" if job.error else "颁发失败"
-    if is_stalled:
-        return f"后台任务未运行：请在服务器上启动后台任务（{WORKER_COMMAND}）"
-    if job.status == "running":
+    if job.status == jobs.RUNNING:
         return f"正在颁发：{job.done} / {job.total}"
     return "排队等待后台任务…"

@@ -24,7 +24,7 @@ from app.roles import Role
 from app.security import Action, get_or_404, may, require_role, visible
 from app.timeutil import local_today
 from app.web import BaseForm
-from certificates import issuing, tasks
+from certificates import issuing, jobs, tasks
 from certificates.models import Certificate, CertificateJob, CertificationBatch
 from certificates.rules.levels import LEVELS
 
@@ -170,11 +170,7 @@ def issue_batch(batch_id):
                 job = tasks.issue_now(batch, current_user)
                 flash(f"已颁发 {job.done} 本证书", "success")
             else:
-                job = tasks.start_issue(batch, current_user)
-                # The worker must find the job: committed before it is sent.
-                db.session.commit()
-                if not tasks.send(job):
-                    flash("无法连接后台任务队列，请确认 Redis 与后台任务已启动", "warning")
+                tasks.start_issue(batch, current_user)  # sent once the request commits
         except DomainError as error:
             db.session.rollback()  # nothing of a refused issue is kept
             flash(error.message, "danger")
@@ -194,7 +190,7 @@ def issue_batch(batch_id):
         issued=issued,
         blocked=issuing.why_not_issuable(batch),
         limit=current_app.config["CERTIFICATE_ISSUE_IN_REQUEST_LIMIT"],
-        worker_command=tasks.WORKER_COMMAND,
+        worker_command=jobs.WORKER_COMMAND,
         batch_url=(
             url_for("certification.show", batch_id=batch.id)
             if "certification.show" in current_app.view_functions
@@ -209,7 +205,7 @@ def issue_batch(batch_id):
 def job_status(job_id):
     """A job's progress as JSON, for the issuing page to poll."""
     job = db.session.get(CertificateJob, job_id)
-    if job is None:
+    if job is None or job.kind != jobs.ISSUE:
         abort(404)
     get_or_404(current_user, CertificationBatch, job.batch_id, Action.MANAGE)
     return jsonify(tasks.job_status(job))

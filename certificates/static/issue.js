@@ -13,7 +13,7 @@
     bar.style.width = state.percent + "%";
     box.querySelector(".progress").setAttribute("aria-valuenow", state.percent);
     message.textContent = state.message;
-    stalled.classList.toggle("d-none", !state.stalled);
+    stalled.classList.toggle("d-none", !state.worker_missing);
     if (state.status === "done") bar.className = "progress-bar bg-success";
     if (state.status === "failed") bar.className = "progress-bar bg-danger";
   }

@@ -236,3 +236,18 @@ def test_promoted_winners_are_certified_one_level_up(app, signed):
     # Once certified, nobody is certified twice.
     assert issuing.pending_promotions() == []
     assert issuing.issue_promoted(world.province, TODAY) == []
+
+
+def test_issued_certificates_carry_a_credential_the_platform_key_verifies(app):
+    from certificates import credentials
+
+    world = published_batch(passed=2, failed=0)
+    certificates = issuing.issue_batch(world.batch, world.province, TODAY)
+    db.session.commit()
+    for certificate in certificates:
+        claims = credentials.verify(certificate.credential)
+        subject = claims["credentialSubject"]
+        assert subject["certificateNumber"] == certificate.number
+        assert subject["name"] == certificate.holder_name
+        assert claims["credentialStatus"]["statusListIndex"] == str(certificate.status_index)
+        assert credentials.header(certificate.credential)["kid"] == certificate.key_id

@@ -8,7 +8,7 @@ from app.auth.models import Role
 from app.extensions import db
 from app.orgs.models import PiiExport
 from app.timeutil import local_today
-from certificates import issuing, tasks
+from certificates import issuing, jobs, tasks
 from certificates.models import Certificate, CertificateJob, CertificationBatch
 from tests import factories
 from tests.integration.certificate_issuing_helpers import (  # noqa: F401 (a fixture)
@@ -33,13 +33,27 @@ def issued(app, signed):
     return world
 
 
+RECORD_TASK = "tests.certificate_issue_sent"
+SENT: list[int] = []
+
+
 @pytest.fixture
-def sent(monkeypatch):
-    """Jobs handed to the workers (none runs in the tests: they are run by hand)."""
-    jobs = []
-    monkeypatch.setattr(tasks, "send", lambda job: jobs.append(job.id) or True)
-    monkeypatch.setattr(tasks, "worker_running", lambda: True)
-    return jobs
+def sent(app, monkeypatch):
+    """Issuing jobs handed to the workers, recorded instead of run (tests run them by hand);
+    a worker answers pings."""
+    celery_app = app.extensions["celery"]
+    celery_app.conf.task_always_eager = True
+    if RECORD_TASK not in celery_app.tasks:
+
+        @celery_app.task(name=RECORD_TASK)
+        def record(job_id):
+            SENT.append(job_id)
+
+    SENT.clear()
+    monkeypatch.setattr(jobs, "TASKS", {**jobs.TASKS, jobs.ISSUE: RECORD_TASK})
+    monkeypatch.setattr(jobs, "worker_running", lambda timeout=0.5: True)
+    yield SENT
+    celery_app.conf.task_always_eager = False
 
 
 # --- API --------------------------------------------------------------------------------
@@ -179,12 +193,12 @@ def test_the_batch_is_issued_by_a_background_job_with_progress(client, login, si
     assert answer.status_code == 302
     (job_id,) = sent
     status = client.get(f"/certificates/jobs/{job_id}").get_json()
-    assert (status["status"], status["total"], status["stalled"]) == ("queued", 3, False)
+    assert (status["status"], status["total"], status["worker_missing"]) == ("queued", 3, False)
     # A second press does not queue a second job.
     submit(client, url, {"mode": "queue"})
     assert db.session.scalar(select(func.count(CertificateJob.id))) == 1
     # The worker runs it: one transaction, committed when the task returns.
-    assert tasks.run_issue_job(job_id) == "done"
+    assert tasks.run_issue_job(job_id).status == "done"
     db.session.commit()
     status = client.get(f"/certificates/jobs/{job_id}").get_json()
     assert (status["status"], status["done"], status["percent"]) == ("done", 3, 100)
@@ -201,8 +215,9 @@ def test_a_failed_job_issues_nothing_and_says_why(client, login, sent, monkeypat
         raise RuntimeError("no key")
 
     monkeypatch.setattr(issuing, "signer", lambda: broken)
-    assert tasks.run_issue_job(sent[0]) == "failed"
-    db.session.commit()
+    with pytest.raises(tasks.IssueFailed):
+        tasks.run_issue_job(sent[0])
+    db.session.rollback()
     assert db.session.scalar(select(func.count(Certificate.id))) == 0
     status = client.get(f"/certificates/jobs/{sent[0]}").get_json()
     assert status["status"] == "failed" and "未颁发任何证书" in status["message"]
@@ -210,17 +225,16 @@ def test_a_failed_job_issues_nothing_and_says_why(client, login, sent, monkeypat
 
 
 def test_without_a_worker_the_page_says_so_and_a_small_batch_is_issued_at_once(
-    client, login, signed, monkeypatch
+    client, login, signed, sent, monkeypatch
 ):
-    monkeypatch.setattr(tasks, "send", lambda job: True)
-    monkeypatch.setattr(tasks, "worker_running", lambda: False)
+    monkeypatch.setattr(jobs, "worker_running", lambda timeout=0.5: False)
     world = published_batch(passed=2, failed=0)
     login(world.province.username)
     url = f"/certificates/batches/{world.batch.id}/issue"
     submit(client, url, {"mode": "queue"})
     job = db.session.scalar(select(CertificateJob))
     status = client.get(f"/certificates/jobs/{job.id}").get_json()
-    assert status["stalled"] is True and "后台任务未运行" in status["message"]
+    assert status["worker_missing"] is True and "后台任务未运行" in status["message"]
     shown = page(client.get(url))
     assert "后台任务未运行" in shown and "celery -A app.jobs:celery_app worker" in shown
     assert "直接颁发" in shown
@@ -240,12 +254,12 @@ def test_a_large_batch_is_not_issued_within_the_request(app, client, login, sign
 
 
 def test_a_job_queued_too_long_counts_as_stalled(app, client, login, sent, monkeypatch):
-    monkeypatch.setitem(app.config, "CERTIFICATE_JOB_STALL_SECONDS", 0)
+    monkeypatch.setitem(app.config, "CERTIFICATE_JOB_STALE_SECONDS", 0)
     world = published_batch(passed=1, failed=0)
     login(world.province.username)
     submit(client, f"/certificates/batches/{world.batch.id}/issue", {"mode": "queue"})
     status = client.get(f"/certificates/jobs/{sent[0]}").get_json()
-    assert status["stalled"] is True
+    assert status["worker_missing"] is True
 
 
 def test_only_the_province_issues(client, login, signed, sent):
@@ -271,3 +285,19 @@ def test_listing_certificates_logs_no_export(client, login, issued):
     client.get("/certificates/")
     client.get("/api/v1/certificates")
     assert db.session.scalar(select(func.count(PiiExport.id))) == 0
+
+
+def test_the_celery_task_issues_the_batch_once_the_request_commits(app, client, login, signed):
+    celery_app = app.extensions["celery"]
+    celery_app.conf.task_always_eager = True  # the task runs here, after the commit
+    try:
+        world = published_batch(passed=2, failed=1)
+        login(world.province.username)
+        answer = submit(client, f"/certificates/batches/{world.batch.id}/issue", {"mode": "queue"})
+    finally:
+        celery_app.conf.task_always_eager = False
+    assert answer.status_code == 302
+    job = db.session.scalar(select(CertificateJob))
+    assert (job.status, job.done, job.total) == ("done", 2, 2)
+    assert db.session.scalar(select(func.count(Certificate.id))) == 2
+    assert db.session.get(CertificationBatch, world.batch.id).status == "issued"
