@@ -20,11 +20,11 @@ import importlib.util
 import logging
 from collections.abc import Callable
 from datetime import date
+from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, Invalid
 from app.extensions import db
@@ -177,54 +177,64 @@ def why_not_issuable(batch: CertificationBatch) -> str | None:
 
 def issue_batch(
     batch: CertificationBatch, by, today: date, *, progress: Progress | None = None
-) -> list[Certificate]:
+) -> int:
     """Issue a certificate to every candidate of `batch` who passed; the batch becomes
-    `issued`. All or nothing: the caller's transaction commits once or rolls back."""
+    `issued`. Answers how many were issued. All or nothing: the caller's transaction
+    commits once or rolls back.
+
+    Rows are written with one multi-row INSERT, not as ORM objects: 10,000 certificates
+    are issued in a few seconds."""
     batch = _hold(batch)
     if reason := why_not_issuable(batch):
         raise Conflict(reason)
     candidates = [c for c in passed_candidates(batch) if c.passed is True]
-    employees = _employees([c.employee_id for c in candidates])
     total = len(candidates)
     if progress:
         progress(0, total)
-    certificates = []
     if candidates:
+        employees = _employees([c.employee_id for c in candidates])
         numbers = draw_numbers(batch.level, today.year, total)
         indexes = draw_status_indexes(total)
         issuer = current_app.config["CERTIFICATE_ISSUER"]
         sign = signer()
         pii = vault()
+        now = utcnow()
+        rows = []
         for done, (candidate, number, index) in enumerate(
             zip(candidates, numbers, indexes, strict=True), start=1
         ):
             employee = employees[candidate.employee_id]
             id_number = pii.decrypt(employee.id_number_cipher)
-            certificate = Certificate(
-                number=number,
-                status_index=index,
-                origin="batch",
-                batch_id=batch.id,
-                candidate_id=candidate.id,
-                employee_id=employee.id,
-                enterprise_id=candidate.enterprise_id,
-                region_id=candidate.region_id,
-                holder_name=employee.name,
-                id_type=ID_TYPE,
-                id_number_cipher=pii.encrypt(id_number),
-                id_number_masked=employee.id_number_masked,
-                occupation=batch.occupation,
-                direction=batch.direction,
-                level=batch.level,
-                issuer=issuer,
-                issued_on=today,
-                photo=candidate.photo,
-            )
-            certificate.key_id, certificate.credential = sign(certificate, id_number)
-            certificates.append(certificate)
+            row = {
+                "number": number,
+                "status_index": index,
+                "origin": "batch",
+                "batch_id": batch.id,
+                "candidate_id": candidate.id,
+                "contestant_id": None,
+                "employee_id": employee.id,
+                "enterprise_id": candidate.enterprise_id,
+                "region_id": candidate.region_id,
+                "holder_name": employee.name,
+                "id_type": ID_TYPE,
+                "id_number_cipher": pii.encrypt(id_number),
+                "id_number_masked": employee.id_number_masked,
+                "occupation": batch.occupation,
+                "direction": batch.direction,
+                "level": batch.level,
+                "issuer": issuer,
+                "issued_on": today,
+                "photo": candidate.photo,
+                "revoked_on": None,
+                "revocation_reason": "",
+                "created_at": now,
+            }
+            # What is signed is what is stored: the row's values, read as a certificate's.
+            row["key_id"], row["credential"] = sign(SimpleNamespace(**row), id_number)
+            rows.append(row)
             if progress and done % PROGRESS_EVERY == 0 and done < total:
                 progress(done, total)
-        db.session.add_all(certificates)
+        db.session.execute(insert(Certificate), rows)
     batch.status = "issued"
     batch.issued_at = utcnow()
     batch.issued_on = today
@@ -232,20 +242,18 @@ def issue_batch(
     if progress:
         progress(total, total)
     log.info("batch %s issued: %d certificates by user %s", batch.id, total, by.id)
-    return certificates
+    return total
 
 
-def _employees(ids: list[int]) -> dict[int, Employee]:
+def _employees(ids: list[int]) -> dict:
+    """What issuing reads of each employee (name, identity number), by id."""
     found = {}
+    columns = (Employee.id, Employee.name, Employee.id_number_cipher, Employee.id_number_masked)
     for start in range(0, len(ids), 5000):  # bounded IN lists
         chunk = ids[start : start + 5000]
         found.update(
-            (e.id, e)
-            for e in db.session.scalars(
-                select(Employee)
-                .where(Employee.id.in_(chunk))
-                .options(selectinload(Employee.enterprise))
-            )
+            (row.id, row)
+            for row in db.session.execute(select(*columns).where(Employee.id.in_(chunk)))
         )
     return found
 
@@ -285,7 +293,12 @@ def pending_promotions(competition_id: int | None = None) -> list:
         )
     )
     pending = []
-    employees = _employees([p.employee_id for p in promotions])
+    employees = {
+        e.id: e
+        for e in db.session.scalars(
+            select(Employee).where(Employee.id.in_([p.employee_id for p in promotions]))
+        )
+    }
     for item in promotions:
         if item.contestant_id in done:
             continue

@@ -57,13 +57,13 @@ def issue_now(batch: CertificationBatch, by) -> CertificateJob:
     now = utcnow()
     if (waiting := jobs.active_job(batch.id, jobs.ISSUE)) is not None:
         waiting.status, waiting.error, waiting.finished_at = jobs.FAILED, "已改为直接颁发", now
-    certificates = issuing.issue_batch(batch, by, local_today())
+    count = issuing.issue_batch(batch, by, local_today())
     job = CertificateJob(
         batch_id=batch.id,
         kind=jobs.ISSUE,
         status=jobs.DONE,
-        done=len(certificates),
-        total=len(certificates),
+        done=count,
+        total=count,
         requested_by_id=by.id,
         created_at=now,
         started_at=now,

@@ -53,12 +53,10 @@ def test_two_batches_issued_at_once_get_distinct_consecutive_numbers(app, signed
     ids = [(w.batch.id, w.province.id) for w in worlds]
 
     def issue(batch_id, user_id):
-        return lambda: len(
-            issuing.issue_batch(
-                db.session.get(CertificationBatch, batch_id),
-                db.session.get(User, user_id),
-                TODAY,
-            )
+        return lambda: issuing.issue_batch(
+            db.session.get(CertificationBatch, batch_id),
+            db.session.get(User, user_id),
+            TODAY,
         )
 
     answers = _all_at_once(app, [issue(*pair) for pair in ids])
