@@ -42,7 +42,7 @@ class CertificateRevokeInput(Schema):
         validate=validate.Length(
             min=issuing.REASON_LENGTH[0],
             max=issuing.REASON_LENGTH[1],
-            error="注销原因应为 2–255 个字",
+            error="吊销原因应为 2–255 个字",
         ),
     )
 

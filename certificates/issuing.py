@@ -364,7 +364,7 @@ def issue_promoted(by, today: date, competition_id: int | None = None) -> list[C
 
 
 # ---------------------------------------------------------------------------------------
-# Revocation (注销)
+# Revocation (吊销)
 
 
 def revoke(certificate: Certificate, reason: str, by, today: date) -> Certificate:
@@ -373,7 +373,7 @@ def revoke(certificate: Certificate, reason: str, by, today: date) -> Certificat
     low, high = REASON_LENGTH
     if not low <= len(reason) <= high:
         raise Invalid(
-            f"请填写注销原因（{low}–{high} 个字）",
+            f"请填写吊销原因（{low}–{high} 个字）",
             details=[{"field": "reason", "message": f"应为 {low}–{high} 个字"}],
         )
     certificate = db.session.execute(
@@ -383,7 +383,7 @@ def revoke(certificate: Certificate, reason: str, by, today: date) -> Certificat
         .execution_options(populate_existing=True)
     ).scalar_one()
     if certificate.revoked_on is not None:
-        raise Conflict("该证书已注销")
+        raise Conflict("该证书已吊销")
     certificate.revoked_on = today
     certificate.revocation_reason = reason
     certificate.revoked_by_id = by.id

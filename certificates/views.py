@@ -37,7 +37,7 @@ bp = Blueprint(
     url_prefix="/certificates",
 )
 
-STATUS_LABELS = {"valid": "有效", "revoked": "已注销"}
+STATUS_LABELS = {"valid": "有效", "revoked": "已吊销"}
 BATCH_STATUS_LABELS = {
     "registration": "报名中",
     "assessing": "考核中",
@@ -51,12 +51,12 @@ PER_PAGE = 30
 
 class RevokeForm(BaseForm):
     reason = TextAreaField(
-        "注销原因",
+        "吊销原因",
         validators=[
-            InputRequired("请填写注销原因"),
-            Length(*issuing.REASON_LENGTH, message="注销原因应为 2–255 个字"),
+            InputRequired("请填写吊销原因"),
+            Length(*issuing.REASON_LENGTH, message="吊销原因应为 2–255 个字"),
         ],
-        description="将显示在公开查验页上，例如：以不正当手段取得证书，经复核予以注销。",
+        description="将显示在公开查验页上，例如：以不正当手段取得证书，经复核予以吊销。",
     )
 
 
@@ -150,7 +150,7 @@ def revoke(certificate_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash(f"证书 {certificate.number} 已注销", "success")
+            flash(f"证书 {certificate.number} 已吊销", "success")
             return redirect(url_for(".detail", certificate_id=certificate.id))
     page = render_template(
         "certificates/detail.html", certificate=certificate, form=form, **_context()

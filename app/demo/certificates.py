@@ -34,7 +34,7 @@ EXTRA_PASSED, EXTRA_FAILED = 2, 1
 # (theory, practical) in centipoints, by position: varied, every passed one ≥ 60 分.
 SCORES = [(8600, 7800), (7200, 8150), (9100, 8800), (6650, 7000), (7800, 6900), (8100, 7650),
           (6900, 7300), (7400, 5200)]  # fmt: skip
-REVOKED = ("trainee5", "经复核，报名时提交的工作年限证明材料不实，依规注销该证书")
+REVOKED = ("trainee5", "经复核，报名时提交的工作年限证明材料不实，依规吊销该证书")
 
 
 def _province() -> User:

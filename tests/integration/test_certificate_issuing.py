@@ -187,8 +187,8 @@ def test_revocation_records_date_reason_and_who(app, make):
         "以不正当手段取得证书",
         province.id,
     )
-    with pytest.raises(Conflict, match="已注销"):
-        issuing.revoke(stored, "再次注销", province, TODAY)
+    with pytest.raises(Conflict, match="已吊销"):
+        issuing.revoke(stored, "再次吊销", province, TODAY)
 
 
 @pytest.mark.parametrize("reason", ["", " ", "无", "很" * 256])

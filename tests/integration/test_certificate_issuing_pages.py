@@ -108,11 +108,11 @@ def test_the_province_revokes_through_the_api(client, login, issued):
     assert db.session.get(Certificate, target.id).revoked_on is not None
     again = client.post(
         f"/api/v1/certificates/{target.id}/revoke",
-        json={"reason": "再次注销"},
+        json={"reason": "再次吊销"},
         headers={"X-CSRFToken": token},
     )
     assert again.status_code == 409
-    assert again.get_json()["error"]["message"] == "该证书已注销"
+    assert again.get_json()["error"]["message"] == "该证书已吊销"
 
 
 def test_a_revocation_without_a_reason_is_refused(client, login, issued):
@@ -130,11 +130,11 @@ def test_only_the_province_revokes_and_out_of_scope_is_not_found(client, login, 
     target = issued.certificates[0]
     token = login(issued.ent_admin.username)
     url = f"/api/v1/certificates/{target.id}/revoke"
-    answer = client.post(url, json={"reason": "企业要求注销"}, headers={"X-CSRFToken": token})
+    answer = client.post(url, json={"reason": "企业要求吊销"}, headers={"X-CSRFToken": token})
     assert answer.status_code == 403
     other = factories.user(Role.ENTERPRISE_ADMIN, enterprise=factories.enterprise())
     token = login(other.username)
-    answer = client.post(url, json={"reason": "企业要求注销"}, headers={"X-CSRFToken": token})
+    answer = client.post(url, json={"reason": "企业要求吊销"}, headers={"X-CSRFToken": token})
     assert answer.status_code == 404
     assert db.session.get(Certificate, target.id).revoked_on is None
 
@@ -151,7 +151,7 @@ def test_a_trainee_sees_their_certificates(client, login, issued):
     assert all(c.number not in text for c in others)
     assert client.get(f"/certificates/{others[0].id}").status_code == 404
     detail = page(client.get(f"/certificates/{mine.id}"))
-    assert mine.id_number_masked in detail and "注销证书" not in detail
+    assert mine.id_number_masked in detail and "吊销证书" not in detail
 
 
 def test_the_enterprise_lists_and_filters_its_certificates(client, login, issued):
@@ -171,16 +171,16 @@ def test_the_province_revokes_on_the_certificates_page(client, login, issued):
     target = issued.certificates[2]
     url = f"/certificates/{target.id}"
     form = client.get(url)
-    assert "注销证书" in page(form)
+    assert "吊销证书" in page(form)
     refused = client.post(url + "/revoke", data={"csrf_token": csrf_of(form), "reason": ""})
-    assert refused.status_code == 422 and "请填写注销原因" in page(refused)
+    assert refused.status_code == 422 and "请填写吊销原因" in page(refused)
     done = client.post(
         url + "/revoke", data={"csrf_token": csrf_of(form), "reason": "以欺骗手段取得"}
     )
     assert done.status_code == 302
     shown = page(client.get(url))
-    assert "已注销" in shown and "以欺骗手段取得" in shown
-    assert "注销证书</button>" not in shown
+    assert "已吊销" in shown and "以欺骗手段取得" in shown
+    assert "吊销证书</button>" not in shown
 
 
 def test_the_batch_is_issued_by_a_background_job_with_progress(client, login, signed, sent):
