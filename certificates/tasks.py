@@ -25,6 +25,7 @@ from certificates.models import CertificateJob, CertificationBatch
 log = logging.getLogger(__name__)
 
 ISSUE_TASK = jobs.TASKS[jobs.ISSUE]
+REQUEUED = "未被后台任务执行，已重新排队"
 FAILED_MESSAGE = "内部错误，未颁发任何证书，请稍后重试或联系管理员"
 
 
@@ -39,9 +40,16 @@ def latest_job(batch: CertificationBatch) -> CertificateJob | None:
 
 def start_issue(batch: CertificationBatch, by) -> CertificateJob:
     """Queue the issuing of `batch`; the task is sent when the transaction commits. A job
-    already queued or running is answered instead of a second one."""
+    already queued or running is answered instead of a second one, unless it waits for a
+    worker that is not there: it is then closed and queued afresh."""
     if reason := issuing.why_not_issuable(batch):
         raise Conflict(reason)
+    waiting = jobs.active_job(batch.id, jobs.ISSUE)
+    if waiting is not None and jobs.waiting_for_worker(waiting):
+        # Its message may be lost (sent while the broker was down, or to another broker):
+        # queue afresh. Should a worker still take the old one, it finds it closed.
+        waiting.status, waiting.error, waiting.finished_at = jobs.FAILED, REQUEUED, utcnow()
+        db.session.flush()
     return jobs.start_job(batch, jobs.ISSUE, by, total=len(issuing.passed_candidates(batch)))
 
 

@@ -190,7 +190,6 @@ def issue_batch(batch_id):
         issued=issued,
         blocked=issuing.why_not_issuable(batch),
         limit=current_app.config["CERTIFICATE_ISSUE_IN_REQUEST_LIMIT"],
-        worker_command=jobs.WORKER_COMMAND,
         batch_url=(
             url_for("certification.show", batch_id=batch.id)
             if "certification.show" in current_app.view_functions

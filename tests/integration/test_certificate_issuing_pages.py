@@ -301,3 +301,18 @@ def test_the_celery_task_issues_the_batch_once_the_request_commits(app, client, 
     assert (job.status, job.done, job.total) == ("done", 2, 2)
     assert db.session.scalar(select(func.count(Certificate.id))) == 2
     assert db.session.get(CertificationBatch, world.batch.id).status == "issued"
+
+
+def test_a_job_no_worker_took_is_queued_afresh(app, client, login, signed, sent, monkeypatch):
+    world = published_batch(passed=1, failed=0)
+    login(world.province.username)
+    url = f"/certificates/batches/{world.batch.id}/issue"
+    submit(client, url, {"mode": "queue"})
+    monkeypatch.setitem(app.config, "CERTIFICATE_JOB_STALE_SECONDS", 0)
+    assert "重新排队（后台任务）" in page(client.get(url))
+    submit(client, url, {"mode": "queue"})
+    first, second = db.session.scalars(select(CertificateJob).order_by(CertificateJob.id)).all()
+    assert (first.status, first.error) == ("failed", tasks.REQUEUED)
+    assert second.status == "queued" and sent == [first.id, second.id]
+    assert tasks.run_issue_job(first.id).status == "failed"  # the old message does nothing
+    assert tasks.run_issue_job(second.id).status == "done"
