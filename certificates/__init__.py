@@ -3,12 +3,14 @@
 
 def init_app(app) -> None:
     """Register the package's pages, API, policies and menu."""
+    import certificates.assessment_views  # noqa: F401  (its routes are on certification_bp)
     import certificates.models  # noqa: F401  (the tables, for migrations and create_all)
     import certificates.tasks  # noqa: F401  (the Celery task issuing a batch)
     from app.api import api
     from app.roles import Role
     from app.web import add_nav_item
     from certificates.api import blp as certificates_api
+    from certificates.assessment_api import blp as assessment_api
     from certificates.batch_views import bp as certification_bp
     from certificates.cli import certificates_cli
     from certificates.credential_api import blp as credential_api
@@ -21,9 +23,11 @@ def init_app(app) -> None:
     app.register_blueprint(verify_bp)
     api.register_blueprint(certificates_api)
     api.register_blueprint(credential_api)
+    api.register_blueprint(assessment_api)
     app.cli.add_command(certificates_cli)
     register_policies()
     add_nav_item(app, 65, "certificates.mine", "我的证书", {Role.TRAINEE})
+    add_nav_item(app, 72, "certification.assess_index", "考评", {Role.JUDGE, Role.CHIEF_JUDGE})
     add_nav_item(
         app,
         117,

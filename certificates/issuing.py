@@ -16,7 +16,6 @@ promoted one level, and revocation.
 Services flush, never commit.
 """
 
-import importlib.util
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -31,14 +30,13 @@ from app.extensions import db
 from app.orgs.models import Employee, ExternalCertificate
 from app.pii import vault
 from app.timeutil import utcnow
-from certificates import credentials
+from certificates import credentials, results
 from certificates.models import (
     PUBLISHED,
     Certificate,
     CertificateSerial,
     CertificationBatch,
     CertificationCandidate,
-    Objection,
 )
 from certificates.rules import numbering, promotion
 
@@ -126,42 +124,14 @@ def _hold(batch: CertificationBatch) -> CertificationBatch:
     ).scalar_one()
 
 
-def _has_results_module() -> bool:
-    return importlib.util.find_spec("certificates.results") is not None
-
-
-def ready_to_issue(batch: CertificationBatch, now=None) -> bool:
+def ready_to_issue(batch: CertificationBatch) -> bool:
     """Published, the notice period (公示期) over and no objection pending."""
-    if _has_results_module():
-        from certificates import results
-
-        return results.ready_to_issue(batch)
-    now = now or utcnow()
-    if batch.status != PUBLISHED or batch.notice_ends_at is None or batch.notice_ends_at > now:
-        return False
-    pending = db.session.scalar(
-        select(Objection.id).where(Objection.batch_id == batch.id, Objection.status == "pending")
-    )
-    return pending is None
+    return results.ready_to_issue(batch)
 
 
 def passed_candidates(batch: CertificationBatch) -> list[CertificationCandidate]:
-    """The candidates who passed every part, in ticket order."""
-    if _has_results_module():
-        from certificates import results
-
-        return results.passed_candidates(batch)
-    return list(
-        db.session.scalars(
-            select(CertificationCandidate)
-            .where(
-                CertificationCandidate.batch_id == batch.id,
-                CertificationCandidate.status == "registered",
-                CertificationCandidate.passed.is_(True),
-            )
-            .order_by(CertificationCandidate.ticket_number, CertificationCandidate.id)
-        )
-    )
+    """The candidates who passed every part (after the objections' decisions), by ticket."""
+    return results.passed_candidates(batch)
 
 
 def why_not_issuable(batch: CertificationBatch) -> str | None:
