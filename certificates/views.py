@@ -104,10 +104,18 @@ def index():
         .where(CertificationBatch.status == "issued")
         .order_by(CertificationBatch.id.desc())
     ).all()
+    awaiting = []
+    if current_user.role == Role.PROVINCE_ADMIN:  # batches whose certificates are to issue
+        awaiting = db.session.scalars(
+            select(CertificationBatch)
+            .where(CertificationBatch.status == "published")
+            .order_by(CertificationBatch.id)
+        ).all()
     return render_template(
         "certificates/index.html",
         page=page,
         batches=batches,
+        awaiting=awaiting,
         filters={"batch": batch_id, "status": status, "q": number},
         can_promote=current_user.role == Role.PROVINCE_ADMIN,
         **_context(),

@@ -316,3 +316,13 @@ def test_a_job_no_worker_took_is_queued_afresh(app, client, login, signed, sent,
     assert second.status == "queued" and sent == [first.id, second.id]
     assert tasks.run_issue_job(first.id).status == "failed"  # the old message does nothing
     assert tasks.run_issue_job(second.id).status == "done"
+
+
+def test_the_province_finds_batches_awaiting_their_certificates(client, login, signed):
+    world = published_batch(passed=1, failed=0)
+    login(world.province.username)
+    shown = page(client.get("/certificates/"))
+    assert "待颁证的认定批次" in shown
+    assert f"/certificates/batches/{world.batch.id}/issue" in shown
+    login(world.ent_admin.username)
+    assert "待颁证的认定批次" not in page(client.get("/certificates/"))
