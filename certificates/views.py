@@ -20,6 +20,7 @@ from wtforms.validators import AnyOf, InputRequired, Length
 
 from app.errors import DomainError
 from app.extensions import db
+from app.form_once import OnceForm
 from app.roles import Role
 from app.security import Action, get_or_404, may, require_role, visible
 from app.timeutil import local_today
@@ -60,14 +61,14 @@ class RevokeForm(BaseForm):
     )
 
 
-class IssueForm(BaseForm):
+class IssueForm(OnceForm):
     mode = HiddenField(
         default="queue",
         validators=[AnyOf(["queue", "now"], message="无效的操作"), Length(max=8)],
     )
 
 
-class PromotionForm(BaseForm):
+class PromotionForm(OnceForm):
     """Issue every pending promotion certificate (a button)."""
 
 
