@@ -15,8 +15,7 @@ personal and changes (an exam just submitted must not come back from the browser
 「开始考试」 when the back button is pressed). A response that sets its own Cache-Control keeps it.
 """
 
-from flask import g
-from flask_login import current_user
+from flask import g, session
 
 _PAGE_POLICY = {
     "default-src": "'self'",
@@ -84,7 +83,7 @@ def _set_headers(response):
     if (
         response.mimetype in _PERSONAL_TYPES
         and "Cache-Control" not in response.headers
-        and current_user.is_authenticated
+        and session.get("_user_id") is not None  # logged in (read without loading the user)
     ):
         response.headers["Cache-Control"] = "no-store"
     return response

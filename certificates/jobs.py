@@ -32,6 +32,7 @@ from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -186,7 +187,10 @@ def run_job(job_id: int, work: Callable[[CertificateJob, Tick], str | None]) -> 
         raise LookupError(f"certificate job {job_id} does not exist")
     started = utcnow()
     _write(job_id, status=RUNNING, started_at=started)
-    job.status, job.started_at = RUNNING, started
+    # Known, not changed: a pending change would be flushed by the work's first query and
+    # lock the job's row until the end, and `tick`'s writes apart would wait for it forever.
+    set_committed_value(job, "status", RUNNING)
+    set_committed_value(job, "started_at", started)
     last = [time.monotonic()]
 
     def tick(done: int, total: int | None = None) -> None:

@@ -11,4 +11,4 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(charts_bp)
     add_nav_item(app, 10, "reports.dashboard", "首页", set(Role))
-    add_nav_item(app, 117, "report_charts.index", "统计报表", ADMIN_ROLES)
+    add_nav_item(app, 119, "report_charts.index", "统计报表", ADMIN_ROLES)
