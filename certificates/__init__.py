@@ -3,9 +3,14 @@
 
 def init_app(app) -> None:
     """Register the package's pages, API, policies and menu."""
+    import certificates.download_views  # noqa: F401  (PDF and ZIP routes on views.bp)
     import certificates.models  # noqa: F401  (the tables, for migrations and create_all)
+    import certificates.zips  # noqa: F401  (the ZIP job's Celery task)
+    from app.api import api
+    from certificates.pdf_api import blp as pdf_blp
     from certificates.policy import register_policies
     from certificates.views import bp
 
     app.register_blueprint(bp)
+    api.register_blueprint(pdf_blp)
     register_policies()
