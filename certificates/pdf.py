@@ -271,7 +271,8 @@ def _photo(c: Canvas, photo: bytes | None, x: float, y: float) -> None:
 
 def _qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
     """The QR code of `url` drawn as vector squares (runs of dark modules merged per row)."""
-    qr = segno.make(url, error="m")
+    # A fixed mask: choosing the best of eight costs more than the rest of the page.
+    qr = segno.make(url, error="m", mask=4, boost_error=False)
     rows = [list(row) for row in qr.matrix]
     count = len(rows)
     quiet = 2  # modules of white around it (the page is white)
