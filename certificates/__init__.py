@@ -13,4 +13,16 @@ def init_app(app) -> None:
 
     app.register_blueprint(bp)
     api.register_blueprint(pdf_blp)
+    from certificates.batch_views import bp as certification_bp
+
+    app.register_blueprint(certification_bp)
     register_policies()
+
+    from app.api import api
+    from certificates.cli import certificates_cli
+    from certificates.credential_api import blp as credential_api
+    from certificates.verify_views import bp as verify_bp
+
+    app.register_blueprint(verify_bp)
+    api.register_blueprint(credential_api)
+    app.cli.add_command(certificates_cli)

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import segno
-from flask import current_app
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -34,6 +33,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.cjk_font import FONT_NAME, register_font
 from app.pii import vault
+from app.web import public_url
 from certificates.rules.levels import label as level_label
 
 TITLE = "职业技能等级证书"
@@ -71,8 +71,10 @@ def chinese_date(day: date) -> str:
 
 
 def verify_url(number: str) -> str:
-    """The public verification page of a certificate number (the QR code's target)."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/verify/{number}"
+    """The public verification page of a certificate number (the QR code's target):
+    `PUBLIC_BASE_URL` (set it in production, or the same certificate prints the address of
+    whichever host served it)."""
+    return public_url(f"/verify/{number}")
 
 
 def printed(certificate, id_number: str | None = None) -> Printed:

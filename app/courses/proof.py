@@ -18,7 +18,7 @@ import uuid
 from datetime import date
 
 import segno
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import select
 
 from app.cjk_font import FONT_NAME, register_font, reproducible
@@ -28,6 +28,7 @@ from app.courses.rules import study
 from app.courses.rules.proofs import proof_number
 from app.extensions import db
 from app.timeutil import to_local
+from app.web import public_url
 
 ASSOCIATION = "河北省物业管理行业协会"
 
@@ -96,7 +97,7 @@ def find(number: str) -> TrainingProof | None:
 
 def verify_url(number: str) -> str:
     """The public page verifying a proof (its QR code's target)."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/verify/proof/{number}"
+    return public_url(f"/verify/proof/{number}")
 
 
 def _qr_data_uri(url: str) -> str:
