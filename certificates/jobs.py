@@ -9,8 +9,10 @@ Shared by the issuing (kind "issue") and the ZIP (kind "zip") jobs:
 - `run_job(job_id, work)` is what a task body calls: it marks the job running, calls
   `work(job, tick)` and marks it done in the task's own transaction (one transaction, as
   every task: the work and "done" commit together). `tick(done, total=None)` writes the
-  progress in a short transaction of its own so that the page sees it while the work runs.
-  When the work raises, everything it wrote is rolled back and the job is marked failed.
+  progress in a short transaction of its own so that the page sees it while the work runs;
+  the work must not change `job` itself (pass the total to `tick`), or its own transaction
+  would hold the row the ticks write. When the work raises, everything it wrote is rolled
+  back and the job is marked failed.
 - `progress(job)` is the small JSON the page polls.
 - `worker_running()` answers whether a Celery worker answers a ping; with none, the page
   says 「后台任务未运行」 and how to start one (`NO_WORKER_MESSAGE`, `WORKER_COMMAND`).
@@ -193,9 +195,11 @@ def run_job(job_id: int, work: Callable[[CertificateJob, Tick], str | None]) -> 
     if job.status != QUEUED:  # given up meanwhile (or sent twice): nothing to do
         log.info("certificate job %s is %s, not run", job_id, job.status)
         return job
-    started = utcnow()
-    _write(job_id, status=RUNNING, started_at=started)
-    job.status, job.started_at = RUNNING, started
+    _write(job_id, status=RUNNING, started_at=utcnow())
+    # Read back, never set here: a change of the job pending in this session would be
+    # flushed by the work's first query and hold the row (PostgreSQL) or the database
+    # (SQLite) until the end, and no progress could be written meanwhile.
+    db.session.refresh(job)
     last = [time.monotonic()]
 
     def tick(done: int, total: int | None = None) -> None:
@@ -230,13 +234,16 @@ def _error_text(exc: Exception) -> str:
 def _write(job_id: int, **values) -> None:
     """Write a job's progress in its own short transaction, visible at once to the page.
 
-    On SQLite, while the work holds the database's write lock the write is skipped rather
-    than waited for (the page then sees the progress at the end)."""
+    While the work's transaction holds the job's row (it changed the job: don't) or, on
+    SQLite, the database's write lock (issuing writes), the write is skipped rather than
+    waited for: the page then sees the progress at the end."""
     try:
         with db.engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
             if sqlite:
                 connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+            elif connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
             try:
                 connection.execute(
                     update(CertificateJob).where(CertificateJob.id == job_id).values(**values)

@@ -119,6 +119,7 @@ def test_progress_is_visible_while_the_work_runs(make, monkeypatch, app):
     seen = []
 
     def work(job, tick):
+        db.session.scalar(select(func.count()).select_from(CertificateJob))  # autoflushes
         tick(1)
         with db.engine.connect() as other:  # what the polling page reads meanwhile
             seen.append(
