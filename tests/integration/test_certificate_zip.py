@@ -144,3 +144,25 @@ def test_only_the_province_zips_a_batch(client, login, batch, eager):
     assert client.get(f"/certificates/jobs/{job.id}/status").status_code == 403
     assert client.get(f"/certificates/jobs/{job.id}/zip").status_code == 403
     assert client.get("/certificates/jobs/999/status").status_code == 404
+
+
+def test_the_progress_is_written_while_the_zip_is_built(make, batch, monkeypatch, app):
+    monkeypatch.setattr(jobs, "TICK_SECONDS", 0)
+    monkeypatch.setattr(jobs, "_send_pending", lambda session: None)
+    job = zips.start(batch, None)
+    db.session.commit()
+    seen = []
+    render = zips.pdf.render
+
+    def watching(certificate):
+        with db.engine.connect() as other:  # what the polling page reads meanwhile
+            seen.append(
+                other.scalar(select(CertificateJob.done).where(CertificateJob.id == job.id))
+            )
+        return render(certificate)
+
+    monkeypatch.setattr(zips.pdf, "render", watching)
+    with app.test_request_context():
+        jobs.run_job(job.id, zips._build)
+    db.session.commit()
+    assert seen == [0, 1, 2]
