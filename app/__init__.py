@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     init_limiter(app)
 
+    from app import form_once  # noqa: F401  (the table of used form tokens)
     from app import api, headers, jobs, transaction, web
 
     api.init_app(app)

@@ -1,7 +1,6 @@
 """`flask --app app certificates …`: commands for whoever runs the server."""
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from certificates import keys
@@ -42,7 +41,6 @@ def re_sign_command(kid: str | None) -> None:
     from app.extensions import db
     from certificates import credentials
 
-    with current_app.test_request_context():  # the public base URL, as a request would
-        count = credentials.re_sign(kid)
+    count = credentials.re_sign(kid)
     db.session.commit()  # a command is its own transaction
     click.echo(f"已用新密钥重新签名 {count} 份电子凭证。")

@@ -64,6 +64,7 @@ def status_list_credential():
     """The revocation status list credential (public); reflects a revocation at once."""
     response = Response(status_list.signed(), mimetype=credentials.MEDIA_TYPE)
     response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers fetch it from anywhere
     return response
 
 

@@ -216,12 +216,12 @@ def keyring() -> Keyring:
 
     Read again whenever the folder's files change (a rotation by another process).
     """
-    where = (current_app.config.get("CERTIFICATE_KEYS_DIR"), _env_pem())
+    where = (current_app.config.get("CERTIFICATE_KEYS_DIR"), current_app.instance_path, _env_pem())
     recent = _recent.get("state")
     now = time.monotonic()
     if recent is not None and recent[0] == where and now < recent[1]:
         return recent[2]
-    folder, env = keys_dir(), where[1]
+    folder, env = keys_dir(), where[2]
     listing = _listing(folder)
     if not env and not _private_files(listing):
         generate(folder)

@@ -13,6 +13,7 @@ from app.errors import NotFound
 from app.extensions import db
 from certificates.models import Certificate
 from certificates.rules.levels import LEVELS
+from certificates.rules.masking import mask_name
 
 NOT_FOUND = "未找到该证书，请核对证书编号后重试"
 # A number is one letter then 21 digits (CONTRACT.md); anything else is not looked up.
@@ -23,17 +24,6 @@ MAX_NUMBER_LENGTH = 64  # what a request may carry; longer is refused unread
 def normalise(number: str) -> str:
     """The number as stored: spaces removed, the letter upper-cased."""
     return re.sub(r"\s+", "", number or "")[:MAX_NUMBER_LENGTH].upper()
-
-
-def mask_name(name: str) -> str:
-    """A name with only its first and (from three characters on) last character shown:
-    张三 → 张*, 张小三 → 张*三, 欧阳娜娜 → 欧**娜."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def find(number: str) -> Certificate:
