@@ -29,7 +29,12 @@ class EmployeeForm(OnceForm):
     name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=40)])
     id_number = StringField("身份证号", validators=[DataRequired("请输入身份证号"), Length(max=40)])
     phone = StringField("手机号", validators=[Optional(), Length(max=20)])
-    post = SelectField("岗位", choices=POST_CHOICES)
+    # No default: a post chosen for the person, never 项目经理 because it is listed first.
+    post = SelectField(
+        "岗位",
+        choices=[SelectChoice("", "请选择岗位")] + POST_CHOICES,
+        validators=[DataRequired("请选择岗位")],
+    )
     hired_on = DateField("入职日期", validators=[DataRequired("请选择入职日期")])
 
 
