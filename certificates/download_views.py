@@ -116,7 +116,7 @@ def zip_now(batch_id: int):
 
 @bp.get("/jobs/<int:job_id>/status")
 @login_required
-def job_status(job_id: int):
+def zip_job_status(job_id: int):
     """The job's progress as JSON, for the page to poll."""
     job = _job(job_id)
     shown = jobs.progress(job)
