@@ -12,3 +12,7 @@ def init_app(app) -> None:
 
     app.register_blueprint(certification_bp)
     register_policies()
+    from app.reports.sources import register_certificate_source
+    from certificates.report_source import issued_certificates
+
+    register_certificate_source("certificates", issued_certificates)
