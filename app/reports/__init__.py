@@ -3,12 +3,15 @@
 
 def init_app(app) -> None:
     """Register the report pages, the API, the rate's settings tables and the menu."""
+    from app.api import api
     from app.reports import models  # noqa: F401  (the tables, for migrations and create_all)
+    from app.reports.rate_api import blp as rates_api
     from app.reports.sources import external_certificates, register_certificate_source
     from app.reports.views import bp
     from app.roles import Role
     from app.web import add_nav_item
 
     app.register_blueprint(bp)
+    api.register_blueprint(rates_api)
     add_nav_item(app, 10, "reports.dashboard", "首页", set(Role))
     register_certificate_source("external", external_certificates)
