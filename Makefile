@@ -41,6 +41,7 @@ cjk-font:
 run: install cjk-font
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo-data --if-empty
+	@echo "== wuye-skills: http://$(HOST):$(PORT)/ (demo accounts in README.md; password demo-pass-2025)"
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 test: dev cjk-font

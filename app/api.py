@@ -155,6 +155,11 @@ class WuyeApi(Api):
         code, message = _STATUS_CODES.get(status, ("error", error.name))
         details = []
         if isinstance(error, CSRFError):
+            from flask_login import current_user
+
+            if not current_user.is_authenticated:
+                # No session (expired or never logged in): log in first, the token comes after.
+                return error_response(401, "unauthorized", "登录已失效，请重新登录")
             code, message = "csrf_failed", "缺少或无效的 CSRF 令牌（请在 X-CSRFToken 头中提供）"
         data = getattr(error, "data", None) or {}
         if status == 422 and "messages" in data:

@@ -31,7 +31,7 @@ def load_config(instance_path: str) -> dict:
     """Build the configuration mapping for `create_app`."""
     Path(instance_path).mkdir(parents=True, exist_ok=True)
     default_db = "sqlite:///" + str(Path(instance_path) / "wuye.db")
-    public_base_url = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    public_base_url = os.environ.get("PUBLIC_BASE_URL", "")
     secure_cookies = _secure_cookies(public_base_url)
     return {
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
@@ -43,6 +43,8 @@ def load_config(instance_path: str) -> dict:
         # Key of the identity-number column: kept apart from the database so a dump alone
         # reveals nothing. Production deployments pass it in the environment.
         "PII_KEY": os.environ.get("PII_KEY") or _instance_secret(instance_path, "pii_key"),
+        # The address printed in QR codes and links (`app.web.public_url`); when unset, links
+        # are built from each request's own host, so `make run PORT=…` prints working links.
         "PUBLIC_BASE_URL": public_base_url,
         # Ed25519 keys signing certificates' credentials (`certificates.keys`): a PEM in the
         # environment, else generated into this folder on first use; never in the database.

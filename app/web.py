@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.i18n import get_translations
@@ -21,6 +21,28 @@ class NavItem:
     endpoint: str
     label: str
     roles: frozenset[Role]
+
+
+# Where links point when neither PUBLIC_BASE_URL nor a request says (a background job).
+FALLBACK_BASE_URL = "http://127.0.0.1:5000"
+
+
+def public_base_url() -> str:
+    """The platform's public address, without a trailing slash: PUBLIC_BASE_URL when set,
+    else the address this request came to (so a server on another port prints working
+    links), else `FALLBACK_BASE_URL`."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return FALLBACK_BASE_URL
+
+
+def public_url(path: str) -> str:
+    """The absolute public URL of `path` (which starts with "/"), for QR codes and links
+    that leave the browser (printed, shared, scanned)."""
+    return public_base_url() + path
 
 
 def add_nav_item(app, order: int, endpoint: str, label: str, roles) -> None:

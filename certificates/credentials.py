@@ -23,9 +23,9 @@ import json
 from datetime import UTC, datetime, time, timedelta, timezone
 
 from cryptography.exceptions import InvalidSignature
-from flask import current_app
 
 from app.orgs.rules.identity import mask_id_number
+from app.web import public_base_url
 from certificates import keys
 from certificates.rules.levels import LEVELS
 
@@ -43,7 +43,7 @@ class CredentialError(ValueError):
 
 def base_url() -> str:
     """The public address of the platform (PUBLIC_BASE_URL), without a trailing slash."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return public_base_url()
 
 
 def verification_url(number: str) -> str:
@@ -69,14 +69,15 @@ def _date_time(day) -> str:
 def credential(certificate, id_number: str) -> dict:
     """The unsigned credential (VC Data Model 2.0) of a certificate."""
     number = certificate.number
-    status_url = status_list_url()
+    base = base_url()
+    status_url = base + STATUS_LIST_PATH
     index = str(certificate.status_index)
     return {
         "@context": [CONTEXT_V2],
-        "id": verification_url(number),
+        "id": f"{base}/verify/{number}",
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
         "name": "职业技能等级证书",
-        "issuer": issuer(certificate.issuer),
+        "issuer": {"id": base, "name": certificate.issuer},
         "validFrom": _date_time(certificate.issued_on),
         "credentialSubject": {
             "type": "Person",
@@ -105,11 +106,18 @@ def _segment(value: dict) -> str:
     return keys.b64url(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
 
 
+_headers: dict[str, str] = {}  # the encoded protected header of each key
+
+
 def sign_payload(payload: dict, key: keys.Key | None = None) -> tuple[str, str]:
     """Sign a credential as a compact JWS: answers `(kid, token)`."""
     key = key or keys.signing_key()
-    header = {"alg": "EdDSA", "typ": TYPE, "cty": "vc", "kid": key.kid}
-    signing_input = f"{_segment(header)}.{_segment(payload)}"
+    head = _headers.get(key.kid)
+    if head is None:
+        head = _headers[key.kid] = _segment(
+            {"alg": "EdDSA", "typ": TYPE, "cty": "vc", "kid": key.kid}
+        )
+    signing_input = f"{head}.{_segment(payload)}"
     signature = key.private.sign(signing_input.encode("ascii"))
     return key.kid, f"{signing_input}.{keys.b64url(signature)}"
 
@@ -184,3 +192,55 @@ def verify(token: str, jwks: dict | None = None) -> dict:
     except (InvalidSignature, ValueError, UnicodeEncodeError) as error:
         raise CredentialError("bad signature") from error
     return _json_segment(payload, "payload")
+
+
+def for_download(certificate, *, user_id: int, remote_addr: str = "") -> str:
+    """The certificate's signed credential for its holder or an admin in scope.
+
+    A certificate stored without one (issued before credentials existed) is signed now and
+    keeps it. The credential carries the holder's full name, more than the public page
+    shows, so every download is recorded as an export (`PiiExport`). Flushes.
+    """
+    from app.extensions import db
+    from app.orgs.models import PiiExport
+    from app.pii import vault
+
+    if not certificate.credential:
+        id_number = vault().decrypt(certificate.id_number_cipher)
+        certificate.key_id, certificate.credential = sign(certificate, id_number)
+    db.session.add(
+        PiiExport(
+            user_id=user_id,
+            enterprise_id=certificate.enterprise_id,
+            what=f"证书电子凭证（含姓名）：{certificate.number}"[:128],
+            row_count=1,
+            remote_addr=(remote_addr or "")[:64],
+        )
+    )
+    db.session.flush()
+    return certificate.credential
+
+
+def re_sign(kid: str | None = None, batch_size: int = 500) -> int:
+    """Sign again with the newest key the stored credentials of key `kid` (every credential
+    not signed with the newest key when None); answers how many. Flushes.
+
+    For a key that may have leaked: rotate, re-sign, then withdraw the old public key.
+    """
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.pii import vault
+    from certificates.models import Certificate
+
+    current = keys.signing_key()
+    query = select(Certificate).where(Certificate.key_id != current.kid).order_by(Certificate.id)
+    if kid is not None:
+        query = query.where(Certificate.key_id == kid)
+    box, count = vault(), 0
+    for certificate in db.session.scalars(query.execution_options(yield_per=batch_size)):
+        id_number = box.decrypt(certificate.id_number_cipher)
+        certificate.key_id, certificate.credential = sign(certificate, id_number)
+        count += 1
+    db.session.flush()
+    return count

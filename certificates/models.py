@@ -305,3 +305,17 @@ class CertificateJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class PartSignOff(db.Model):
+    """The chief assessor's sign-off (签字确认) of one part of a batch: after it, no mark of
+    that part changes (a score changes only through an objection's decision)."""
+
+    __tablename__ = "assessment_signoffs"
+    __table_args__ = (UniqueConstraint("batch_id", "part"), one_of("part", PARTS))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("certification_batches.id"))
+    part: Mapped[str] = mapped_column(String(16))
+    signed_off_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    signed_off_at: Mapped[datetime] = mapped_column(default=utcnow)

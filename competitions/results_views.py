@@ -14,7 +14,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.spreadsheet import XLSX
 from app.timeutil import utcnow
-from app.web import BaseForm
+from app.web import BaseForm, public_url
 from competitions import exports, results, services
 from competitions.models import (
     FINAL,
@@ -384,7 +384,7 @@ def station_sheet(event_id: int, index: int):
 
 def _results_url(event) -> str:
     path = url_for(".event_results", event_id=event.id)
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return public_url(path)
 
 
 @bp.get("/events/<int:event_id>/certificates.pdf")

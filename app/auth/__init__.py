@@ -53,4 +53,5 @@ def _init_login(app) -> None:
     def unauthorized():
         if wants_json():
             return error_response(401, "unauthorized", "请先登录")
-        return redirect(url_for("auth.login", next=request.full_path))
+        # `full_path` ends in a bare "?" when there is no query string.
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -130,6 +130,24 @@ def state_label(*, status: str, signup_open: bool, held_on: date, today: date, f
     return "报名中"
 
 
+def checkin_refusal(*, status: str, held_on: date, today: date) -> str | None:
+    """Why nobody can be checked in now, or None. Check-in opens on the training's day (local
+    date) and stays open afterwards, so that a paper list can be entered later."""
+    if status == CANCELLED:
+        return "本场培训已取消，不能签到"
+    if today < held_on:
+        return f"签到在培训当天（{held_on.year}年{held_on.month}月{held_on.day}日）开放"
+    return None
+
+
+def coverage_status(*, trainings: int, held: int) -> str:
+    """A region's coverage in a year: 已开展 once an event was held; 已安排 when one is only
+    planned; 待开展 when none is."""
+    if held:
+        return "已开展"
+    return "已安排" if trainings else "待开展"
+
+
 def mask_phone(phone: str) -> str:
     """138****1234."""
     if len(phone) != 11:

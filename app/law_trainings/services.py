@@ -195,7 +195,14 @@ class CheckinResult:
     already: bool
 
 
-def check_in(signup: LawTrainingSignup, user_id: int) -> CheckinResult:
+def check_in(signup: LawTrainingSignup, user_id: int, today: date | None = None) -> CheckinResult:
+    """Check a person in; refused (`Conflict`) before the training's day or when cancelled."""
+    training = db.session.get(LawTraining, signup.training_id)
+    refusal = rules.checkin_refusal(
+        status=training.status, held_on=training.held_on, today=today or local_today()
+    )
+    if refusal:
+        raise Conflict(refusal)
     if signup.checked_in_at is not None:
         return CheckinResult(signup, already=True)
     signup.checked_in_at = utcnow()
@@ -232,6 +239,15 @@ class RegionCoverage:
     signups: int = 0
     attendees: int = 0
     by_audience: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def planned(self) -> int:
+        """Events of the year still to come (not cancelled, not yet held)."""
+        return self.trainings - self.held
+
+    @property
+    def status(self) -> str:
+        return rules.coverage_status(trainings=self.trainings, held=self.held)
 
 
 def coverage(year: int, today: date | None = None) -> list[RegionCoverage]:
@@ -300,6 +316,8 @@ def coverage_json(year: int, today: date | None = None) -> dict:
                 "region_code": r.region.code,
                 "trainings": r.trainings,
                 "held": r.held,
+                "planned": r.planned,
+                "status": r.status,
                 "signups": r.signups,
                 "attendees": r.attendees,
                 "by_audience": {t: r.by_audience.get(t, 0) for t in AUDIENCE_TYPES},
@@ -307,4 +325,6 @@ def coverage_json(year: int, today: date | None = None) -> dict:
             for r in rows
         ],
         "missing": [r.region.name for r in rows if r.trainings == 0],
+        # Regions with an event planned but none held yet: not yet covered either.
+        "not_held": [r.region.name for r in rows if r.trainings and not r.held],
     }

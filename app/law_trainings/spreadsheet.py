@@ -63,20 +63,21 @@ def coverage_workbook(year: int, rows) -> bytes:
     sheet = workbook.active
     sheet.title = f"{year}年覆盖情况"
     labels = list(AUDIENCE_TYPES.values())
-    sheet.append(["地区", "培训场次", "已举办", "报名人数", "签到人数", *labels, "状态"])
+    sheet.append(["地区", "培训场次", "已举办", "待举办", "报名人数", "签到人数", *labels, "状态"])
     for r in rows:
         sheet.append(
             [
                 r.region.name,
                 r.trainings,
                 r.held,
+                r.planned,
                 r.signups,
                 r.attendees,
                 *[r.by_audience.get(t, 0) for t in AUDIENCE_TYPES],
-                "待开展" if r.trainings == 0 else "已开展",
+                r.status,
             ]
         )
-        if r.trainings == 0:
+        if not r.held:
             for cell in sheet[sheet.max_row]:
                 cell.fill = _MISSING_FILL
     sheet.append(
@@ -84,11 +85,12 @@ def coverage_workbook(year: int, rows) -> bytes:
             "合计",
             sum(r.trainings for r in rows),
             sum(r.held for r in rows),
+            sum(r.planned for r in rows),
             sum(r.signups for r in rows),
             sum(r.attendees for r in rows),
             *[sum(r.by_audience.get(t, 0) for r in rows) for t in AUDIENCE_TYPES],
             "",
         ]
     )
-    _finish(sheet, [12, 10, 10, 10, 10, 10, 8, 8, 12, 8, 10])
+    _finish(sheet, [12, 10, 10, 10, 10, 10, 10, 8, 8, 12, 8, 10])
     return workbook_bytes(workbook)

@@ -27,7 +27,7 @@ from app.auth.models import Role
 from app.errors import Conflict, Invalid
 from app.extensions import db, limiter
 from app.form_errors import error_field, show_on_form
-from app.law_trainings import services, spreadsheet
+from app.law_trainings import rules, services, spreadsheet
 from app.law_trainings.forms import (
     CheckinCodeForm,
     LookupForm,
@@ -44,6 +44,7 @@ from app.law_trainings.rules import mask_phone, normalise_phone
 from app.orgs.models import PiiExport, Region
 from app.security import Action, get_or_404, may, require_role
 from app.timeutil import local_today
+from app.web import public_url
 
 bp = Blueprint("law_trainings", __name__, url_prefix="/law-trainings")
 
@@ -262,8 +263,14 @@ def tick(training_id: int, signup_id: int):
         services.undo_check_in(signup)
         flash(f"已撤销 {signup.name} 的签到", "info")
     else:
-        result = services.check_in(signup, current_user.id)
-        flash(f"{signup.name} 已签到" if result.already else f"{signup.name} 签到成功", "success")
+        try:
+            result = services.check_in(signup, current_user.id)
+        except Conflict as refused:
+            flash(refused.message, "warning")
+        else:
+            flash(
+                f"{signup.name} 已签到" if result.already else f"{signup.name} 签到成功", "success"
+            )
     return redirect(url_for(".show", training_id=training.id) + f"#s{signup.id}")
 
 
@@ -322,7 +329,10 @@ def _scan_result(training: LawTraining, code: str) -> dict:
         return {"ok": False, "message": "签到码无效"}
     if signup.training_id != training.id:
         return {"ok": False, "message": "该签到码不属于本场培训"}
-    result = services.check_in(signup, current_user.id)
+    try:
+        result = services.check_in(signup, current_user.id)
+    except Conflict as refused:
+        return {"ok": False, "message": refused.message}
     who = f"{signup.name}（{AUDIENCE_TYPES.get(signup.audience_type, '')}）"
     return {
         "ok": True,
@@ -343,11 +353,22 @@ def checkin(token: str):
     if signup is None:
         abort(404)
     training = _managed(signup.training_id)
-    already = None
+    already = refusal = None
     if request.method == "POST":  # CSRF checked by CSRFProtect for every POST
-        already = services.check_in(signup, current_user.id).already
+        try:
+            already = services.check_in(signup, current_user.id).already
+        except Conflict as refused:
+            refusal = refused.message
+    else:
+        refusal = rules.checkin_refusal(
+            status=training.status, held_on=training.held_on, today=local_today()
+        )
     return render_template(
-        "law_trainings/checkin.html", training=training, signup=signup, already=already
+        "law_trainings/checkin.html",
+        training=training,
+        signup=signup,
+        already=already,
+        refusal=refusal,
     )
 
 
@@ -355,7 +376,7 @@ def checkin(token: str):
 
 
 def _public_url(path: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return public_url(path)
 
 
 def _public_training(training_id: int) -> LawTraining:
@@ -533,6 +554,7 @@ def coverage():
         year=year,
         years=range(today.year + 1, today.year - 5, -1),
         missing=[r for r in rows if r.trainings == 0],
+        not_held=[r for r in rows if r.trainings and not r.held],
         audience_types=list(AUDIENCE_TYPES.items()),
         by_total={t: sum(r.by_audience.get(t, 0) for r in rows) for t in AUDIENCE_TYPES},
         total={

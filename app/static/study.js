@@ -70,7 +70,8 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(payload(mode))
     }).then(function (r) {
-      if (r.status === 400) { error("页面已过期，请刷新后继续学习"); stop(); return null; }
+      if (r.status === 401) { error("登录已失效，请重新登录后继续学习"); stop(); return null; }
+      if (r.status === 400) { error("页面已过期或登录已失效，请刷新页面（必要时重新登录）后继续学习"); stop(); return null; }
       if (!r.ok) return null;
       error("");
       return r.json();

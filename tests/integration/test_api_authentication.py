@@ -5,7 +5,12 @@ import re
 import pytest
 
 # Endpoints an anonymous caller may use; every other /api/v1 route answers 401.
-PUBLIC = {"auth_api.login", "api-docs.openapi_json"}
+PUBLIC = {
+    "auth_api.login",
+    "api-docs.openapi_json",
+    "certificate_credentials_api.verify",
+    "certificate_credentials_api.status_list_credential",
+}
 
 
 def _api_rules(app):

@@ -189,3 +189,15 @@ def test_logout_by_get_is_not_allowed(client, admin):
     form_login(client, "padmin")
     assert client.get("/logout").status_code == 405
     assert client.get("/").status_code == 200
+
+
+def test_the_api_answers_401_to_an_unsafe_request_without_a_session(client):
+    # An exam page whose session expired must say 「请重新登录」, not 「页面已过期」.
+    response = client.post("/api/v1/enterprises", json={})
+    assert response.status_code == 401
+    assert "登录" in response.get_json()["error"]["message"]
+
+
+def test_the_login_redirect_keeps_no_stray_question_mark(client):
+    assert client.get("/courses/").headers["Location"].endswith("next=/courses/")
+    assert "next=/courses/?page%3D2" in client.get("/courses/?page=2").headers["Location"]

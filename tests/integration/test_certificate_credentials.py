@@ -7,6 +7,7 @@ import stat
 import jwt
 import pytest
 
+from app.extensions import db
 from certificates import credentials, keys
 from tests import factories
 
@@ -20,7 +21,7 @@ def key_folder(app, tmp_path, monkeypatch):
     return folder
 
 
-ID_NUMBER = "130102199001011234"
+ID_NUMBER = "130102199001011018"
 
 
 def _certificate(**fields):
@@ -44,7 +45,7 @@ def test_a_signed_credential_is_a_vc_jwt_that_verifies(app, key_folder):
     assert "VerifiableCredential" in claims["type"]
     subject = claims["credentialSubject"]
     assert subject["name"] == "王小明"
-    assert subject["identityNumberMasked"] == "130102********1234"
+    assert subject["identityNumberMasked"] == "130102********1018"
     assert ID_NUMBER not in token and ID_NUMBER not in json.dumps(claims)
     assert subject["certificateNumber"] == certificate.number
     assert subject["occupation"] == "物业管理员"
@@ -84,7 +85,7 @@ def test_an_ordinary_jose_library_checks_the_credential_with_the_jwks(app, clien
     assert set(jwk) >= {"kty", "crv", "x", "kid"} and "d" not in jwk
     public = jwt.PyJWK(jwk).key
     claims = jwt.decode(token, public, algorithms=["EdDSA"], options={"verify_aud": False})
-    assert claims["credentialSubject"]["identityNumberMasked"] == "130102********1234"
+    assert claims["credentialSubject"]["identityNumberMasked"] == "130102********1018"
 
 
 def test_a_tampered_credential_is_refused(app):
@@ -159,3 +160,41 @@ def test_signing_with_a_key_from_the_environment(app, monkeypatch):
         assert credentials.verify(token)["credentialSubject"]["name"] == "王小明"
         with pytest.raises(keys.SigningKeyError):
             keys.rotate()
+
+
+def test_the_credential_endpoint_serves_the_holder_and_admins_in_scope(app, client, login):
+    from app.auth.models import Role
+    from app.orgs.models import PiiExport
+    from app.pii import vault
+
+    holder = factories.employee(name="王小明", id_number_=ID_NUMBER)
+    stranger = factories.employee(name="李四")
+    # Stored without a credential (as the factory writes it): signed on first download.
+    certificate = factories.certificate(holder, id_number_cipher=vault().encrypt(ID_NUMBER))
+    factories.user(Role.TRAINEE, username="holder", employee=holder)
+    factories.user(Role.TRAINEE, username="stranger", employee=stranger)
+    factories.user(Role.ENTERPRISE_ADMIN, username="other_admin", enterprise=stranger.enterprise)
+
+    url = f"/api/v1/certificates/{certificate.id}/credential"
+    assert client.get(url).status_code == 401
+    login("stranger")
+    assert client.get(url).status_code == 404
+    login("other_admin")
+    assert client.get(url).status_code == 404
+    login("holder")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "application/vc+jwt"
+    token = response.get_data(as_text=True)
+    jwks = client.get("/.well-known/jwks.json").get_json()
+    claims = credentials.verify(token, jwks)
+    assert claims["credentialSubject"]["certificateNumber"] == certificate.number
+    assert claims["credentialSubject"]["identityNumberMasked"] == "130102********1018"
+    # Kept once signed: the next download is the same credential, and each one is logged.
+    assert client.get(url).get_data(as_text=True) == token
+    db.session.refresh(certificate)
+    assert (
+        certificate.credential == token and certificate.key_id == credentials.header(token)["kid"]
+    )
+    exports = db.session.query(PiiExport).all()
+    assert len(exports) == 2 and certificate.number in exports[0].what

@@ -108,9 +108,9 @@ def test_board_page_and_export(client, login, make, board):
     export = client.get(f"/law-trainings/coverage.xlsx?year={YEAR}")
     assert export.status_code == 200
     rows = list(load_workbook(BytesIO(export.data)).active.iter_rows(values_only=True))
-    assert rows[0][:5] == ("地区", "培训场次", "已举办", "报名人数", "签到人数")
-    assert rows[1][0] == "地区00" and rows[1][1] == 2 and rows[1][4] == 2
-    assert rows[2][-1] == "待开展"
+    assert rows[0][:6] == ("地区", "培训场次", "已举办", "待举办", "报名人数", "签到人数")
+    assert rows[1][0] == "地区00" and rows[1][1:4] == (2, 1, 1) and rows[1][5] == 2
+    assert rows[1][-1] == "已开展" and rows[2][-1] == "待开展"
     assert rows[-1][0] == "合计" and rows[-1][1] == 3
 
 
@@ -118,3 +118,17 @@ def test_trainee_cannot_see_board(client, login, make, board):
     trainee = make.user(Role.TRAINEE, employee=make.employee(make.enterprise(board[0])))
     login(trainee.username)
     assert client.get("/law-trainings/coverage").status_code == 403
+
+
+def test_a_region_whose_only_training_is_still_to_come_is_planned_not_covered(
+    client, login, make, board
+):
+    _training(board[5], date(YEAR, 12, 31))
+    row = {r.region.name: r for r in services.coverage(YEAR, today=date(YEAR, 12, 30))}["地区05"]
+    assert (row.trainings, row.held, row.planned, row.status) == (1, 0, 1, "已安排")
+    login(make.user(Role.PROVINCE_ADMIN).username)
+    body = client.get(f"/api/v1/law-trainings/coverage?year={YEAR}").get_json()
+    region = next(r for r in body["regions"] if r["region"] == "地区05")
+    assert region["status"] == "已安排" and region["planned"] == 1
+    if local_today() < date(YEAR, 12, 31):
+        assert "地区05" in body["not_held"] and "地区05" not in body["missing"]

@@ -243,8 +243,15 @@ def _signup(training, phone="13812341234"):
     return signup
 
 
+def _on_the_day(training):
+    """Move the training to today: check-in opens on the training's day."""
+    training.held_on = local_today()
+    db.session.commit()
+
+
 def test_check_in_by_token_twice(client, login, world):
     person = _signup(world["training"])
+    _on_the_day(world["training"])
     login(world["city_a"].username)
     url = f"/law-trainings/checkin/{person.token}"
     assert "确认签到" in page(client.get(url))
@@ -257,6 +264,7 @@ def test_check_in_by_token_twice(client, login, world):
 
 def test_scanner_checks_in_and_refuses_other_events(client, login, world, make):
     person = _signup(world["training"])
+    _on_the_day(world["training"])
     other = LawTraining(
         region_id=world["a"].id,
         topic="另一场",
@@ -283,6 +291,30 @@ def test_scanner_checks_in_and_refuses_other_events(client, login, world, make):
     assert again["already"] and "已签到" in again["message"]
 
 
+def test_check_in_opens_on_the_training_day(client, login, world):
+    person = _signup(world["training"])  # five days ahead
+    day = world["training"].held_on
+    message = f"签到在培训当天（{day.year}年{day.month}月{day.day}日）开放"
+    login(world["province"].username)
+    url = f"/law-trainings/checkin/{person.token}"
+    before = page(client.get(url))
+    assert message in before and "确认签到" not in before
+    assert message in page(submit(client, url))
+    scan = f"/law-trainings/{world['training'].id}/scan"
+    headers = {"X-Requested-With": "fetch"}
+    data = {"csrf_token": csrf_of(client.get(scan)), "code": person.token}
+    assert client.post(scan, data=data, headers=headers).get_json() == {
+        "ok": False,
+        "message": message,
+    }
+    show = client.get(f"/law-trainings/{world['training'].id}")
+    tick = f"/law-trainings/{world['training'].id}/signups/{person.id}/checkin"
+    assert message in page(
+        client.post(tick, data={"csrf_token": csrf_of(show)}, follow_redirects=True)
+    )
+    assert db.session.get(LawTrainingSignup, person.id).checked_in_at is None
+
+
 def test_check_in_out_of_scope_is_404(client, login, world, make):
     person = _signup(world["training"])
     login(world["city_b"].username)
@@ -294,6 +326,7 @@ def test_check_in_out_of_scope_is_404(client, login, world, make):
 
 def test_tick_and_undo(client, login, world):
     person = _signup(world["training"])
+    _on_the_day(world["training"])
     login(world["province"].username)
     url = f"/law-trainings/{world['training'].id}"
     show = client.get(url)

@@ -45,8 +45,13 @@ MENUS = {
         "orgs.pii_exports",
     ],
     Role.TRAINEE: ["reports.dashboard", "courses.index", "exams.my_exams"],
-    Role.JUDGE: ["reports.dashboard", "judging.index"],
-    Role.CHIEF_JUDGE: ["reports.dashboard", "judging.index", "competitions.index"],
+    Role.JUDGE: ["reports.dashboard", "judging.index", "certification.assess_index"],
+    Role.CHIEF_JUDGE: [
+        "reports.dashboard",
+        "judging.index",
+        "certification.assess_index",
+        "competitions.index",
+    ],
 }
 
 
