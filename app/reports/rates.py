@@ -203,9 +203,12 @@ def _counts(key, where: list, day: date) -> dict:
     primary key instead of probing every employee's certificates in every source, which
     halves the work on SQLite and lets PostgreSQL hash-join."""
     mapping = post_occupations()
+    by_enterprise = key.table is Enterprise.__table__
     on_duty = select(
         key.label("k"), func.count().label("on_duty"), literal(0).label("certified")
     ).where(*where)
+    if by_enterprise:
+        on_duty = on_duty.join_from(Employee, Enterprise, Enterprise.id == Employee.enterprise_id)
     selects = [on_duty.group_by(key)]
     valid = [
         select(src.c.employee_id, src.c.occupation).where(
@@ -219,7 +222,7 @@ def _counts(key, where: list, day: date) -> dict:
     if valid and pairs:
         held = union_all(*valid).subquery("held") if len(valid) > 1 else valid[0].subquery("held")
         relevant = or_(*(and_(Employee.post == p, held.c.occupation.in_(occ)) for p, occ in pairs))
-        selects.append(
+        certified = (
             select(
                 key.label("k"),
                 literal(0).label("on_duty"),
@@ -227,9 +230,10 @@ def _counts(key, where: list, day: date) -> dict:
             )
             .select_from(held)
             .join(Employee, Employee.id == held.c.employee_id)
-            .where(*where, relevant)
-            .group_by(key)
         )
+        if by_enterprise:
+            certified = certified.join(Enterprise, Enterprise.id == Employee.enterprise_id)
+        selects.append(certified.where(*where, relevant).group_by(key))
     if db.session.get_bind().dialect.name == "postgresql":
         # The planner's cost estimate of this statement crosses the JIT threshold, and
         # compiling it takes longer (seconds) than running it (tenths): off for this
@@ -240,6 +244,18 @@ def _counts(key, where: list, day: date) -> dict:
         both.c.k
     )
     return {k: (int(n), int(c)) for k, n, c in db.session.execute(statement)}
+
+
+def _enterprises_in(user, region_id: int | None, enterprise_id: int | None):
+    """SELECT id, name, region_id of the enterprises in scope and in the filters."""
+    enterprises = select(Enterprise.id, Enterprise.name, Enterprise.region_id).where(
+        visible(user, Enterprise)
+    )
+    if region_id is not None:
+        enterprises = enterprises.where(Enterprise.region_id == region_id)
+    if enterprise_id is not None:
+        enterprises = enterprises.where(Enterprise.id == enterprise_id)
+    return enterprises
 
 
 def _employees_in(user, day: date, region_id: int | None, enterprise_id: int | None) -> list:
@@ -352,35 +368,28 @@ def rate_table(
         for post in rules.COUNTED_POSTS:
             n, c = counts.get(post.value, (0, 0))
             rows.append(RateRow(post.value, post.label, n, c, rules.rate(c, n)))
-    else:
+    elif group_by == "enterprise":
         counted = _counts(Employee.enterprise_id, where, as_of)
-        enterprises = select(Enterprise.id, Enterprise.name, Enterprise.region_id).where(
-            visible(user, Enterprise)
-        )
-        if region_id is not None:
-            enterprises = enterprises.where(Enterprise.region_id == region_id)
-        if enterprise_id is not None:
-            enterprises = enterprises.where(Enterprise.id == enterprise_id)
-        listed = db.session.execute(enterprises.order_by(Enterprise.id)).all()
-        if group_by == "enterprise":
-            rows = []
-            for eid, name, rid in listed:
-                n, c = counted.get(eid, (0, 0))
-                rows.append(RateRow(eid, name, n, c, rules.rate(c, n), targets.get(rid), rid))
-        else:
-            by_region: dict[int, list[int]] = {}
-            for eid, _, rid in listed:
-                n, c = counted.get(eid, (0, 0))
-                pair = by_region.setdefault(rid, [0, 0])
-                pair[0] += n
-                pair[1] += c
-            region_query = select(Region.id, Region.name).order_by(Region.sort_order, Region.id)
-            if role_of(user) is not Role.PROVINCE_ADMIN or region_id or enterprise_id:
-                region_query = region_query.where(Region.id.in_(list(by_region)))
-            rows = []
-            for rid, name in db.session.execute(region_query):
-                n, c = by_region.get(rid, [0, 0])
-                rows.append(RateRow(rid, name, n, c, rules.rate(c, n), targets.get(rid), rid))
+        listed = db.session.execute(
+            _enterprises_in(user, region_id, enterprise_id).order_by(Enterprise.id)
+        ).all()
+        rows = []
+        for eid, name, rid in listed:
+            n, c = counted.get(eid, (0, 0))
+            rows.append(RateRow(eid, name, n, c, rules.rate(c, n), targets.get(rid), rid))
+    else:
+        # Grouped by the enterprise's region in SQL: 14 groups, not 20,000 to add up here.
+        counted = _counts(Enterprise.region_id, where, as_of)
+        region_query = select(Region.id, Region.name).order_by(Region.sort_order, Region.id)
+        if role_of(user) is not Role.PROVINCE_ADMIN or region_id or enterprise_id:
+            in_scope_ids = _enterprises_in(user, region_id, enterprise_id).with_only_columns(
+                Enterprise.region_id
+            )
+            region_query = region_query.where(Region.id.in_(in_scope_ids))
+        rows = []
+        for rid, name in db.session.execute(region_query):
+            n, c = counted.get(rid, (0, 0))
+            rows.append(RateRow(rid, name, n, c, rules.rate(c, n), targets.get(rid), rid))
     scope_target = None
     if region_id is not None:
         scope_target = targets.get(region_id)
