@@ -26,7 +26,9 @@ def rate_workbook(table: RateTable) -> bytes:
     sheet.append(list(HEADERS))
     for cell in sheet[7]:
         cell.font = Font(bold=True)
-    for row in [*table.rows, table.total]:
+    first = sheet.max_row + 1  # max_row scans every cell: asked once, not per row
+    lines = [*table.rows, table.total]
+    for row in lines:
         sheet.append(
             [
                 row.name,
@@ -37,9 +39,10 @@ def rate_workbook(table: RateTable) -> bytes:
                 ("是" if row.below_target else "") if row.target is not None else "",
             ]
         )
-        sheet.cell(sheet.max_row, 4).number_format = "0.00%"
-        sheet.cell(sheet.max_row, 5).number_format = "0.00%"
-    sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+    for number in range(first, first + len(lines)):
+        sheet.cell(number, 4).number_format = "0.00%"
+        sheet.cell(number, 5).number_format = "0.00%"
+    sheet.cell(first + len(lines) - 1, 1).font = Font(bold=True)
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 14
     for column in "CDEF":
