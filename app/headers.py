@@ -9,9 +9,13 @@ A page that needs more than the default asks for it while it renders, with the t
 functions below: `{{ csp_allow_pdf_objects() }}` where it embeds a same-origin PDF in an
 `<object>`, `{{ permissions_allow_camera() }}` where it reads QR codes from the camera.
 Files that pages embed (PDF, images, video) may be framed by the site's own pages only.
+
+Pages and JSON answered to a logged-in person carry `Cache-Control: no-store`: their state is
+personal and changes (an exam just submitted must not come back from the browser's cache with
+「开始考试」 when the back button is pressed). A response that sets its own Cache-Control keeps it.
 """
 
-from flask import g
+from flask import g, session
 
 _PAGE_POLICY = {
     "default-src": "'self'",
@@ -25,6 +29,7 @@ _PAGE_POLICY = {
 }
 # Embedded by our own pages (`<object>`, `<img>`, `<video>`): framed by the site only.
 _EMBEDDABLE_PREFIXES = ("application/pdf", "image/", "video/", "audio/")
+_PERSONAL_TYPES = ("text/html", "application/json")
 _PERMISSIONS = {"camera": "()", "microphone": "()", "geolocation": "()"}
 
 COMMON_HEADERS = {
@@ -75,6 +80,12 @@ def _set_headers(response):
     response.headers.setdefault(
         "Permissions-Policy", permissions_policy(g.get("permissions_camera"))
     )
+    if (
+        response.mimetype in _PERSONAL_TYPES
+        and "Cache-Control" not in response.headers
+        and session.get("_user_id") is not None  # logged in (read without loading the user)
+    ):
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -88,6 +88,11 @@ def init_app(app) -> None:
     app.add_template_filter(_date, "date")
     app.add_template_filter(lambda v: ROLE_LABELS.get(Role(v), v) if v else "", "role_label")
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for it at the root whatever the page says."""
+        return current_app.send_static_file("favicon.ico")
+
     @app.context_processor
     def navigation():
         if not current_user.is_authenticated:

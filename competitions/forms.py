@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.form_once import OnceForm
 from app.orgs.rules.posts import Post
 from app.web import BaseForm
 
@@ -38,7 +39,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CompetitionForm(BaseForm):
+class CompetitionForm(OnceForm):
     title = StringField("竞赛名称", validators=[DataRequired("请输入竞赛名称"), Length(2, 128)])
     stage = SelectField("赛事级别", validate_choice=True)
     region_id = SelectField("预赛地区", coerce=int, validate_choice=True)
@@ -54,7 +55,7 @@ class CompetitionForm(BaseForm):
     )
 
 
-class EventForm(BaseForm):
+class EventForm(OnceForm):
     name = StringField("项目名称", validators=[DataRequired("请输入项目名称"), Length(1, 64)])
     occupation = StringField("职业（工种）", validators=[Optional(), Length(max=64)])
     posts = CheckboxesField(
@@ -145,7 +146,7 @@ class EventForm(BaseForm):
             self.title_top.data = event.titles[0]["top"]
 
 
-class ItemForm(BaseForm):
+class ItemForm(OnceForm):
     code = StringField("编号", validators=[DataRequired("请输入编号"), Length(1, 16)])
     title = StringField("评分项", validators=[DataRequired("请输入评分项名称"), Length(1, 128)])
     kind = SelectField(

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length
 from app.cjk_font import FontMissing
 from app.errors import DomainError
 from app.extensions import db
+from app.form_once import OnceForm
 from app.spreadsheet import XLSX
 from app.timeutil import utcnow
 from app.web import BaseForm, public_url
@@ -33,7 +34,7 @@ bp = Blueprint(
 SHEETS_FROM = (SIGNED_OFF, PUBLISHED, FINAL)  # score sheets exist once the chief judge signs
 
 
-class AppealForm(BaseForm):
+class AppealForm(OnceForm):
     contestant_id = SelectField("选手", coerce=int, validators=[InputRequired("请选择选手")])
     reason = TextAreaField(
         "申诉理由",

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.fields import BooleanField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.form_once import OnceForm
 from app.orgs.rules.posts import Post
 from app.timeutil import LOCAL_TZ
 from app.web import BaseForm, ChineseMeta
@@ -130,7 +131,7 @@ class CandidatesForm(BaseForm):
         )
 
 
-class ExamForm(CandidatesForm):
+class ExamForm(CandidatesForm, OnceForm):
     """Every setting of an exam, its paper (rules or a fixed paper) and its candidates."""
 
     title = StringField(

@@ -24,8 +24,8 @@ from question_bank import version_cache
 OFFLINE_AFTER = timedelta(seconds=60)
 
 RESULT_STATES = {
-    "passed": "通过",
-    "failed": "未通过",
+    "passed": "合格",
+    "failed": "不合格",
     "in_progress": "考试中",
     "overdue": "已超时，待提交",
     "not_started": "未参加",
@@ -199,7 +199,7 @@ RESULT_HEADERS = [
     "作答次数",
     "成绩",
     "满分",
-    "是否通过",
+    "是否合格",
     "交卷时间",
     "交卷方式",
 ]

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.form_once import OnceForm
 from app.orgs.rules.posts import Post
 from app.web import BaseForm
 from question_bank.rules.types import (
@@ -34,7 +35,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class QuestionForm(BaseForm):
+class QuestionForm(OnceForm):
     type = SelectField("题型", choices=[SelectChoice(t.value, t.label) for t in QuestionType])
     stem = TextAreaField(
         "题干",
@@ -110,5 +111,5 @@ class QuestionImportForm(BaseForm):
     )
 
 
-class ConfirmImportForm(BaseForm):
+class ConfirmImportForm(OnceForm):
     token = StringField(validators=[DataRequired(), Length(max=64)])  # token_urlsafe(12)

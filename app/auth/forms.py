@@ -4,6 +4,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from app.auth.rules import MAX_PASSWORD_LENGTH
+from app.form_once import OnceForm
 from app.web import BaseForm
 
 PASSWORD_HINT = "至少 8 位，包含字母和数字；不能是常见密码，也不能包含用户名"
@@ -37,7 +38,7 @@ class PasswordChangeForm(BaseForm):
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9_.@-]{3,64}$", message="用户名为 3–64 位字母、数字或 _ . @ -")
 
 
-class AccountForm(BaseForm):
+class AccountForm(OnceForm):
     username = StringField(
         "用户名", validators=[DataRequired("请输入用户名"), USERNAME_CAP, USERNAME_RULE]
     )
@@ -52,7 +53,7 @@ class AccountForm(BaseForm):
     enterprise_id = SelectField("所属企业", coerce=int, validate_choice=False)
 
 
-class TraineeAccountForm(BaseForm):
+class TraineeAccountForm(OnceForm):
     username = StringField(
         "用户名", validators=[DataRequired("请输入用户名"), USERNAME_CAP, USERNAME_RULE]
     )

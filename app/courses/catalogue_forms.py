@@ -20,8 +20,8 @@ from wtforms.validators import (
 
 from app.courses.models import CATEGORIES, LESSON_KINDS
 from app.courses.rules.catalogue import is_web_link
+from app.form_once import OnceForm
 from app.orgs.rules.posts import Post
-from app.web import BaseForm
 from question_bank.rules.types import LEVELS
 
 # Markdown kept in Text columns: bounded so that one form cannot store megabytes.
@@ -29,7 +29,7 @@ DESCRIPTION_MAX = 20_000
 BODY_MAX = 200_000
 
 
-class CourseForm(BaseForm):
+class CourseForm(OnceForm):
     """A course's catalogue entry."""
 
     title = StringField(
@@ -78,7 +78,7 @@ class CourseForm(BaseForm):
             raise ValidationError("学时最多保留一位小数")
 
 
-class ChapterForm(BaseForm):
+class ChapterForm(OnceForm):
     """A chapter's title."""
 
     title = StringField(
@@ -90,7 +90,7 @@ class ChapterForm(BaseForm):
     )
 
 
-class LessonForm(BaseForm):
+class LessonForm(OnceForm):
     """A lesson of any kind; which fields matter depends on the kind."""
 
     title = StringField(

@@ -3,12 +3,12 @@
 from wtforms import DateField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.form_once import OnceForm
 from app.orgs.rules.posts import Post
-from app.web import BaseForm
 from question_bank.forms import CheckboxesField
 
 
-class PlanForm(BaseForm):
+class PlanForm(OnceForm):
     """A plan: what, by when, for which posts and/or named people, which courses."""
 
     title = StringField(
@@ -31,7 +31,7 @@ class PlanForm(BaseForm):
     note = TextAreaField("说明", validators=[Length(max=2000, message="说明最多 2000 个字")])
 
 
-class EvaluationForm(BaseForm):
+class EvaluationForm(OnceForm):
     """A written evaluation of the plan for one period."""
 
     period = StringField(

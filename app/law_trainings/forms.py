@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.form_once import OnceForm
 from app.law_trainings.models import AUDIENCE_TYPES
 from app.web import BaseForm
 
@@ -23,7 +24,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class TrainingForm(BaseForm):
+class TrainingForm(OnceForm):
     region_id = SelectField("地区", coerce=int)
     topic = StringField("培训主题", validators=[DataRequired("请输入培训主题"), Length(2, 128)])
     held_on = DateField("培训日期", validators=[DataRequired("请选择培训日期")])

@@ -4,6 +4,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.form_once import OnceForm
 from app.orgs.rules.posts import Post
 from app.web import BaseForm
 
@@ -11,7 +12,7 @@ from app.web import BaseForm
 POST_CHOICES = [SelectChoice(p.value, p.label) for p in Post]
 
 
-class EnterpriseForm(BaseForm):
+class EnterpriseForm(OnceForm):
     name = StringField("企业名称", validators=[DataRequired("请输入企业名称"), Length(2, 128)])
     credit_code = StringField(
         "统一社会信用代码",
@@ -24,11 +25,16 @@ class EnterpriseForm(BaseForm):
     contact_phone = StringField("联系电话", validators=[Optional(), Length(max=32)])
 
 
-class EmployeeForm(BaseForm):
+class EmployeeForm(OnceForm):
     name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=40)])
     id_number = StringField("身份证号", validators=[DataRequired("请输入身份证号"), Length(max=40)])
     phone = StringField("手机号", validators=[Optional(), Length(max=20)])
-    post = SelectField("岗位", choices=POST_CHOICES)
+    # No default: a post chosen for the person, never 项目经理 because it is listed first.
+    post = SelectField(
+        "岗位",
+        choices=[SelectChoice("", "请选择岗位")] + POST_CHOICES,
+        validators=[DataRequired("请选择岗位")],
+    )
     hired_on = DateField("入职日期", validators=[DataRequired("请选择入职日期")])
 
 
@@ -63,7 +69,7 @@ LEVEL_CHOICES = [SelectChoice("", "—（无等级）")] + [
 ]
 
 
-class ExternalCertificateForm(BaseForm):
+class ExternalCertificateForm(OnceForm):
     name = StringField("证书名称", validators=[DataRequired("请输入证书名称"), Length(max=128)])
     occupation = StringField(
         "职业（工种）",

@@ -3,6 +3,9 @@
  * - `data-autosubmit` on a form control: submit its form when the value changes.
  * - `data-confirm="…"` on a form (checked on submit) or a button (checked on click):
  *   ask the question first and go on only if the user agrees.
+ * - Every form that posts is sent once: a second click while the page is loading is ignored
+ *   and the buttons show they are busy (the server also refuses a form sent twice: form_once).
+ *   `data-resubmit` on a form that answers a download (the page stays) leaves it alone.
  */
 (function () {
   "use strict";
@@ -16,6 +19,27 @@
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) event.preventDefault();
+    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.hasAttribute("data-resubmit")) return;
+    if (form.dataset.sending === "1") { event.preventDefault(); return; }
+    form.dataset.sending = "1";
+    // After this event, so that the clicked button's name and value are still sent.
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (b) {
+        b.disabled = true;
+        b.setAttribute("aria-busy", "true");
+      });
+    }, 0);
+  });
+  // Back to a page kept in the browser's cache: its forms may be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      delete form.dataset.sending;
+      form.querySelectorAll("[aria-busy]").forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });
+    });
   });
 })();

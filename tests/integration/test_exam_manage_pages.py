@@ -473,12 +473,12 @@ def test_results_list_and_excel_export(client, login, sat_exam):
     client.post(f"/api/v1/attempts/{third['id']}/submit", headers=third["headers"])
     login("examiner")
     text = page(client.get(f"/exams/manage/{exam.id}/results"))
-    assert "已考 <b>3</b>" in text and "通过 <b>2</b>" in text and "66.7%" in text
+    assert "已考 <b>3</b>" in text and "合格 <b>2</b>" in text and "66.7%" in text
     rows = re.findall(
         r'<td class="who fw-semibold">(考生.)</td>.*?data-label="成绩">([^<]*)</td>', text, re.S
     )
     assert dict(rows) == {"考生甲": "30 / 40", "考生乙": "20 / 40", "考生丙": "10 / 40"}
-    assert "未通过" in text and "130102********" in text
+    assert "不合格" in text and "130102********" in text
 
     export = client.get(f"/exams/manage/{exam.id}/results.xlsx")
     assert export.status_code == 200
@@ -490,8 +490,8 @@ def test_results_list_and_excel_export(client, login, sat_exam):
     by_name = {row[0]: dict(zip(header, row, strict=True)) for row in values[1:]}
     assert set(by_name) == {"考生甲", "考生乙", "考生丙"}
     assert (by_name["考生甲"]["成绩"], by_name["考生甲"]["满分"]) == (30, 40)
-    assert by_name["考生甲"]["是否通过"] == "通过"
-    assert by_name["考生丙"]["是否通过"] == "未通过"
+    assert by_name["考生甲"]["是否合格"] == "合格"
+    assert by_name["考生丙"]["是否合格"] == "不合格"
     assert by_name["考生乙"]["岗位"] == "保安"
     assert by_name["考生丙"]["交卷方式"] == "考生交卷"
     assert "********" in by_name["考生甲"]["身份证号"]
@@ -654,4 +654,4 @@ def test_a_candidate_still_answering_is_not_listed_as_absent(client, login, sat_
     assert "考试中" in text and "缺考" not in text
     values = xlsx_values(client.get(f"/exams/manage/{exam.id}/results.xlsx").data)
     by_name = {row[0]: dict(zip(values[0], row, strict=True)) for row in values[1:]}
-    assert by_name["考生丙"]["是否通过"] == "考试中"
+    assert by_name["考生丙"]["是否合格"] == "考试中"

@@ -18,6 +18,8 @@ MENUS = {
         "question_bank.index",
         "exam_admin.index",
         "competitions.index",
+        "certificates.index",
+        "certification.index",
         "auth.accounts",
         "orgs.pii_exports",
     ],
@@ -30,6 +32,8 @@ MENUS = {
         "law_trainings.index",
         "question_bank.index",
         "competitions.index",
+        "certificates.index",
+        "certification.index",
         "auth.accounts",
         "orgs.pii_exports",
     ],
@@ -41,10 +45,18 @@ MENUS = {
         "question_bank.index",
         "exam_admin.index",
         "competitions.index",
+        "certificates.index",
+        "certification.index",
         "auth.accounts",
         "orgs.pii_exports",
     ],
-    Role.TRAINEE: ["reports.dashboard", "courses.index", "exams.my_exams"],
+    Role.TRAINEE: [
+        "reports.dashboard",
+        "courses.index",
+        "exams.my_exams",
+        "certificates.mine",
+        "certification.mine",
+    ],
     Role.JUDGE: ["reports.dashboard", "judging.index", "certification.assess_index"],
     Role.CHIEF_JUDGE: [
         "reports.dashboard",
@@ -68,4 +80,4 @@ def test_the_menu_is_shown_on_pages(client, login, make):
     page = client.get("/").get_data(as_text=True)
     menu = page[page.index('id="mainNav"') :]
     labels = re.findall(r'class="nav-link[^"]*" href="[^"]*">([^<]+)</a>', menu)
-    assert labels == ["首页", "学习", "我的考试"]
+    assert labels == ["首页", "学习", "我的考试", "我的证书", "我的认定"]

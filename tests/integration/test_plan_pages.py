@@ -508,3 +508,33 @@ def test_demo_plans_are_idempotent_and_show_every_state(app, runner):
             states[key] = states.get(key, 0) + value
         states["late_completion"] = states.get("late_completion", 0) + s["late_completion"]
     assert all(states[k] > 0 for k in ("completed", "in_progress", "late", "late_completion"))
+
+
+# ---------------------------------------------------------------- sent twice
+
+
+def _once_of(response) -> str:
+    match = re.search(r'name="once" type="hidden" value="([^"]+)"', page(response))
+    assert match, "the form carries no once token"
+    return match.group(1)
+
+
+def test_a_plan_form_sent_twice_creates_one_plan(client, login, w):
+    login("ent_a")
+    shown = client.get("/plans/new")
+    data = {"csrf_token": csrf_of(shown), "once": _once_of(shown), **form(w)}
+    assert client.post("/plans/new", data=data).status_code == 302
+    again = client.post("/plans/new", data=data)
+    assert again.status_code == 200 and "请勿重复提交" in page(again)
+    assert db.session.scalar(select(func.count()).select_from(TrainingPlan)) == 1
+
+
+def test_a_plan_form_shown_again_with_errors_can_be_corrected_and_sent(client, login, w):
+    login("ent_a")
+    shown = client.get("/plans/new")
+    data = {"csrf_token": csrf_of(shown), "once": _once_of(shown), **form(w, title="")}
+    refused = client.post("/plans/new", data=data)
+    assert "请填写计划名称" in page(refused)
+    fixed = {**data, "title": "改好了", "once": _once_of(refused)}
+    assert client.post("/plans/new", data=fixed).status_code == 302
+    assert db.session.scalar(select(TrainingPlan.title)) == "改好了"

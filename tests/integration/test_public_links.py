@@ -52,3 +52,10 @@ def test_the_sign_up_qr_link_follows_the_port_the_server_runs_on(app, client, ma
         assert _public_url(f"/law-trainings/checkin/{signup.token}").startswith(
             "http://127.0.0.1:5077/law-trainings/checkin/"
         )
+
+
+def test_the_favicon_is_served(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200 and response.data[:4] == b"\x00\x00\x01\x00"
+    with client.get("/static/favicon.svg") as response:
+        assert response.status_code == 200

@@ -1,5 +1,6 @@
 """The roster pages (花名册) as an enterprise admin, a city admin and others use them."""
 
+import re
 from datetime import date
 from io import BytesIO
 
@@ -91,7 +92,7 @@ def test_my_roster_redirects_to_own_enterprise(as_admin, org):
 def test_roster_lists_only_own_on_duty_staff_by_default(as_admin, org):
     response = as_admin.get(roster_url(org))
     assert response.status_code == 200
-    assert roster_names(response) == ["张三", "李四"]
+    assert roster_names(response) == ["李四", "张三"]  # pinyin order: li before zhang
     assert "赵六" not in page(response)
 
 
@@ -504,3 +505,15 @@ def test_other_enterprise_admin_cannot_change_or_export_this_roster(client, make
     assert db.session.get(Employee, zhang.id).left_on is None
     assert db.session.get(ExternalCertificate, cert_id) is not None
     assert db.session.scalar(select(func.count()).select_from(PiiExport)) == 0
+
+
+def test_adding_a_person_asks_for_the_post_with_no_default(as_admin, org):
+    url = f"/enterprises/{org['e1'].id}/employees/new"
+    shown = page(as_admin.get(url))
+    select = re.search(r'<select[^>]*name="post".*?</select>', shown, re.S).group(0)
+    assert "请选择岗位" in select
+    assert re.findall(r'<option selected value="([^"]*)"', select) in ([], [""])
+    before = employee_count(org["e1"])
+    response = submit(as_admin, url, new_person(post=""))
+    assert response.status_code == 200 and "请选择岗位" in page(response)
+    assert employee_count(org["e1"]) == before

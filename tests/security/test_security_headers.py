@@ -125,3 +125,14 @@ def test_a_page_may_widen_the_policy_for_what_it_embeds(app):
     assert "object-src 'self'" in response.headers["Content-Security-Policy"]
     assert "camera=(self)" in response.headers["Permissions-Policy"]
     assert "microphone=()" in response.headers["Permissions-Policy"]
+
+
+def test_pages_of_a_logged_in_person_are_not_kept_by_the_browser(client, make, login):
+    from app.auth.models import Role
+
+    public = client.get("/login")
+    assert "no-store" not in public.headers.get("Cache-Control", "")
+    login(make.user(Role.PROVINCE_ADMIN).username)
+    for url in ("/", "/exams/", "/api/v1/me"):
+        response = client.get(url, follow_redirects=True)
+        assert response.headers.get("Cache-Control") == "no-store", url

@@ -5,7 +5,7 @@ other issuers their occupation, level and revocation date. Existing rows take th
 their occupation. Also an index for the rate's look-up of an employee's certificates.
 
 Revision ID: 5c4e5bc8af08
-Revises: 5b1f2c7d9e40
+Revises: 7d4e1a2b9c60
 Create Date: 2026-12-04 16:48:12.419212
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c4e5bc8af08'
-down_revision = '5b1f2c7d9e40'
+down_revision = '7d4e1a2b9c60'
 branch_labels = None
 depends_on = None
 
