@@ -49,3 +49,8 @@ def init_app(app) -> None:
         "技能认定",
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN},
     )
+
+    from app.reports.sources import register_certificate_source
+    from certificates.report_source import issued_certificates
+
+    register_certificate_source("certificates", issued_certificates)

@@ -11,6 +11,7 @@ MENUS = {
         "reports.dashboard",
         "orgs.regions",
         "orgs.enterprises",
+        "rates.report",
         "course_admin.index",
         "plans.index",
         "law_trainings.index",
@@ -26,6 +27,7 @@ MENUS = {
         "reports.dashboard",
         "orgs.regions",
         "orgs.enterprises",
+        "rates.report",
         "plans.index",
         "law_trainings.index",
         "question_bank.index",
@@ -38,6 +40,7 @@ MENUS = {
     Role.ENTERPRISE_ADMIN: [
         "reports.dashboard",
         "orgs.my_roster",
+        "rates.report",
         "plans.index",
         "question_bank.index",
         "exam_admin.index",
