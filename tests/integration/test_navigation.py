@@ -11,6 +11,7 @@ MENUS = {
         "reports.dashboard",
         "orgs.regions",
         "orgs.enterprises",
+        "rates.report",
         "course_admin.index",
         "plans.index",
         "law_trainings.index",
@@ -27,6 +28,7 @@ MENUS = {
         "reports.dashboard",
         "orgs.regions",
         "orgs.enterprises",
+        "rates.report",
         "plans.index",
         "law_trainings.index",
         "question_bank.index",
@@ -40,6 +42,7 @@ MENUS = {
     Role.ENTERPRISE_ADMIN: [
         "reports.dashboard",
         "orgs.my_roster",
+        "rates.report",
         "plans.index",
         "question_bank.index",
         "exam_admin.index",
