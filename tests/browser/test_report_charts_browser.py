@@ -2,7 +2,6 @@
 「表格」 button shows the figures behind each chart. Screenshots land in /tmp/wuye-shots/."""
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def world(app, monkeypatch):
-    try:
-        import app.reports.rates  # noqa: F401
-    except ModuleNotFoundError:
-        from tests import rates_stub
-
-        monkeypatch.setitem(sys.modules, "app.reports.rates", rates_stub)
+def world(app):
     with app.app_context():
         region = factories.region("甲市")
         enterprise = factories.enterprise(region, "甲物业")

@@ -3,7 +3,6 @@
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -16,15 +15,11 @@ from app.reports import chart_data
 from app.timeutil import local_today
 
 
-@pytest.fixture(autouse=True)
-def rates(app, monkeypatch):
-    """The rate service; its documented stand-in while the real one is not installed."""
-    try:
-        import app.reports.rates as module
-    except ModuleNotFoundError:
-        from tests import rates_stub as module
+@pytest.fixture
+def rates(app):
+    """The rate service the charts draw from."""
+    from app.reports import rates as module
 
-        monkeypatch.setitem(sys.modules, "app.reports.rates", module)
     return module
 
 
