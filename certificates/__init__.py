@@ -50,6 +50,10 @@ def init_app(app) -> None:
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN},
     )
 
+    from certificates.report_provider import register_report
+
+    register_report()  # 统计报表
+
     from app.reports.sources import register_certificate_source
     from certificates.report_source import issued_certificates
 

@@ -28,3 +28,6 @@ def init_app(app) -> None:
         "培训计划",
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN},
     )
+    from app.courses.report_provider import register_report
+
+    register_report()  # 统计报表
