@@ -121,7 +121,9 @@ class ExternalCertificate(db.Model):
     name: Mapped[str] = mapped_column(String(128))
     # The occupation (职业/工种) it certifies; which occupations count for which post is a
     # setting of the rate (`app.reports.models.RatePostOccupation`).
-    occupation: Mapped[str] = mapped_column(String(64))
+    occupation: Mapped[str] = mapped_column(
+        String(64), default=lambda context: context.get_current_parameters()["name"][:64]
+    )  # when not given: the certificate's name, as the migration filled old rows
     level: Mapped[int | None]  # 5 = 五级/初级工 … 1 = 一级/高级技师, when it has one
     issuer: Mapped[str] = mapped_column(String(128))
     number: Mapped[str] = mapped_column(String(64), default="")
