@@ -47,8 +47,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     init_limiter(app)
 
-    from app import form_once  # noqa: F401  (the table of used form tokens)
-    from app import api, headers, jobs, transaction, web
+    from app import (
+        api,
+        form_once,  # noqa: F401  (the table of used form tokens)
+        headers,
+        jobs,
+        sorting,  # noqa: F401  (the zh_natural collation)
+        transaction,
+        web,
+    )
 
     api.init_app(app)
     jobs.init_app(app)

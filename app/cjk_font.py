@@ -5,6 +5,7 @@ Without it Chinese text would silently vanish from a PDF, so a missing font rais
 """
 
 import os
+from contextlib import contextmanager
 
 from flask import current_app
 
@@ -47,3 +48,21 @@ def register_font() -> str:
 
     XHTML2PDF_FONTS[FONT_NAME.lower()] = FONT_NAME
     return FONT_NAME
+
+
+@contextmanager
+def reproducible():
+    """reportlab's invariant mode and the CJK font as the canvas's base font, for one render.
+
+    Invariant mode leaves out the creation time and derives the document id from the
+    content, so the same page is the same file; the base font keeps Helvetica (never
+    embedded) out of the file.
+    """
+    from reportlab import rl_config
+
+    saved = rl_config.invariant, rl_config.canvas_basefontname
+    rl_config.invariant, rl_config.canvas_basefontname = 1, FONT_NAME
+    try:
+        yield
+    finally:
+        rl_config.invariant, rl_config.canvas_basefontname = saved

@@ -88,4 +88,17 @@ def load_config(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "PAGE_SIZE": 20,
+        # Certificates (certificates.issuing): the issuer printed on them, and the fixed parts
+        # of their numbers (letter, organisation code, province, assessment site; see
+        # certificates/rules/numbering.py for the whole format).
+        "CERTIFICATE_ISSUER": os.environ.get("CERTIFICATE_ISSUER", "河北省物业管理行业协会"),
+        "CERTIFICATE_NUMBER": {
+            "letter": os.environ.get("CERTIFICATE_NUMBER_LETTER", "S"),
+            "organisation": os.environ.get("CERTIFICATE_ORGANISATION_CODE", "000001"),
+            "province": os.environ.get("CERTIFICATE_PROVINCE_CODE", "13"),
+            "site": os.environ.get("CERTIFICATE_SITE_CODE", "0001"),
+        },
+        # Without a background worker, the provincial admin may issue a batch of at most this
+        # many certificates within the request.
+        "CERTIFICATE_ISSUE_IN_REQUEST_LIMIT": 300,
     }

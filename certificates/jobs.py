@@ -9,8 +9,10 @@ Shared by the issuing (kind "issue") and the ZIP (kind "zip") jobs:
 - `run_job(job_id, work)` is what a task body calls: it marks the job running, calls
   `work(job, tick)` and marks it done in the task's own transaction (one transaction, as
   every task: the work and "done" commit together). `tick(done, total=None)` writes the
-  progress in a short transaction of its own so that the page sees it while the work runs.
-  When the work raises, everything it wrote is rolled back and the job is marked failed.
+  progress in a short transaction of its own so that the page sees it while the work runs;
+  the work must not change `job` itself (pass the total to `tick`), or its own transaction
+  would hold the row the ticks write. When the work raises, everything it wrote is rolled
+  back and the job is marked failed.
 - `progress(job)` is the small JSON the page polls.
 - `worker_running()` answers whether a Celery worker answers a ping; with none, the page
   says 「后台任务未运行」 and how to start one (`NO_WORKER_MESSAGE`, `WORKER_COMMAND`).
@@ -49,6 +51,7 @@ WORKER_COMMAND = "celery -A app.jobs:celery_app worker --beat --loglevel=info"
 NO_WORKER_MESSAGE = (
     "后台任务未运行：任务已排队，但没有后台进程处理。请管理员在服务器上启动：" + WORKER_COMMAND
 )
+ABANDONED = "等待后台进程超时，已放弃；请重新开始"
 STATUS_LABELS = {QUEUED: "排队中", RUNNING: "进行中", DONE: "已完成", FAILED: "失败"}
 
 _PENDING = "certificates.jobs.pending"  # session.info: jobs to send once committed
@@ -127,11 +130,16 @@ def start_job(batch, kind: str, by=None, total: int = 0) -> CertificateJob:
     """Queue a job of `kind` on `batch`; its task is sent once the transaction commits.
 
     A job of the same batch and kind still queued or running is answered instead (pressing
-    the button twice starts one job)."""
+    the button twice starts one job), unless it has waited for a worker longer than
+    `stale_seconds()`: that one is given up (failed) and a new one queued."""
     if kind not in JOB_KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
-    if (running := active_job(batch.id, kind)) is not None:
+    running = active_job(batch.id, kind)
+    if running is not None and not _abandoned(running):
         return running
+    if running is not None:  # queued long ago, never taken: given up, a new one replaces it
+        running.status, running.error = FAILED, ABANDONED
+        running.finished_at = utcnow()
     job = CertificateJob(
         batch_id=batch.id,
         kind=kind,
@@ -184,9 +192,14 @@ def run_job(job_id: int, work: Callable[[CertificateJob, Tick], str | None]) -> 
     job = db.session.get(CertificateJob, job_id)
     if job is None:
         raise LookupError(f"certificate job {job_id} does not exist")
-    started = utcnow()
-    _write(job_id, status=RUNNING, started_at=started)
-    job.status, job.started_at = RUNNING, started
+    if job.status != QUEUED:  # given up meanwhile (or sent twice): nothing to do
+        log.info("certificate job %s is %s, not run", job_id, job.status)
+        return job
+    _write(job_id, status=RUNNING, started_at=utcnow())
+    # Read back, never set here: a change of the job pending in this session would be
+    # flushed by the work's first query and hold the row (PostgreSQL) or the database
+    # (SQLite) until the end, and no progress could be written meanwhile.
+    db.session.refresh(job)
     last = [time.monotonic()]
 
     def tick(done: int, total: int | None = None) -> None:
@@ -221,13 +234,16 @@ def _error_text(exc: Exception) -> str:
 def _write(job_id: int, **values) -> None:
     """Write a job's progress in its own short transaction, visible at once to the page.
 
-    On SQLite, while the work holds the database's write lock the write is skipped rather
-    than waited for (the page then sees the progress at the end)."""
+    While the work's transaction holds the job's row (it changed the job: don't) or, on
+    SQLite, the database's write lock (issuing writes), the write is skipped rather than
+    waited for: the page then sees the progress at the end."""
     try:
         with db.engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
             if sqlite:
                 connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+            elif connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL lock_timeout = '1s'")
             try:
                 connection.execute(
                     update(CertificateJob).where(CertificateJob.id == job_id).values(**values)
@@ -249,14 +265,17 @@ def stale_seconds() -> int:
     return int(current_app.config.get("CERTIFICATE_JOB_STALE_SECONDS", 30))
 
 
+def _abandoned(job: CertificateJob, now=None) -> bool:
+    """Whether a queued job has waited for a worker longer than `stale_seconds()`."""
+    now = now or utcnow()
+    return job.status == QUEUED and now - job.created_at > timedelta(seconds=stale_seconds())
+
+
 def waiting_for_worker(job: CertificateJob, now=None) -> bool:
     """Whether the job waits for a worker that is not there (queued too long, or no answer)."""
     if job.status != QUEUED:
         return False
-    now = now or utcnow()
-    if now - job.created_at > timedelta(seconds=stale_seconds()):
-        return True
-    return not worker_running()
+    return _abandoned(job, now) or not worker_running()
 
 
 def progress(job: CertificateJob, now=None) -> dict:

@@ -37,3 +37,6 @@ def init_app(app) -> None:
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN, Role.CHIEF_JUDGE},
     )
     add_nav_item(app, 70, "judging.index", "评分", {Role.JUDGE, Role.CHIEF_JUDGE})
+    from competitions.report_provider import register_report
+
+    register_report()  # 统计报表

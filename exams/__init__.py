@@ -21,3 +21,6 @@ def init_app(app) -> None:
     add_nav_item(app, 60, "exams.my_exams", "我的考试", {Role.TRAINEE})
     add_nav_item(app, 110, "exam_admin.index", "考试", {Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN})
     tasks.init_app(app)
+    from exams.report_provider import register_report
+
+    register_report()  # 统计报表

@@ -18,6 +18,7 @@ from app.errors import Conflict
 from app.extensions import counters, db
 from app.form_errors import field_error
 from app.orgs.models import Employee, Enterprise, Region
+from app.sorting import natural
 from app.timeutil import utcnow
 
 # Set in the session at login when an admin chose the password: until it is changed the
@@ -314,7 +315,9 @@ def accounts_of_role(role: Role) -> list[User]:
     """The active accounts of `role`, by username (e.g. the judges an organiser chooses from)."""
     return list(
         db.session.scalars(
-            select(User).where(User.role == role.value, User.active).order_by(User.username)
+            select(User)
+            .where(User.role == role.value, User.active)
+            .order_by(natural(User.username))
         )
     )
 

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.form_errors import show_on_form
 from app.orgs.models import Employee, Enterprise, Region
 from app.security import Action, get_or_404, visible
+from app.sorting import natural
 
 bp = Blueprint("auth", __name__)
 
@@ -125,7 +126,9 @@ def accounts():
     _require_account_manager()
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    stmt = select(User).where(visible(current_user, User)).order_by(User.role, User.username)
+    stmt = (
+        select(User).where(visible(current_user, User)).order_by(User.role, natural(User.username))
+    )
     if q:
         stmt = stmt.where(User.username.contains(q) | User.display_name.contains(q))
     if role in {r.value for r in Role}:
@@ -145,7 +148,7 @@ def _account_choices(form: AccountForm) -> None:
     enterprises = db.session.scalars(
         select(Enterprise)
         .where(visible(current_user, Enterprise), Enterprise.active)
-        .order_by(Enterprise.name)
+        .order_by(natural(Enterprise.name))
     )
     form.enterprise_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(e.id, e.name) for e in enterprises

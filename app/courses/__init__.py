@@ -8,6 +8,7 @@ def init_app(app) -> None:
     from app.courses.catalogue_views import bp as catalogue_bp
     from app.courses.plan_views import bp as plans_bp
     from app.courses.policy import register_policies
+    from app.courses.proof_views import bp as proof_verify_bp
     from app.courses.study_views import bp as study_bp
     from app.roles import Role
     from app.web import add_nav_item
@@ -15,6 +16,7 @@ def init_app(app) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(proof_verify_bp)
     api.register_blueprint(blp)
     register_policies()
     add_nav_item(app, 50, "courses.index", "学习", {Role.TRAINEE})
@@ -26,3 +28,6 @@ def init_app(app) -> None:
         "培训计划",
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN},
     )
+    from app.courses.report_provider import register_report
+
+    register_report()  # 统计报表

@@ -20,6 +20,7 @@ from app.form_errors import show_on_form
 from app.orgs.models import Enterprise, Region
 from app.orgs.rules.posts import Post
 from app.security import Action, get_or_404, may, require_role, visible
+from app.sorting import natural
 from app.timeutil import LOCAL_TZ, local_today
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -211,7 +212,7 @@ def _report_scope():
     if current_user.role == Role.CITY_ADMIN:
         regions = [r for r in regions if r.id == current_user.region_id]
         region_id = current_user.region_id
-    ent_stmt = select(Enterprise).order_by(Enterprise.name)
+    ent_stmt = select(Enterprise).order_by(natural(Enterprise.name))
     if region_id:
         ent_stmt = ent_stmt.where(Enterprise.region_id == region_id)
     enterprises = db.session.scalars(ent_stmt).all()

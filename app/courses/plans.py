@@ -34,6 +34,7 @@ from app.extensions import db
 from app.form_errors import field_error
 from app.orgs.models import Employee, Enterprise
 from app.orgs.rules.posts import Post
+from app.sorting import natural
 from app.timeutil import to_local
 
 # ---------------------------------------------------------------- saving
@@ -241,7 +242,7 @@ def plan_rows(plan: TrainingPlan, today: date) -> list[Row]:
         )
         .outerjoin(progress, progress.c.eid == Employee.id)
         .where(target_clause(plan, today))
-        .order_by(Employee.post, Employee.name, Employee.id)
+        .order_by(Employee.post, natural(Employee.name), Employee.id)
     ).all()
     result = []
     n = len(course_ids)

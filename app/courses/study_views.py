@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.cjk_font import FontMissing
+from app.cjk_font import FontMissing, register_font
 from app.courses import progress
 from app.courses.models import CATEGORIES, LESSON_KINDS, Course, Lesson, LessonProgress
 from app.courses.rules import study
@@ -164,18 +164,27 @@ def lesson(lesson_id):
 @bp.get("/proof.pdf")
 @login_required
 def proof():
-    """培训证明: a one-page Chinese PDF of my completed courses and hours."""
-    from app.courses import proof as proof_pdf
+    """培训证明: my completed courses and hours as a numbered PDF, the same file every time
+    (issued on first request, again only once more courses are completed)."""
+    from app.courses import proof as proofs
 
     employee = _employee()
     if employee is None:
         abort(404)
     try:
-        data = proof_pdf.render(employee, local_today())
+        register_font()  # said before anything is issued
     except FontMissing as error:
         return render_template("courses/study/font_missing.html", path=error.path), 503
+    issued = proofs.issue(employee, local_today())
+    if issued is None:
+        flash("尚无已完成的课程，暂不能开具培训证明。", "warning")
+        return redirect(url_for(".index"))
+    data = proofs.render(issued)
     return current_app.response_class(
         data,
         mimetype="application/pdf",
-        headers={"Content-Disposition": "inline; filename=proof.pdf", "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": f"inline; filename={issued.number}.pdf",
+            "Cache-Control": "no-store",
+        },
     )

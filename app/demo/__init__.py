@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.courses.models import Course, TrainingPlan
+from app.demo.certificates import load_demo_certificates
 from app.demo.competition_scores import load_demo_scores
 from app.demo.competitions import load_demo_competitions
 from app.demo.courses import load_demo_courses
@@ -22,6 +23,7 @@ from app.demo.questions import load_demo_questions
 from app.extensions import db
 from app.law_trainings.models import LawTraining
 from app.orgs.models import Employee, Enterprise, Region
+from certificates.models import Certificate
 from competitions.models import Competition, Contestant
 from exams.models import Exam
 from question_bank.models import Question
@@ -38,6 +40,7 @@ def load_demo_data() -> dict:
     load_demo_plans()
     load_demo_law_trainings()
     load_demo_scores(load_demo_competitions())
+    load_demo_certificates()
     db.session.flush()
     return {
         "regions": db.session.scalar(select(func.count(Region.id))),
@@ -51,6 +54,7 @@ def load_demo_data() -> dict:
         "law trainings": db.session.scalar(select(func.count(LawTraining.id))),
         "competitions": db.session.scalar(select(func.count(Competition.id))),
         "contestants": db.session.scalar(select(func.count(Contestant.id))),
+        "certificates": db.session.scalar(select(func.count(Certificate.id))),
     }
 
 

@@ -237,3 +237,52 @@ def import_employees(files, enterprise_id):
             sees_full_numbers=may(current_user, Action.EXPORT_ID_NUMBERS, enterprise),
         )
     return {"imported": result.imported, "ignored_columns": result.ignored_columns}
+
+
+class ExternalCertificateCreateSchema(Schema):
+    occupation = fields.String(
+        required=True, validate=validate.Length(1, 64, error="职业应为 1–64 个字")
+    )
+    level = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(1, 5, error="等级应为 1–5（一级/高级技师 至 五级/初级工）"),
+    )
+    number = fields.String(load_default="", allow_none=True, validate=_at_most(64))
+    issuer = fields.String(load_default="", allow_none=True, validate=_at_most(128))
+    name = fields.String(load_default=None, allow_none=True, validate=_at_most(128))
+    issued_on = fields.Date(required=True)
+    expires_on = fields.Date(load_default=None, allow_none=True)
+    revoked_on = fields.Date(load_default=None, allow_none=True)
+
+
+class CreatedSchema(Schema):
+    id = fields.Integer()
+
+
+class DepartureSchema(Schema):
+    left_on = fields.Date(required=True)
+
+
+@blp.post("/employees/<int:employee_id>/certificates")
+@blp.arguments(ExternalCertificateCreateSchema)
+@blp.response(201, CreatedSchema)
+@login_required
+def add_external_certificate(data, employee_id):
+    """Record a certificate from another issuer (counts towards 持证上岗率)."""
+    employee = get_or_404(current_user, Employee, employee_id, Action.MANAGE)
+    data["number"] = (data["number"] or "").strip()
+    data["issuer"] = (data["issuer"] or "").strip()
+    certificate = services.add_external_certificate(employee, **data)
+    return {"id": certificate.id}
+
+
+@blp.post("/employees/<int:employee_id>/departure")
+@blp.arguments(DepartureSchema)
+@blp.response(200, EmployeeSchema)
+@login_required
+def departure(data, employee_id):
+    """The employee left on `left_on` (their duty period closes; the record stays)."""
+    employee = get_or_404(current_user, Employee, employee_id, Action.MANAGE)
+    services.mark_left(employee, data["left_on"])
+    return _employee_view(employee)

@@ -57,17 +57,40 @@ class RehireForm(BaseForm):
     hired_on = DateField("重新入职日期", validators=[DataRequired("请选择入职日期")])
 
 
+LEVEL_CHOICES = [SelectChoice("", "—（无等级）")] + [
+    SelectChoice(str(n), label)
+    for n, label in (
+        (5, "五级/初级工"),
+        (4, "四级/中级工"),
+        (3, "三级/高级工"),
+        (2, "二级/技师"),
+        (1, "一级/高级技师"),
+    )
+]
+
+
 class ExternalCertificateForm(OnceForm):
     name = StringField("证书名称", validators=[DataRequired("请输入证书名称"), Length(max=128)])
+    occupation = StringField(
+        "职业（工种）",
+        validators=[Optional(), Length(max=64)],
+        description=(
+            "如 电工、保安员、物业管理员；留空则取证书名称。"
+            "哪些职业计入哪个岗位的持证上岗率，见统计设置"
+        ),
+    )
+    level = SelectField("等级", choices=LEVEL_CHOICES, validators=[Optional()])
     issuer = StringField("发证机关", validators=[DataRequired("请输入发证机关"), Length(max=128)])
     number = StringField("证书编号", validators=[Optional(), Length(max=64)])
     post = SelectField(
         "适用岗位",
-        choices=[SelectChoice("", "—（不计入持证上岗率）")] + POST_CHOICES,
+        choices=[SelectChoice("", "—")] + POST_CHOICES,
         validate_choice=True,
+        description="仅作备注；是否计入持证上岗率取决于职业（工种）",
     )
     issued_on = DateField("发证日期", validators=[DataRequired("请选择发证日期")])
-    expires_on = DateField("有效期至", validators=[Optional()])
+    expires_on = DateField("有效期至", validators=[Optional()], description="留空表示长期有效")
+    revoked_on = DateField("撤销日期", validators=[Optional()], description="发证机关撤销时填写")
 
 
 class RosterImportForm(BaseForm):

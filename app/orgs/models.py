@@ -103,17 +103,35 @@ class ExternalCertificate(db.Model):
     """A certificate the employee holds from another issuer (e.g. 电工作业操作证)."""
 
     __tablename__ = "external_certificates"
-    __table_args__ = (one_of("post", Post),)
+    __table_args__ = (
+        one_of("post", Post),
+        # The rate's lookup: an employee's certificates of an occupation (持证上岗率).
+        Index(
+            "ix_external_certificates_rate",
+            "employee_id",
+            "occupation",
+            "issued_on",
+            "expires_on",
+            "revoked_on",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
     name: Mapped[str] = mapped_column(String(128))
+    # The occupation (职业/工种) it certifies; which occupations count for which post is a
+    # setting of the rate (`app.reports.models.RatePostOccupation`).
+    occupation: Mapped[str] = mapped_column(
+        String(64), default=lambda context: context.get_current_parameters()["name"][:64]
+    )  # when not given: the certificate's name, as the migration filled old rows
+    level: Mapped[int | None]  # 5 = 五级/初级工 … 1 = 一级/高级技师, when it has one
     issuer: Mapped[str] = mapped_column(String(128))
     number: Mapped[str] = mapped_column(String(64), default="")
     # The post the certificate qualifies for, so it can count towards 持证上岗率.
     post: Mapped[str | None] = mapped_column(String(20))
     issued_on: Mapped[date]
     expires_on: Mapped[date | None]
+    revoked_on: Mapped[date | None]  # withdrawn by its issuer; valid before that day
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     employee = relationship("Employee", back_populates="external_certificates")

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.posts import Post
 from app.security import visible
+from app.sorting import natural
 
 
 def on_duty(today: date):
@@ -69,7 +70,7 @@ def region_summary(user, today: date, breakdown=None) -> list[dict]:
 
 def enterprise_list(user, *, region_id: int | None, q: str, status: str):
     """Statement of the enterprises `user` sees, filtered."""
-    stmt = select(Enterprise).where(visible(user, Enterprise)).order_by(Enterprise.name)
+    stmt = select(Enterprise).where(visible(user, Enterprise)).order_by(natural(Enterprise.name))
     if region_id:
         stmt = stmt.where(Enterprise.region_id == region_id)
     if q:
@@ -112,7 +113,7 @@ def roster(enterprise_id: int, *, q: str, post: str, status: str, today: date):
         stmt = stmt.where(on_duty(today))
     elif status == "left":
         stmt = stmt.where(~on_duty(today))
-    return stmt.order_by(Employee.name, Employee.id)
+    return stmt.order_by(natural(Employee.name), Employee.id)
 
 
 # For other packages (exams' candidate lists): employees reached through the policy's scope.
@@ -165,7 +166,7 @@ def active_enterprises_by_region(user) -> dict[str, list[tuple[int, str]]]:
         select(Enterprise.id, Enterprise.name, Region.name)
         .join(Region, Region.id == Enterprise.region_id)
         .where(visible(user, Enterprise), Enterprise.active.is_(True))
-        .order_by(Region.sort_order, Enterprise.name)
+        .order_by(Region.sort_order, natural(Enterprise.name))
     ).all()
     grouped: dict[str, list[tuple[int, str]]] = {}
     for enterprise_id, name, region in rows:
@@ -182,7 +183,7 @@ def employees_per_enterprise(employee_ids) -> list[tuple[str, int]]:
             .join(Employee, Employee.enterprise_id == Enterprise.id)
             .where(Employee.id.in_(employee_ids))
             .group_by(Enterprise.name)
-            .order_by(func.count().desc(), Enterprise.name)
+            .order_by(func.count().desc(), natural(Enterprise.name))
         )
     ]
 
@@ -195,6 +196,6 @@ def employees_with_enterprise(employee_ids) -> list[tuple[Employee, str]]:
             select(Employee, Enterprise.name)
             .join(Enterprise, Enterprise.id == Employee.enterprise_id)
             .where(Employee.id.in_(employee_ids))
-            .order_by(Enterprise.name, Employee.name)
+            .order_by(natural(Enterprise.name), natural(Employee.name))
         )
     ]

@@ -265,13 +265,32 @@ def rehire(employee: Employee, hired_on: date) -> None:
 
 
 def add_external_certificate(employee: Employee, **fields) -> ExternalCertificate:
-    """Record a certificate the person holds from another issuer."""
+    """Record a certificate the person holds from another issuer.
+
+    `occupation` defaults to the certificate's name and `name` to its occupation, so that
+    either is enough; the occupation is what the certified-on-duty rate counts.
+    """
+    fields = dict(fields)
+    fields["name"] = (fields.get("name") or fields.get("occupation") or "").strip()
+    fields["occupation"] = "".join((fields.get("occupation") or fields["name"]).split())
+    if not fields["occupation"]:
+        raise field_error("occupation", "请输入证书对应的职业（工种）")
+    if len(fields["occupation"]) > 64:
+        raise field_error("occupation", "职业（工种）不能超过 64 个字")
+    level = fields.get("level")
+    if level is not None and not 1 <= level <= 5:
+        raise field_error("level", "等级应为 1–5（一级/高级技师 至 五级/初级工）")
     issued_on, expires_on = fields["issued_on"], fields.get("expires_on")
+    revoked_on = fields.get("revoked_on")
     _check_day("issued_on", "发证日期", issued_on, latest=local_today())
     if expires_on:
         _check_day("expires_on", "有效期至", expires_on, latest=LATEST_DATE)
     if expires_on and expires_on <= issued_on:
         raise field_error("expires_on", "有效期至应晚于发证日期")
+    if revoked_on:
+        _check_day("revoked_on", "撤销日期", revoked_on, latest=local_today())
+        if revoked_on < issued_on:
+            raise field_error("revoked_on", "撤销日期不能早于发证日期")
     certificate = ExternalCertificate(employee_id=employee.id, **fields)
     db.session.add(certificate)
     db.session.flush()

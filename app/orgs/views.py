@@ -335,6 +335,9 @@ def new_external_certificate(employee_id: int):
             services.add_external_certificate(
                 employee,
                 name=form.name.data.strip(),
+                occupation=(form.occupation.data or "").strip() or None,
+                level=int(form.level.data) if form.level.data else None,
+                revoked_on=form.revoked_on.data,
                 issuer=form.issuer.data.strip(),
                 number=(form.number.data or "").strip(),
                 post=form.post.data or None,

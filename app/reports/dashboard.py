@@ -67,3 +67,23 @@ def trainee_overview(user, today: date) -> dict:
         "courses": courses,
         "year_seconds": year_seconds,
     }
+
+
+def rate_overview(user, today: date) -> dict | None:
+    """持证上岗率 for the admin's scope today, and its trend over the last 12 months."""
+    from app.reports import chart_data
+
+    try:
+        rates = chart_data.rates()
+    except ModuleNotFoundError as missing:  # the rate service is not installed
+        if missing.name != "app.reports.rates":
+            raise
+        return None
+    month = today.replace(day=1)
+    table = rates.rate_table(user, today, "post")
+    series = rates.rate_series(user, chart_data.shift_months(month, -11), month)
+    return {
+        "total": table.total,
+        "trend": chart_data.trend_chart(series, "近 12 个月持证上岗率"),
+        "definition": chart_data.definition(),
+    }

@@ -119,6 +119,7 @@ def test_progress_is_visible_while_the_work_runs(make, monkeypatch, app):
     seen = []
 
     def work(job, tick):
+        db.session.scalar(select(func.count()).select_from(CertificateJob))  # autoflushes
         tick(1)
         with db.engine.connect() as other:  # what the polling page reads meanwhile
             seen.append(
@@ -183,3 +184,20 @@ def test_the_ping_answer_is_kept_for_a_while(app, monkeypatch):
         assert len(pings) == 1
     finally:
         jobs.forget_worker_answer()
+
+
+def test_a_job_nobody_took_is_given_up_when_started_again(make, monkeypatch):
+    monkeypatch.setattr(jobs, "_send_pending", lambda session: None)
+    batch = make.certification_batch()
+    old = jobs.start_job(batch, jobs.ZIP)
+    old.created_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    new = jobs.start_job(batch, jobs.ZIP)
+    db.session.commit()
+    assert new.id != old.id
+    assert (job_row(old.id).status, job_row(old.id).error) == ("failed", jobs.ABANDONED)
+
+    def work(job, tick):
+        raise AssertionError("a job given up is not run")
+
+    assert jobs.run_job(old.id, work).status == "failed"  # its message arrives late: skipped

@@ -13,6 +13,8 @@ from app.extensions import db
 from app.form_once import FormSubmission, OnceForm, claim
 from app.law_trainings.forms import TrainingForm
 from app.orgs.forms import EmployeeForm, EnterpriseForm, ExternalCertificateForm
+from certificates import batch_forms
+from certificates.views import IssueForm, PromotionForm
 from competitions.forms import CompetitionForm, EventForm, ItemForm
 from competitions.results_views import AppealForm
 from exams.forms import ExamForm
@@ -37,6 +39,12 @@ CREATE_FORMS = [
     EventForm,
     ItemForm,
     AppealForm,
+    batch_forms.BatchForm,
+    batch_forms.ItemForm,
+    batch_forms.AssessorForm,
+    batch_forms.RegisterForm,
+    IssueForm,
+    PromotionForm,
 ]
 
 

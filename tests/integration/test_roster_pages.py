@@ -92,7 +92,7 @@ def test_my_roster_redirects_to_own_enterprise(as_admin, org):
 def test_roster_lists_only_own_on_duty_staff_by_default(as_admin, org):
     response = as_admin.get(roster_url(org))
     assert response.status_code == 200
-    assert roster_names(response) == ["张三", "李四"]
+    assert roster_names(response) == ["李四", "张三"]  # pinyin order: li before zhang
     assert "赵六" not in page(response)
 
 

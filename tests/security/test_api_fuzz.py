@@ -123,6 +123,8 @@ def callers(app, make):
         )
     )
     db.session.commit()
+    # A certification batch open for registration, with a candidate (id 1 of both tables).
+    make.certification_candidate(make.certification_batch(), first)
     clients, callers = {}, {"anonymous": {}}
     for role in ROLES[1:]:
         clients[role], callers[role] = _logged_in(app, role)
