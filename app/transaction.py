@@ -14,6 +14,8 @@ def init_app(app) -> None:
 
     @app.after_request
     def _end_transaction(response):
+        if not db.session.registry.has():
+            return response  # the request never opened a session (an answer save's fast way)
         if response.status_code < 400:
             db.session.commit()
         else:

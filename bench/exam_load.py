@@ -26,7 +26,8 @@ Locust, gunicorn and PostgreSQL over the run is noted.
 Environment overrides (for experiments; the figures' names do not change):
 EXAM_LOAD_CANDIDATES (2000; the provincial exam's login storm is 5,000),
 EXAM_LOAD_LOGIN_SECONDS (300), EXAM_LOAD_START_WINDOW (60), EXAM_LOAD_SAVE_SECONDS (180),
-EXAM_LOAD_WORKERS (3), EXAM_LOAD_THREADS (4); gunicorn also reads GUNICORN_CMD_ARGS.
+EXAM_LOAD_WORKERS, EXAM_LOAD_THREADS (default: `gunicorn.conf.py`'s, as production: 3 × 4 on two
+cores); gunicorn also reads GUNICORN_CMD_ARGS.
 BENCH_VERBOSE=1 prints Locust's own summary.
 
 Skipped, with the reason printed, when PostgreSQL cannot be reached or Locust is not installed.
@@ -38,6 +39,7 @@ import math
 import os
 import random
 import resource
+import runpy
 import shutil
 import socket
 import subprocess
@@ -74,15 +76,13 @@ LOGIN_SECONDS = int(os.environ.get("EXAM_LOAD_LOGIN_SECONDS", "300"))
 START_WINDOW = int(os.environ.get("EXAM_LOAD_START_WINDOW", "60"))
 SAVE_SECONDS = int(os.environ.get("EXAM_LOAD_SAVE_SECONDS", "180"))
 
-# gunicorn on two cores: the app is CPU-bound Python (a worker uses one core at most, the
-# GIL), so about one worker per core plus one, and a few threads each to overlap database
-# round trips and scrypt (which releases the GIL). More threads only queue more requests
-# inside a worker (tried: 2×2 … 4×8 all serve ~1,000 healthz/s and ~200 saves/s here). A
-# thread holds at most one connection, so the engine's default pool (5, +10 overflow) is
-# never exceeded: 3 × 4 = 12 of PostgreSQL's 100 connections at most.
-WORKERS = int(os.environ.get("EXAM_LOAD_WORKERS", "3"))
-THREADS = int(os.environ.get("EXAM_LOAD_THREADS", "4"))
-KEEP_ALIVE = 75  # seconds, as a reverse proxy in front would keep client connections
+# gunicorn as production runs it: the repository's `gunicorn.conf.py` (gthread workers, one
+# per core plus one, 4 threads each, keep-alive as a proxy in front keeps connections).
+# EXAM_LOAD_WORKERS / EXAM_LOAD_THREADS override it for experiments (tried on these two
+# cores: 2×2 … 4×8 all serve ~1,000 healthz/s and ~200 saves/s).
+WORKERS = int(os.environ["EXAM_LOAD_WORKERS"]) if os.environ.get("EXAM_LOAD_WORKERS") else None
+THREADS = int(os.environ["EXAM_LOAD_THREADS"]) if os.environ.get("EXAM_LOAD_THREADS") else None
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 
 TARGETS = {"start_p95": 2000.0, "save_p95": 100.0}
 
@@ -297,8 +297,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str, instance: str, *, workers: int = WORKERS, threads: int = THREADS):
-    """gunicorn serving the app on a free port; yields (base URL, its Popen)."""
+def gunicorn(
+    url: str, instance: str, *, workers: int | None = WORKERS, threads: int | None = THREADS
+):
+    """gunicorn serving the app on a free port with the production settings
+    (`gunicorn.conf.py`), `workers` and `threads` overriding them; yields (base URL, Popen)."""
     port = free_port()
     env = dict(
         os.environ,
@@ -311,19 +314,15 @@ def gunicorn(url: str, instance: str, *, workers: int = WORKERS, threads: int = 
     command = [
         str(VENV_BIN / "gunicorn"),
         "app:create_app()",
-        "-w",
-        str(workers),
-        "-k",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        str(KEEP_ALIVE),
+        "-c",
+        str(GUNICORN_CONF),
         "-b",
         f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
     ]
+    if workers is not None:
+        command += ["-w", str(workers)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
     with open(log_path, "w") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -339,7 +338,11 @@ def gunicorn(url: str, instance: str, *, workers: int = WORKERS, threads: int = 
             if server.poll() is not None or time.monotonic() > deadline:
                 raise BenchError(f"gunicorn did not come up:\n{log_path.read_text()[-2000:]}")
             time.sleep(0.3)
-        note(f"gunicorn: {workers} gthread workers × {threads} threads on {base}")
+        settings = runpy.run_path(str(GUNICORN_CONF))
+        note(
+            f"gunicorn ({GUNICORN_CONF.name}): {workers or settings['workers']} gthread workers"
+            f" × {threads or settings['threads']} threads on {base}"
+        )
         yield base, server
     finally:
         server.terminate()

@@ -284,8 +284,12 @@ def preview(exam_id):
 @login_required
 def start_attempt(exam_id):
     """Start the exam (201), or resume the attempt in progress (200) on this device."""
-    exam = get_or_404(current_user, Exam, exam_id)
-    if not services.is_candidate(exam, current_user.employee_id, lock=True):
+    # A candidate is in the exam's scope (`ExamPolicy.in_scope`): the admission, read with
+    # its lock, settles both in one query; for anyone else `get_or_404` says 404 or lets the
+    # refusal below through (the bank's owners, who see the exam but do not sit it).
+    exam = db.session.get(Exam, exam_id)
+    if exam is None or not services.is_candidate(exam, current_user.employee_id, lock=True):
+        get_or_404(current_user, Exam, exam_id)
         raise Refused("您不在本场考试的考生名单中")
     now = utcnow()
     try:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.extensions import db
@@ -111,29 +112,65 @@ class PaperRow(NamedTuple):
     option_order: list
 
 
-# The paper in one statement on PostgreSQL, its rows as one JSON parameter. Fifty ORM objects
-# tracked through the flush cost more than the rest of starting an exam; Core's executemany
-# (psycopg's pipeline) still sends fifty statements: measured here, 2–4 ms of CPU per paper
-# against 0.7 ms for this (one `json.dumps`, one round trip).
-_INSERT_PAPER = text(
-    "INSERT INTO attempt_questions"
+# A new attempt and its paper in one statement on PostgreSQL, the paper's rows as one JSON
+# parameter. Fifty ORM objects tracked through the flush cost more than the rest of starting
+# an exam; Core's executemany (psycopg's pipeline) still sends fifty statements: measured
+# here, 2–4 ms of CPU per paper against 0.7 ms for one `json.dumps` and one round trip. The
+# attempt itself is written by the same statement (an ORM flush of it was another 0.8 ms).
+_INSERT_ATTEMPT_WITH_PAPER = text(
+    "WITH attempt AS ("
+    " INSERT INTO attempts (exam_id, employee_id, user_id, number, status, seed, started_at,"
+    " deadline, extension_seconds, max_score, device, takeovers, leave_count, last_seen_at)"
+    " VALUES (:exam_id, :employee_id, :user_id, :number, :status, :seed, :started_at,"
+    " :deadline, :extension_seconds, :max_score, :device, :takeovers, :leave_count,"
+    " :last_seen_at)"
+    " RETURNING id"
+    "), paper AS ("
+    " INSERT INTO attempt_questions"
     " (attempt_id, position, question_id, version_id, points, option_order)"
-    " SELECT :attempt_id, p.position, p.question_id, p.version_id, p.points, p.option_order"
-    " FROM json_to_recordset(CAST(:paper AS json))"
+    " SELECT attempt.id, p.position, p.question_id, p.version_id, p.points, p.option_order"
+    " FROM attempt, json_to_recordset(CAST(:paper AS json))"
     " AS p(position integer, question_id integer, version_id integer, points integer,"
     " option_order json)"
+    ")"
+    " SELECT id FROM attempt"
+)
+
+# The columns a new attempt is written with (the others stay NULL until it is submitted).
+_NEW_ATTEMPT_COLUMNS = (
+    "exam_id",
+    "employee_id",
+    "user_id",
+    "number",
+    "status",
+    "seed",
+    "started_at",
+    "deadline",
+    "extension_seconds",
+    "max_score",
+    "device",
+    "takeovers",
+    "leave_count",
+    "last_seen_at",
 )
 
 
-def _insert_paper(attempt_id: int, rows: list[PaperRow]) -> None:
-    """Write a new attempt's paper: one statement on PostgreSQL, an executemany elsewhere."""
+def _insert_attempt(attempt: Attempt, rows: list[PaperRow]) -> None:
+    """Write a new attempt and its paper: one statement on PostgreSQL, then the attempt
+    joins the session as if it had been loaded (what was not written, its questions and
+    answers, is read when asked for); elsewhere the ORM writes it."""
     if db.engine.dialect.name == "postgresql":
-        paper = json.dumps([row._asdict() for row in rows])
-        db.session.execute(_INSERT_PAPER, {"attempt_id": attempt_id, "paper": paper})
+        values = {name: getattr(attempt, name) for name in _NEW_ATTEMPT_COLUMNS}
+        values["paper"] = json.dumps([row._asdict() for row in rows])
+        attempt.id = db.session.execute(_INSERT_ATTEMPT_WITH_PAPER, values).scalar_one()
+        make_transient_to_detached(attempt)
+        db.session.add(attempt)
     else:
+        db.session.add(attempt)
+        db.session.flush()
         db.session.execute(
             insert(AttemptQuestion.__table__),
-            [{"attempt_id": attempt_id, **row._asdict()} for row in rows],
+            [{"attempt_id": attempt.id, **row._asdict()} for row in rows],
         )
 
 
@@ -146,6 +183,7 @@ def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device
     contents = version_cache.get_many(versions.values())
     rng = random.Random(seed + 1)  # option order: reproducible, independent of the draw
     attempt = Attempt(
+        exam=exam,
         exam_id=exam.id,
         employee_id=employee_id,
         user_id=user_id,
@@ -154,19 +192,21 @@ def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device
         seed=seed,
         started_at=now,
         deadline=timing.attempt_deadline(now, exam.time_limit_seconds, 0, exam.closes_at),
+        extension_seconds=0,
         max_score=sum(points for _, points in paper),
         device=device,
+        takeovers=0,
+        leave_count=0,
         last_seen_at=now,
     )
-    db.session.add(attempt)
-    db.session.flush()
     rows = []
     for position, (question_id, points) in enumerate(paper, start=1):
         keys = contents[versions[question_id]].option_keys
         order = assembly.option_order(keys, rng) if exam.shuffle_options and keys else keys
         rows.append(PaperRow(position, question_id, versions[question_id], points, order))
-    _insert_paper(attempt.id, rows)
+    _insert_attempt(attempt, rows)
     attempt.fresh_paper = rows  # shown at once, without reading it back
+    paper_cache.remember_versions(versions)  # what this process's saves check first
     return attempt
 
 
@@ -222,12 +262,17 @@ MAX_SEQ = 2**53 - 1
 def answer_problem(attempt_id: int, question_id: int, response, seq: int) -> DomainError | None:
     """What is wrong with a save's answer itself (not its attempt), or None.
 
-    Both ways of saving ask this, so the checks are written once: the one-statement save
-    leaves any save with a problem to the checked way, which raises it.
+    The checked way asks this of the attempt's paper; the one-statement save asks
+    `_response_problem` of its hint, and leaves any save with a problem to the checked way,
+    which raises it. The checks are written once.
     """
     shape = paper_cache.question_shapes(attempt_id).get(question_id)
     if shape is None:
         return NotFound("试卷中没有这道题")
+    return _response_problem(shape, response, seq)
+
+
+def _response_problem(shape: responses.QuestionShape, response, seq) -> DomainError | None:
     problem = responses.response_problem(shape, response)
     if problem is not None:
         return Invalid(problem)
@@ -280,11 +325,13 @@ _UPSERT_ANSWER = _answer_statement(
 )
 
 # The common save, made by one statement on PostgreSQL: the account is still current, the
-# attempt is the account's own, in progress, on time and not held by another device. The
-# statement locks the attempt (a submission waiting on the lock, or finished before it, is
-# seen), writes the answer if its `seq` is newer and notes the candidate as seen. Anything
-# else (the statement admits no attempt) is left to `save_answer`, which gives the reason.
-# The account's conditions are `load_user`'s; the attempt's are `_check_open`'s.
+# attempt is the account's own, in progress, on time and not held by another device, and its
+# paper holds the question in the version the response was checked against (a hint of this
+# process, `paper_cache.save_hint`: the paper is not read). The statement locks the attempt
+# (a submission waiting on the lock, or finished before it, is seen), writes the answer if
+# its `seq` is newer and notes the candidate as seen. Anything else (the statement admits no
+# attempt) is left to `save_answer`, which gives the reason. The account's conditions are
+# `load_user`'s; the attempt's are `_check_open`'s.
 _SAVE_IN_ONE_STATEMENT = _answer_statement(
     f"""
     WITH target AS (
@@ -296,6 +343,12 @@ _SAVE_IN_ONE_STATEMENT = _answer_statement(
                OR attempts.device = CAST(:device AS varchar))
           AND users.id = :user_id AND users.session_version = :session_version
           AND users.active
+          AND EXISTS (
+            SELECT FROM attempt_questions
+            WHERE attempt_questions.attempt_id = attempts.id
+              AND attempt_questions.question_id = :question_id
+              AND attempt_questions.version_id = :version_id
+          )
         FOR UPDATE OF attempts
     ), written AS (
         INSERT INTO attempt_answers (attempt_id, question_id, response, seq, flagged, saved_at)
@@ -326,12 +379,14 @@ def save_at_once(
     """Save in one statement when the common case holds; None when `save_answer` must decide.
 
     Trusts nothing about the user but the session's id: the statement checks the account
-    (active, same session version) and that the attempt is theirs. SQLite, which has no
+    (active, same session version) and that the attempt is theirs; nor the process's guess
+    of the question's version on the paper: the statement checks it too. SQLite, which has no
     writes inside WITH, always answers None.
     """
     if db.engine.dialect.name != "postgresql":
         return None
-    if answer_problem(attempt_id, question_id, response, seq) is not None:
+    hint = paper_cache.save_hint(attempt_id, question_id)
+    if hint is None or _response_problem(hint[1], response, seq) is not None:
         return None
     # One statement is its own transaction: no BEGIN and COMMIT, two round trips fewer.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -345,6 +400,7 @@ def save_at_once(
                 "user_id": user_id,
                 "session_version": session_version,
                 "question_id": question_id,
+                "version_id": hint[0],
                 "response": response,
                 "seq": seq,
                 "saved_at": now,

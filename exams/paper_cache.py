@@ -12,6 +12,14 @@ response fits the question (`exams.rules.responses`): two thousand candidates sa
 few seconds would otherwise read the paper again for each save. Identifiers are not reused
 (attempts are never deleted); the test suite empties its tables between tests and calls
 `clear`.
+
+Hints: the one-statement save (`attempts.save_at_once`) does not need the attempt's paper.
+It checks the response against the version of the question a process last knew
+(`save_hint`: the version starts in this process drew, else the question's current one) and
+its statement admits the save only if the paper holds that very version of the question.
+A hint is never trusted: a stale one (the question edited since) makes the statement refuse,
+and the save takes the checked way, which reads the paper. Three gunicorn workers would
+otherwise each read every one of 5,000 papers on its first save there.
 """
 
 from collections.abc import Callable, Hashable
@@ -22,6 +30,7 @@ from sqlalchemy import select
 from app.extensions import db
 from exams.models import AttemptQuestion
 from exams.rules.responses import QuestionShape
+from question_bank import services as bank_services
 from question_bank import version_cache
 
 MAX_PAPERS = 20_000  # about 4 KB each for a paper of 100 questions
@@ -30,6 +39,10 @@ MAX_BUILT = 200  # exams open at once and their banks; some 100 bytes per bank q
 T = TypeVar("T")
 _papers: dict[int, dict[int, QuestionShape]] = {}
 _built: dict[Hashable, tuple[Hashable, object]] = {}
+_paper_versions: dict[int, dict[int, int]] = {}  # attempt → question → version (as `_papers`)
+_hints: dict[int, int] = {}  # question → the version a save is checked against, unverified
+_shapes: dict[int, QuestionShape] = {}  # version → its shape, for the hints
+MAX_HINTS = 50_000
 
 
 def built_from(key: Hashable, state: Hashable, build: Callable[[], T]) -> T:
@@ -59,8 +72,43 @@ def question_shapes(attempt_id: int) -> dict[int, QuestionShape]:
         if paper:  # an attempt is committed with its paper: an empty one is not cached
             if len(_papers) >= MAX_PAPERS:
                 _papers.clear()
+                _paper_versions.clear()
             _papers[attempt_id] = paper
+            _paper_versions[attempt_id] = dict(rows)
     return paper
+
+
+def save_hint(attempt_id: int, question_id: int) -> tuple[int, QuestionShape] | None:
+    """(version id, shape) a save to the question is checked against, or None (no such
+    question): the attempt's own when this process has read its paper, else a hint to be
+    verified by the statement that saves (see the module's docstring)."""
+    known = _paper_versions.get(attempt_id)
+    if known is not None:
+        version_id = known.get(question_id)
+        return None if version_id is None else (version_id, _papers[attempt_id][question_id])
+    version_id = _hints.get(question_id)
+    if version_id is None:
+        version_id = bank_services.current_version_ids_of([question_id]).get(question_id)
+        if version_id is None:
+            return None
+        remember_versions({question_id: version_id})
+    shape = _shapes.get(version_id)
+    if shape is None:
+        version = version_cache.get_many([version_id]).get(version_id)
+        if version is None:
+            return None
+        if len(_shapes) >= MAX_HINTS:
+            _shapes.clear()
+        shape = _shapes[version_id] = _shape(version)
+    return version_id, shape
+
+
+def remember_versions(versions: dict[int, int]) -> None:
+    """Note {question id: version id} as the versions saves are first checked against (the
+    versions just drawn onto a paper, the newest this process knows)."""
+    if len(_hints) + len(versions) > MAX_HINTS:
+        _hints.clear()
+    _hints.update(versions)
 
 
 def _shape(version: version_cache.Version) -> QuestionShape:
@@ -72,4 +120,7 @@ def _shape(version: version_cache.Version) -> QuestionShape:
 def clear() -> None:
     """Forget everything (for a database emptied and refilled, as the tests do)."""
     _papers.clear()
+    _paper_versions.clear()
+    _hints.clear()
+    _shapes.clear()
     _built.clear()

@@ -10,11 +10,16 @@ from sqlalchemy import event, select, update
 from app.auth.models import Role, User
 from app.extensions import db
 from app.timeutil import utcnow
-from exams import grading
+from exams import grading, paper_cache
 from exams.models import Attempt, AttemptAnswer
 from question_bank.models import PROVINCIAL_BANK, Question
 from question_bank.rules.types import Option, QuestionDraft, QuestionType
-from question_bank.services import create_question, set_retired, update_question
+from question_bank.services import (
+    create_question,
+    current_version_ids_of,
+    set_retired,
+    update_question,
+)
 
 
 def seed_bank(singles=6, trues=4, fills=2):
@@ -216,6 +221,91 @@ def test_a_save_on_postgresql_is_one_statement(app, client, login, world, device
     assert saved.status_code == 200
     assert len(statements) == 1, statements  # no account loaded, no attempt read first
     assert saved.get_json()["changed"] is True
+
+
+def _statements_of(call):
+    statements = []
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        return call(), statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_a_start_and_the_first_save_after_it_read_nothing_back(app, client, login, world):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes the attempt and its paper through the ORM")
+    exam_id = create_exam(client, login, world)
+    headers = as_candidate(client, login)
+    response, statements = _statements_of(
+        lambda: client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers)
+    )
+    assert response.status_code == 201
+    inserts = [s for s in statements if "INSERT" in s]
+    assert len(inserts) == 1, inserts  # the attempt and its paper in one statement
+    assert not any("attempt_questions" in s and "INSERT" not in s for s in statements)
+    attempt = response.get_json()
+    saved, statements = _statements_of(
+        lambda: client.put(
+            answer_url(attempt, attempt["questions"][0]),
+            json={"response": None, "seq": 1},
+            headers=headers,
+        )
+    )
+    assert saved.status_code == 200 and saved.get_json()["changed"] is True
+    assert len(statements) == 1, statements  # the paper is not read: the statement checks it
+
+
+@pytest.mark.parametrize("process_knows", ["the version drawn", "a later version"])
+def test_a_save_is_checked_against_the_version_drawn_whatever_the_process_knows(
+    client, login, world, process_knows
+):
+    """A process's guess of a question's version (`paper_cache.save_hint`, learnt from the
+    papers it drew) is checked by the statement that saves: a guess the edit made stale sends
+    the save the checked way, which reads the paper."""
+    every_single = {"type": "single", "count": 6, "points": 10}  # the bank holds six
+    exam_id = create_exam(client, login, world, rules=[every_single])
+    headers = as_candidate(client, login)
+    attempt = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers).get_json()
+    question_id = attempt["questions"][0]["id"]
+    update_question(
+        db.session.get(Question, question_id),
+        QuestionDraft(
+            type=QuestionType.SINGLE,
+            stem="改过的题干",
+            options=[Option(key, key) for key in "ABCD"],
+            answer="D",
+            knowledge_point="法律法规/民法典",
+        ),
+    )
+    db.session.commit()
+    if process_knows == "a later version":  # as a worker that drew a paper after the edit
+        paper_cache.clear()
+        paper_cache.remember_versions(current_version_ids_of([question_id]))
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{question_id}"
+
+    refused = client.put(url, json={"response": "D", "seq": 1}, headers=headers)
+    assert refused.status_code == 422  # D is no option of the question as drawn (A, B, C)
+    kept = client.put(url, json={"response": "C", "seq": 2}, headers=headers)
+    assert kept.status_code == 200 and kept.get_json()["changed"] is True
+    stored = db.session.scalars(
+        select(AttemptAnswer.response).where(AttemptAnswer.attempt_id == attempt["id"])
+    ).all()
+    assert stored == ["C"]
+
+
+def test_a_question_that_is_not_on_the_paper_is_never_saved(client, login, world):
+    attempt, headers = started(client, login, world)
+    on_paper = {q["id"] for q in attempt["questions"]}
+    elsewhere = db.session.scalars(
+        select(Question.id).where(Question.id.not_in(on_paper), Question.type == "single")
+    ).first()
+    paper_cache.remember_versions(current_version_ids_of([elsewhere]))  # a version is known
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{elsewhere}"
+    response = client.put(url, json={"response": "A", "seq": 1}, headers=headers)
+    assert response.status_code == 404
+    assert db.session.scalar(select(AttemptAnswer.id)) is None
 
 
 @pytest.mark.parametrize("device", ["phone-1", None])  # PostgreSQL: both ways of saving

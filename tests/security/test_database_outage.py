@@ -83,6 +83,8 @@ def test_an_outage_met_by_the_requests_commit_answers_503(app, client, monkeypat
     from app import transaction
 
     class DroppedSession:
+        registry = SimpleNamespace(has=lambda: True)  # the request opened a session
+
         def commit(self):
             raise exc.OperationalError(
                 "COMMIT",
@@ -110,6 +112,8 @@ def test_other_database_errors_are_still_a_500(app, client, monkeypatch):
     from app import transaction
 
     class BrokenSession:
+        registry = SimpleNamespace(has=lambda: True)  # the request opened a session
+
         def commit(self):
             raise exc.IntegrityError("INSERT", {}, Exception("duplicate key"))
 
