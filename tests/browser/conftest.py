@@ -115,7 +115,9 @@ def _open_context(browser, options: dict):
             traffic.foreign.append(request.url)
 
     def on_failed(request):
-        if _is_local(request.url):
+        # The browser fetches the tab's icon on its own and drops it when the page moves on
+        # or the network goes: not a request of the page's.
+        if _is_local(request.url) and "favicon" not in urlsplit(request.url).path:
             traffic.failed.append(f"{request.method} {request.url}: {request.failure}")
 
     def on_response(response):
