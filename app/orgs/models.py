@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db, one_of
 from app.orgs.rules.posts import Post
+from app.reports.rules.rates import occupation_named_in
 from app.timeutil import utcnow
 
 
@@ -122,8 +123,9 @@ class ExternalCertificate(db.Model):
     # The occupation (职业/工种) it certifies; which occupations count for which post is a
     # setting of the rate (`app.reports.models.RatePostOccupation`).
     occupation: Mapped[str] = mapped_column(
-        String(64), default=lambda context: context.get_current_parameters()["name"][:64]
-    )  # when not given: the certificate's name, as the migration filled old rows
+        String(64),
+        default=lambda context: occupation_named_in(context.get_current_parameters()["name"]),
+    )  # when not given: the occupation the name states, as the migration filled old rows
     level: Mapped[int | None]  # 5 = 五级/初级工 … 1 = 一级/高级技师, when it has one
     issuer: Mapped[str] = mapped_column(String(128))
     number: Mapped[str] = mapped_column(String(64), default="")

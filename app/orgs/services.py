@@ -33,6 +33,7 @@ from app.orgs.rules.roster import (
     parse_roster,
 )
 from app.pii import vault
+from app.reports.rules.rates import occupation_named_in
 from app.timeutil import local_today
 
 
@@ -267,12 +268,15 @@ def rehire(employee: Employee, hired_on: date) -> None:
 def add_external_certificate(employee: Employee, **fields) -> ExternalCertificate:
     """Record a certificate the person holds from another issuer.
 
-    `occupation` defaults to the certificate's name and `name` to its occupation, so that
-    either is enough; the occupation is what the certified-on-duty rate counts.
+    `occupation` defaults to the occupation the name states (保安员证 → 保安员; else the name)
+    and `name` to its occupation, so that either is enough; the occupation is what the
+    certified-on-duty rate counts.
     """
     fields = dict(fields)
     fields["name"] = (fields.get("name") or fields.get("occupation") or "").strip()
-    fields["occupation"] = "".join((fields.get("occupation") or fields["name"]).split())
+    fields["occupation"] = "".join(
+        (fields.get("occupation") or occupation_named_in(fields["name"])).split()
+    )
     if not fields["occupation"]:
         raise field_error("occupation", "请输入证书对应的职业（工种）")
     if len(fields["occupation"]) > 64:

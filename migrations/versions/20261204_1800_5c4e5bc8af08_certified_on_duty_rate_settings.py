@@ -9,15 +9,21 @@ Revises: 7d4e1a2b9c60
 Create Date: 2026-12-04 16:48:12.419212
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c4e5bc8af08'
 down_revision = '7d4e1a2b9c60'
 branch_labels = None
 depends_on = None
+
+
+# The default occupations of the rate's settings when this migration was written.
+_KNOWN_OCCUPATIONS = (
+    "物业管理员", "物业管理师", "保安员", "保洁员", "绿化工", "园林绿化工", "电工", "维修电工",
+    "电梯安装维修工", "制冷空调系统安装维修工", "消防设施操作员", "呼叫中心服务员",
+)
 
 
 def upgrade():
@@ -48,6 +54,16 @@ def upgrade():
         batch_op.add_column(sa.Column('level', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('revoked_on', sa.Date(), nullable=True))
     op.execute("UPDATE external_certificates SET occupation = SUBSTR(name, 1, 64)")
+    # A name that states a known occupation (保安员证, 低压电工作业, 绿化工（四级）…) counts as
+    # that occupation: the longest first, each row taken once (as
+    # app.reports.rules.rates.occupation_named_in does for new rows).
+    for occupation in sorted(_KNOWN_OCCUPATIONS, key=len, reverse=True):
+        op.execute(
+            sa.text(
+                "UPDATE external_certificates SET occupation = :occupation"
+                " WHERE occupation = SUBSTR(name, 1, 64) AND name LIKE :pattern"
+            ).bindparams(occupation=occupation, pattern=f"%{occupation}%")
+        )
     with op.batch_alter_table('external_certificates', schema=None) as batch_op:
         batch_op.alter_column('occupation', existing_type=sa.String(length=64), nullable=False)
         batch_op.create_index('ix_external_certificates_rate', ['employee_id', 'occupation', 'issued_on', 'expires_on', 'revoked_on'], unique=False)

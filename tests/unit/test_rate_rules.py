@@ -84,3 +84,13 @@ def test_series_dates():
         r.series_dates(date(2026, 5, 1), date(2026, 1, 1), today)
     with pytest.raises(ValueError):
         r.series_dates(date(2000, 1, 1), date(2026, 1, 1), today)
+
+
+def test_a_certificate_name_states_its_occupation():
+    from app.reports.rules.rates import occupation_named_in
+
+    assert occupation_named_in("保安员证") == "保安员"
+    assert occupation_named_in("特种作业操作证（低压电工作业）") == "电工"
+    assert occupation_named_in("维修电工（三级）") == "维修电工"
+    assert occupation_named_in("园林绿化工证") == "园林绿化工"
+    assert occupation_named_in("健康证") == "健康证"

@@ -38,6 +38,18 @@ DEFAULT_POST_OCCUPATIONS: dict[Post, tuple[str, ...]] = {
     Post.CUSTOMER_SERVICE: ("物业管理员", "呼叫中心服务员"),
 }
 
+
+def occupation_named_in(certificate_name: str) -> str:
+    """The occupation a certificate's name states, for one recorded without it: the longest
+    occupation of the default settings inside the name (保安员证 → 保安员, 特种作业操作证（低压电工
+    作业） → 电工, 绿化工（四级）职业技能等级证书 → 绿化工), else the name itself."""
+    known = sorted({o for names in DEFAULT_POST_OCCUPATIONS.values() for o in names}, key=len)
+    for occupation in reversed(known):
+        if occupation in certificate_name:
+            return occupation
+    return certificate_name[:OCCUPATION_MAX]
+
+
 COUNTED_POSTS: tuple[Post, ...] = tuple(p for p in Post if p is not Post.OTHER)
 
 # Dates a report may be asked for.
