@@ -33,7 +33,10 @@ def statements(app):
 
 
 def _touching(seen: list[str], verb: str, table: str) -> list[str]:
-    pattern = re.compile(rf"^{verb}\b.*\b(FROM|INTO)\s+{table}\b", re.IGNORECASE)
+    # A statement may open with a WITH (PostgreSQL writes the attempt and its paper in one).
+    pattern = re.compile(
+        rf"^(WITH\b.*?\b)?{verb}\b.*\b(FROM|INTO)\s+{table}\b", re.IGNORECASE | re.DOTALL
+    )
     return [s for s in seen if pattern.search(s)]
 
 
