@@ -15,11 +15,13 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	@echo "== installing the dependencies into $(VENV) (a few minutes the first time)"
+	$(BIN)/pip install -e .
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@echo "== installing the dependencies and test tools into $(VENV) (a few minutes the first time)"
+	$(BIN)/pip install -e '.[dev]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
