@@ -3,7 +3,7 @@
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from app.courses.models import (
 )
 from app.extensions import db
 from app.orgs.rules.posts import Post
-from app.timeutil import utcnow
+from app.timeutil import local_today, utcnow
 from tests.integration.page_helpers import csrf_of, page
 from tests.integration.study_helpers import course, lesson_ids
 
@@ -71,14 +71,20 @@ def test_plan_by_post_flags_the_course(client, learner):
     plan = TrainingPlan(
         enterprise_id=emp.enterprise_id,
         title="岗位计划",
-        due_on=date(2026, 6, 30),
+        due_on=local_today() + timedelta(days=30),
         posts=[Post.SECURITY.value],
     )
     db.session.add(plan)
     db.session.flush()
     db.session.add(TrainingPlanCourse(plan_id=plan.id, course_id=c.id))
     db.session.commit()
-    assert "前完成" in page(client.get("/courses/"))
+    html = page(client.get("/courses/"))
+    assert f"{plan.due_on.isoformat()} 前完成" in html and "已逾期" not in html
+    # Past its due date the course says 已逾期, not only the date in red.
+    plan.due_on = local_today() - timedelta(days=1)
+    db.session.commit()
+    html = page(client.get("/courses/"))
+    assert f"已逾期（截止 {plan.due_on.isoformat()}）" in html and "前完成" not in html
 
 
 def test_course_page_resumes_at_the_last_lesson(client, learner):
