@@ -192,8 +192,14 @@ def _save_course_form(course: Course | None):
                 flash(short, "warning")
             return redirect(url_for(".course", course_id=saved.id))
     short = catalogue.content_warning(course) if course is not None else None
+    content = seconds_to_hours(sum(catalogue.lesson_seconds(course))) if course else None
     return render_template(
-        "courses/manage/course_form.html", form=form, course=course, preview=preview, short=short
+        "courses/manage/course_form.html",
+        form=form,
+        course=course,
+        preview=preview,
+        short=short,
+        content_hours=content,
     )
 
 
