@@ -3,7 +3,7 @@
 import re
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -47,7 +47,7 @@ def test_the_list_puts_plan_courses_then_my_post_first(client, learner):
     course("草稿课程", status=DRAFT)
     course("已归档课程", status=ARCHIVED)
     plan = TrainingPlan(
-        enterprise_id=emp.enterprise_id, title="年度培训", due_on=date(2026, 12, 31)
+        enterprise_id=emp.enterprise_id, title="年度培训", due_on=local_today() + timedelta(days=60)
     )
     db.session.add(plan)
     db.session.flush()
@@ -59,7 +59,7 @@ def test_the_list_puts_plan_courses_then_my_post_first(client, learner):
         html, ["综合知识", "保洁作业规范", "秩序维护岗位培训", "消防安全法规"]
     ) == ["消防安全法规", "秩序维护岗位培训", "综合知识", "保洁作业规范"]
     assert "草稿课程" not in html and "已归档课程" not in html
-    assert "2026-12-31 前完成" in html or "2026年12月31日 前完成" in html
+    assert f"{(local_today() + timedelta(days=60)).isoformat()} 前完成" in html
     assert "未开始" in html and "0.0 / 0.0 学时" in html
     law = page(client.get("/courses/?category=law"))
     assert "消防安全法规" in law and "综合知识" not in law
