@@ -13,7 +13,7 @@ from app.courses.models import (
     Lesson,
     LessonProgress,
 )
-from app.courses.rules.catalogue import publish_problems, swap_position
+from app.courses.rules.catalogue import content_problem, publish_problems, swap_position
 from app.errors import Conflict, Invalid
 from app.extensions import db
 from app.timeutil import utcnow
@@ -54,14 +54,25 @@ def save_course(course: Course | None, data: dict, cover_upload, *, user_id: int
     return course
 
 
-def lesson_count(course: Course) -> int:
-    """How many lessons `course` has."""
-    return db.session.scalar(select(func.count(Lesson.id)).where(Lesson.course_id == course.id))
+def lesson_seconds(course: Course) -> list[int]:
+    """The study time each lesson of `course` asks for (its `min_seconds`)."""
+    return list(db.session.scalars(select(Lesson.min_seconds).where(Lesson.course_id == course.id)))
+
+
+def problems_of(course: Course) -> list[str]:
+    """Why `course` may not be published (no lessons, no hours, too little content)."""
+    seconds = lesson_seconds(course)
+    return publish_problems(len(seconds), course.required_seconds, seconds)
+
+
+def content_warning(course: Course) -> str | None:
+    """Why a learner could not reach `course`'s hours by studying its lessons, or None."""
+    return content_problem(lesson_seconds(course), course.required_seconds)
 
 
 def publish(course: Course) -> None:
-    """Draft or archived → published, when it has lessons and hours."""
-    problems = publish_problems(lesson_count(course), course.required_seconds)
+    """Draft or archived → published, when its lessons add up to its hours."""
+    problems = problems_of(course)
     if problems:
         raise Conflict("无法发布：" + "；".join(problems))
     if course.status == PUBLISHED:

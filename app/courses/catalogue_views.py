@@ -25,7 +25,6 @@ from app.courses.models import CATEGORIES, STATUSES, Chapter, Course, CourseFile
 from app.courses.rules.catalogue import (
     hours_to_seconds,
     minutes_to_seconds,
-    publish_problems,
     seconds_to_hours,
 )
 from app.errors import Conflict, Invalid
@@ -189,9 +188,18 @@ def _save_course_form(course: Course | None):
             show_on_form(form, error, fallback="cover")
         else:
             flash("课程已保存", "success")
+            if saved.chapters and (short := catalogue.content_warning(saved)):
+                flash(short, "warning")
             return redirect(url_for(".course", course_id=saved.id))
+    short = catalogue.content_warning(course) if course is not None else None
+    content = seconds_to_hours(sum(catalogue.lesson_seconds(course))) if course else None
     return render_template(
-        "courses/manage/course_form.html", form=form, course=course, preview=preview
+        "courses/manage/course_form.html",
+        form=form,
+        course=course,
+        preview=preview,
+        short=short,
+        content_hours=content,
     )
 
 
@@ -223,7 +231,8 @@ def course(course_id: int):
         chapter_form=ChapterForm(),
         description=render_markdown(course.description),
         hours=seconds_to_hours(course.required_seconds),
-        problems=publish_problems(counts["lessons"], course.required_seconds),
+        content_hours=seconds_to_hours(sum(catalogue.lesson_seconds(course))),
+        problems=catalogue.problems_of(course),
     )
 
 

@@ -13,7 +13,15 @@ from app.courses import plans as svc
 from app.courses.models import TrainingPlan
 from app.courses.plan_forms import EvaluationForm, PlanForm
 from app.courses.plan_spreadsheet import plan_workbook, report_workbook
-from app.courses.rules.plan_status import STATE_LABELS, STATE_ORDER, hours
+from app.courses.rules.plan_status import (
+    PLAN_LABELS,
+    PLAN_OVERDUE,
+    PLAN_STOPPED,
+    STATE_LABELS,
+    STATE_ORDER,
+    hours,
+    plan_status,
+)
 from app.errors import Invalid
 from app.extensions import db
 from app.form_errors import show_on_form
@@ -28,6 +36,16 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
 ADMINS = (Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN)
+
+
+_PLAN_BADGES = {PLAN_OVERDUE: "text-bg-danger", PLAN_STOPPED: "text-bg-secondary"}
+
+
+@bp.app_template_global("plan_badge")
+def _plan_badge(plan: TrainingPlan, today) -> dict:
+    """The plan's one status (进行中 / 已过期 / 已停用) and its badge colour."""
+    status = plan_status(active=plan.active, due_on=plan.due_on, today=today)
+    return {"label": PLAN_LABELS[status], "css": _PLAN_BADGES.get(status, "text-bg-success")}
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:

@@ -32,7 +32,8 @@ def _max_credit() -> int:
     return int(current_app.config.get("HEARTBEAT_MAX_CREDIT", study.HEARTBEAT_MAX_CREDIT))
 
 
-def _daily_cap() -> int:
+def daily_cap() -> int:
+    """Seconds one learner may earn per local day (the rule's cap unless configured)."""
     return int(current_app.config.get("STUDY_DAILY_CAP_SECONDS", study.DAILY_CAP_SECONDS))
 
 
@@ -203,7 +204,7 @@ def heartbeat(
         earned_today=earned_on_day(employee_id, now),
         credited_until=clock.credited_until,
         max_credit=_max_credit(),
-        daily_cap=_daily_cap(),
+        daily_cap=daily_cap(),
     )
     if credit.seconds > 0:
         _record_credit(employee_id, lesson, lp, cp, credit, now)
@@ -264,8 +265,8 @@ def complete_lesson(employee_id: int, lesson: Lesson, now: datetime | None = Non
         if lesson.kind == "video":
             raise Conflict("视频观看到结尾后会自动完成")
         if not study.lesson_can_be_marked(lesson.kind, seconds, lesson.min_seconds):
-            left = lesson.min_seconds - seconds
-            raise Conflict(f"学习时间不足，还需 {left} 秒才能标记完成")
+            left = study.time_left(lesson.min_seconds - seconds)
+            raise Conflict(f"学习时间不足，还需 {left}才能标记完成")
     lp = lp or lesson_progress(employee_id, lesson, create=True)
     cp = course_progress(employee_id, lesson.course_id, create=True)
     if lp.done_at is None:

@@ -19,13 +19,14 @@ from datetime import date
 
 import segno
 from flask import render_template
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.cjk_font import FONT_NAME, register_font, reproducible
 from app.courses import progress
 from app.courses.models import CATEGORIES, TrainingProof
 from app.courses.rules import study
-from app.courses.rules.proofs import proof_number
+from app.courses.rules.proofs import proof_number, wrap_cjk
 from app.extensions import db
 from app.timeutil import to_local
 from app.web import public_url
@@ -106,6 +107,24 @@ def _qr_data_uri(url: str) -> str:
     return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
 
 
+# Widths in em of the text boxes of the page (A4, 2 cm margins: 482 pt), a little less
+# than they hold so that xhtml2pdf never wraps a line again on its own.
+BODY_EM, NOTE_EM, TITLE_EM = 40, 50, 15
+
+
+def lines(text: str, width: float, bold: str = "") -> Markup:
+    """`text` as lines kept to Chinese line-breaking rules, one block each (xhtml2pdf's
+    CJK wrapping drops <br/> and would break the lines again where it likes); `bold` (the
+    holder's name) in bold wherever a line holds it whole."""
+    out = []
+    for line in wrap_cjk(text, width):
+        html = str(escape(line))
+        if bold:
+            html = html.replace(str(escape(bold)), f"<b>{escape(bold)}</b>", 1)
+        out.append(f'<div class="ln">{html}</div>')
+    return Markup("".join(out))
+
+
 def render(proof: TrainingProof) -> bytes:
     """The proof as a one-page A4 PDF, the same bytes every time."""
     from xhtml2pdf import pisa
@@ -120,6 +139,8 @@ def render(proof: TrainingProof) -> bytes:
         font=FONT_NAME,
         url=url,
         qr=_qr_data_uri(url),
+        lines=lines,
+        widths={"body": BODY_EM, "note": NOTE_EM, "title": TITLE_EM},
     )
     out = io.BytesIO()
     with reproducible():

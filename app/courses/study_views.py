@@ -16,7 +16,9 @@ from sqlalchemy import select
 from app.cjk_font import FontMissing, register_font
 from app.courses import progress
 from app.courses.models import CATEGORIES, LESSON_KINDS, Course, Lesson, LessonProgress
-from app.courses.rules import study
+from app.courses.rules import plan_status, study
+from app.courses.rules.catalogue import chapter_heading
+from app.courses.rules.proofs import content_disposition
 from app.extensions import db
 from app.security import get_or_404
 from app.timeutil import local_today
@@ -27,6 +29,22 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 @bp.app_template_filter("study_hours")
 def _study_hours(seconds) -> str:
     return study.hours(seconds or 0)
+
+
+@bp.app_template_global("study_wait")
+def _study_wait(seconds) -> str:
+    return study.time_left(seconds or 0)
+
+
+@bp.app_template_global("course_deadline")
+def _course_deadline(due_on, completed):
+    """An assigned course's deadline as shown on a learner's card (已逾期 after it)."""
+    return plan_status.course_deadline(due_on, local_today(), completed=bool(completed))
+
+
+@bp.app_template_filter("chapter_heading")
+def _chapter_heading(title, number) -> str:
+    return chapter_heading(title, number)
 
 
 def _employee():
@@ -64,6 +82,27 @@ def _lesson_rows(employee_id, course_id) -> dict[int, LessonProgress]:
     }
 
 
+def _guide(course, lessons, rows, cp) -> dict:
+    """How hours count, how many remain and what to do next, for a course and a learner."""
+    seconds = cp.seconds if cp else 0
+    done = [x.id for x in lessons if x.id in rows and rows[x.id].done_at]
+    step = study.next_step(
+        lessons_total=len(lessons),
+        lessons_done=len(done),
+        seconds=seconds,
+        required=course.required_seconds,
+        has_exam=bool(course.exam_id),
+        exam_passed=bool(cp and cp.exam_passed_at),
+        completed=bool(cp and cp.completed_at),
+    )
+    return {
+        "rule": study.how_hours_count(progress.daily_cap()),
+        "left": study.hours(max(0, course.required_seconds - seconds)),
+        "step": step,
+        "next_lesson": next((x for x in lessons if x.id not in done), None),
+    }
+
+
 @bp.get("/<int:course_id>")
 @login_required
 def course(course_id):
@@ -84,6 +123,7 @@ def course(course_id):
     done = sum(1 for lesson in lessons if lesson.id in rows and rows[lesson.id].done_at)
     seconds = cp.seconds if cp else 0
     exam_open = study.may_take_exam(len(lessons), done, seconds, course.required_seconds)
+    guide = _guide(course, lessons, rows, cp)
     from app.courses.markdown import render_markdown
 
     return render_template(
@@ -96,6 +136,7 @@ def course(course_id):
         resume=resume,
         seconds=seconds,
         exam_open=exam_open,
+        guide=guide,
         description=render_markdown(course.description or ""),
         categories=CATEGORIES,
         kinds=LESSON_KINDS,
@@ -156,6 +197,7 @@ def lesson(lesson_id):
         number=index + 1,
         total=len(lessons),
         interval=interval,
+        rule=study.how_hours_count(progress.daily_cap()),
         kinds=LESSON_KINDS,
         employee=employee,
     )
@@ -184,7 +226,9 @@ def proof():
         data,
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f"inline; filename={issued.number}.pdf",
+            "Content-Disposition": content_disposition(
+                issued.holder_name, issued.issued_on, issued.number
+            ),
             "Cache-Control": "no-store",
         },
     )

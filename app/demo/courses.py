@@ -1,7 +1,9 @@
 """The demo catalogue: post trainings for the 四保一服 posts and project managers, and the
 special trainings (law, finance and tax, standardisation).
 
-Courses are found by title, so running the loader again adds nothing. The one PDF lesson
+Each course's lessons add up to its required hours (学时, 60 minutes each): a learner who
+studies every lesson for its time reaches the hours. Courses are found by title, so
+running the loader again adds nothing. The one PDF lesson
 is drawn with reportlab at load time (no binary ships in the repository).
 """
 
@@ -41,7 +43,7 @@ _COURSES = [
         "post",
         ["project_manager"],
         [3, 2],
-        16,
+        4,
         False,
         "面向物业服务项目经理：**项目承接查验、服务标准制定、费用测算与业主沟通**。",
         [
@@ -79,6 +81,19 @@ _COURSES = [
                     ),
                 ],
             ),
+            (
+                "费用测算与收支管理",
+                [
+                    (
+                        "物业服务费用测算",
+                        [
+                            "成本构成：人员、公共能耗、设施维护、管理费用与税金",
+                            "测算方法：按建筑面积与服务等级逐项测算",
+                            "收支公示：每年向业主公布物业服务资金收支情况",
+                        ],
+                    )
+                ],
+            ),
         ],
     ),
     (
@@ -86,7 +101,7 @@ _COURSES = [
         "post",
         ["security"],
         [5, 4],
-        8,
+        3,
         False,
         "秩序维护员上岗必修：门岗管理、巡逻、消防与突发事件处置。",
         [
@@ -131,7 +146,7 @@ _COURSES = [
         "post",
         ["cleaning"],
         [5, 4],
-        6,
+        2,
         False,
         "保洁作业标准、清洁剂安全使用与垃圾分类。",
         [
@@ -168,7 +183,7 @@ _COURSES = [
         "post",
         ["greening"],
         [5, 4],
-        6,
+        2,
         False,
         "园林绿化日常养护：修剪、浇灌、病虫害防治。",
         [
@@ -200,7 +215,7 @@ _COURSES = [
         "post",
         ["maintenance"],
         [5, 4, 3],
-        10,
+        2,
         False,
         "共用设施设备维修：供配电、给排水、电梯日常管理与安全操作。",
         [
@@ -237,7 +252,7 @@ _COURSES = [
         "post",
         ["customer_service"],
         [5, 4],
-        6,
+        2,
         False,
         "前台接待、报事报修、投诉处理与物业费催缴礼仪。",
         [
@@ -274,7 +289,7 @@ _COURSES = [
         "law",
         [],
         [],
-        4,
+        2,
         False,
         "解读《民法典》第三编第二十四章“物业服务合同”（第九百三十七条至第九百五十条）。",
         [
@@ -311,7 +326,7 @@ _COURSES = [
         "finance",
         ["project_manager"],
         [],
-        4,
+        2,
         False,
         "物业企业增值税、发票管理与公共收益核算。",
         [
@@ -348,7 +363,7 @@ _COURSES = [
         "standard",
         [],
         [],
-        3,
+        1,
         False,
         "物业服务标准体系、服务等级划分与标准化文件编写。",
         [
@@ -372,7 +387,7 @@ _COURSES = [
         "other",
         [],
         [],
-        2,
+        1,
         True,
         "草稿：安全生产责任制、隐患排查治理。",
         [
@@ -419,6 +434,16 @@ def _pdf_bytes() -> bytes | None:
     return out.getvalue()
 
 
+PDF_SECONDS, LINK_SECONDS = 20 * 60, 10 * 60  # the law course's handout and link
+
+
+def lesson_seconds(required_seconds: int, text_lessons: int, extras: int) -> int:
+    """Each text lesson's study time so that the lessons add up to the course's hours:
+    what the extras leave, shared evenly and rounded up to a whole minute."""
+    share = -(-max(0, required_seconds - extras) // max(1, text_lessons))
+    return -(-share // 60) * 60
+
+
 def _add_course(spec, demo_exam: Exam | None) -> None:
     title, category, posts, levels, hours, draft, description, chapters = spec
     exam_id = demo_exam.id if title == "项目经理岗位培训" and demo_exam is not None else None
@@ -432,12 +457,22 @@ def _add_course(spec, demo_exam: Exam | None) -> None:
         "exam_id": exam_id,
     }
     course = save_course(None, data, None, user_id=None)
+    pdf = _pdf_bytes() if category == "law" else None
+    extras = (PDF_SECONDS if pdf else 0) + LINK_SECONDS if category == "law" else 0
+    count = sum(len(lessons) for _chapter_title, lessons in chapters)
+    seconds = lesson_seconds(hours * 3600, count, extras)
     for chapter_title, lessons in chapters:
         chapter = _chapter(course, chapter_title)
         for lesson_title, points in lessons:
-            _lesson(chapter, title=lesson_title, kind="text", body=_text(lesson_title, points))
+            _lesson(
+                chapter,
+                title=lesson_title,
+                kind="text",
+                body=_text(lesson_title, points),
+                min_seconds=seconds,
+            )
     if category == "law":
-        _add_extras(chapter)
+        _add_extras(chapter, pdf)
     if not draft:
         publish(course)
 
@@ -450,31 +485,30 @@ def _chapter(course: Course, title: str) -> Chapter:
     return chapter
 
 
-def _lesson(chapter: Chapter, *, title, kind, body, url="", min_seconds=300, upload=None):
+def _lesson(chapter: Chapter, *, title, kind, body, url="", min_seconds, upload=None):
     data = {"title": title, "kind": kind, "body": body, "url": url, "min_seconds": min_seconds}
     save_lesson(None, chapter, data, upload, user_id=None)
     db.session.expire(chapter, ["lessons"])  # as for chapters: numbered after those loaded
 
 
-def _add_extras(chapter: Chapter) -> None:
+def _add_extras(chapter: Chapter, pdf: bytes | None) -> None:
     """The law course also has a PDF handout and a link to the law's official text."""
-    pdf = _pdf_bytes()
     if pdf is not None:
         _lesson(
             chapter,
             title="条款速查讲义（PDF）",
             kind="pdf",
             body="请通读讲义，重点理解物业服务人的义务。",
-            min_seconds=180,
+            min_seconds=PDF_SECONDS,
             upload=FileStorage(stream=BytesIO(pdf), filename="物业服务合同条款速查.pdf"),
         )
     _lesson(
         chapter,
         title="《民法典》全文（国家法律法规数据库）",
         kind="link",
-        body="在国家法律法规数据库中检索“民法典”阅读原文。",
+        body="在国家法律法规数据库中检索“民法典”阅读原文，对照本课程的条款逐条阅读。",
         url="https://flk.npc.gov.cn/",
-        min_seconds=0,
+        min_seconds=LINK_SECONDS,
     )
 
 

@@ -17,9 +17,10 @@ from app.courses.models import (
 from app.courses.plans import add_evaluation, save_plan
 from app.extensions import db
 from app.orgs.models import Employee
+from app.orgs.rules.posts import Post
 from app.timeutil import LOCAL_TZ, local_today
 
-ACTIVE_TITLE = "2026年度岗位技能提升计划"
+ACTIVE_TITLE = "年度岗位技能提升计划"
 PAST_TITLE = "上半年安全生产与法规学习"
 ENT2_TITLE = "新员工岗前培训计划"
 
@@ -126,8 +127,32 @@ def _staff(enterprise_id: int, posts: list[str]) -> list[int]:
     )
 
 
+def courses_for_post(courses: list[Course], post: str) -> list[Course]:
+    """The post trainings written for `post` (a 保安 gets the security course, a project
+    manager the project-manager course and the finance one), never another post's."""
+    return [c for c in courses if c.posts and post in c.posts]
+
+
+def _for_everyone(courses: list[Course]) -> list[Course]:
+    """The special trainings open to every post (law, standardisation)."""
+    return [c for c in courses if not c.posts]
+
+
+def _study(staff: list[int], courses: list[Course], today) -> None:
+    """Every state of an active plan: the first two done, the next three on the way."""
+    for i, eid in enumerate(staff[:6]):
+        for j, course in enumerate(courses):
+            if i < 2:  # completed everything
+                started, done = today - timedelta(days=20), today - timedelta(days=10 - j)
+                _progress(eid, course, course.required_seconds, started, done)
+            elif i < 5 and j <= i % 2:  # on the way
+                _progress(eid, course, 900, today - timedelta(days=5))
+
+
 def load_demo_plans() -> None:
-    """Two plans for ent1_admin's enterprise, one for ent2_admin's, with every state shown."""
+    """ent1_admin's enterprise: one plan per post of its trainees, each with that post's
+    own courses, and a past plan of the trainings for everyone with people overdue;
+    ent2_admin's: an induction plan. Every state of a plan is shown."""
     ent1_admin, ent2_admin = _user("ent1_admin"), _user("ent2_admin")
     courses = db.session.scalars(
         select(Course).where(Course.status == PUBLISHED).order_by(Course.id)
@@ -135,49 +160,44 @@ def load_demo_plans() -> None:
     if ent1_admin is None or ent2_admin is None or not courses:
         return  # no demo catalogue yet: nothing to plan
     today = local_today()
-    posts1 = _trainee_posts(range(1, 11))
-    posts2 = _trainee_posts(range(11, 21))
-    active = _plan(
-        ent1_admin,
-        ACTIVE_TITLE,
-        today + timedelta(days=60),
-        posts1,
-        courses[:3],
-        "各岗位在岗人员须在截止日期前完成全部课程，项目经理负责督促。",
-    )
-    if active is not None:
-        staff = _staff(ent1_admin.enterprise_id, posts1)
-        for i, eid in enumerate(staff[:12]):
-            for j, course in enumerate(courses[:3]):
-                if i < 4:  # completed everything
-                    _progress(
-                        eid,
-                        course,
-                        1800 + 600 * j,
-                        today - timedelta(days=20),
-                        today - timedelta(days=10 - j),
-                    )
-                elif i < 9 and j <= i % 3:  # on the way
-                    _progress(eid, course, 900, today - timedelta(days=5))
+    common = _for_everyone(courses) or courses[-1:]
+    first_plan = None
+    for post in _trainee_posts(range(1, 11)):
+        mine = courses_for_post(courses, post)
+        if not mine:
+            continue
+        plan = _plan(
+            ent1_admin,
+            f"{today.year}{ACTIVE_TITLE}（{Post(post).label}）",
+            today + timedelta(days=60),
+            [post],
+            mine,
+            f"{Post(post).label}岗位在岗人员须在截止日期前完成本岗位课程，项目经理负责督促。",
+        )
+        if plan is not None:
+            _study(_staff(ent1_admin.enterprise_id, [post]), mine, today)
+            first_plan = first_plan or plan
+    if first_plan is not None:
         add_evaluation(
-            active,
+            first_plan,
             f"{today.year}年第四季度",
-            "保安、保洁岗位参学积极，已有部分人员完成全部课程；维修岗位进度偏慢，"
+            "本岗位参学积极，已有部分人员完成全部课程；进度偏慢的人员，"
             "下月起由项目经理每周通报一次。",
             ent1_admin.id,
         )
+    posts1 = _trainee_posts(range(1, 11))
     past = _plan(
         ent1_admin,
         PAST_TITLE,
         today - timedelta(days=30),
-        posts1[:2],
-        courses[-2:],
+        posts1,
+        common,
         "截止日期已过，未完成人员列为逾期。",
     )
     if past is not None:
-        staff = _staff(ent1_admin.enterprise_id, posts1[:2])
+        staff = _staff(ent1_admin.enterprise_id, posts1)
         for i, eid in enumerate(staff[:6]):
-            for course in courses[-2:]:
+            for course in common:
                 if i < 2:  # on time
                     _progress(
                         eid, course, 2400, today - timedelta(days=60), today - timedelta(days=40)
@@ -188,21 +208,15 @@ def load_demo_plans() -> None:
                     )
                 elif i == 4:  # started, never finished: 逾期
                     _progress(eid, course, 600, today - timedelta(days=50))
-    plan2 = _plan(
-        ent2_admin,
-        ENT2_TITLE,
-        today + timedelta(days=30),
-        posts2,
-        courses[:2],
-        "",
-    )
+    posts2 = _trainee_posts(range(11, 21))
+    plan2 = _plan(ent2_admin, ENT2_TITLE, today + timedelta(days=30), posts2, common, "")
     if plan2 is not None:
         for i, eid in enumerate(_staff(ent2_admin.enterprise_id, posts2)[:6]):
             if i < 2:
-                for course in courses[:2]:
+                for course in common:
                     _progress(
                         eid, course, 1200, today - timedelta(days=8), today - timedelta(days=3)
                     )
             else:
-                _progress(eid, courses[0], 600, today - timedelta(days=2))
+                _progress(eid, common[0], 600, today - timedelta(days=2))
     db.session.flush()

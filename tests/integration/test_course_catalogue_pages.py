@@ -47,6 +47,7 @@ def make_course(status=DRAFT, seconds=3600, lessons=1, title="物业服务标准
                 title=f"课时{i}",
                 kind="text",
                 body="正文",
+                min_seconds=-(-seconds // lessons),  # the lessons add up to the hours
             )
         )
     db.session.commit()
@@ -79,7 +80,8 @@ def test_list_filters_and_counts(client, admin):
     law.category, law.posts = "law", ["security"]
     db.session.commit()
     text = page(client.get("/courses/manage"))
-    assert "保安员岗位培训" in text and "民法典专题" in text and "1 / 3" in text
+    assert "保安员岗位培训" in text and "民法典专题" in text and "1 章 / 3 课" in text
+    assert "章节数 / 课时数" in text
     text = page(client.get("/courses/manage?category=law"))
     assert "民法典专题" in text and "保安员岗位培训" not in text
     text = page(client.get("/courses/manage?status=published"))
@@ -166,6 +168,38 @@ def test_publish_is_refused_without_lessons_or_hours(client, admin):
     text = page(post_action(client, no_hours, f"/courses/manage/{no_hours.id}/publish"))
     assert "要求学时为 0" in text
     assert {empty.status, no_hours.status} == {DRAFT}
+
+
+def test_publish_is_refused_when_the_lessons_cannot_add_up_to_the_hours(client, admin):
+    course = make_course(seconds=3 * 3600, lessons=2)
+    for lesson in course.chapters[0].lessons:
+        lesson.min_seconds = 45 * 60
+    db.session.commit()
+    text = page(client.get(f"/courses/manage/{course.id}"))
+    assert "各课时的学习时长合计 1.5 学时，少于要求的 3.0 学时" in text
+    assert "发布前还需要" in text
+    text = page(post_action(client, course, f"/courses/manage/{course.id}/publish"))
+    assert "无法发布" in text and "少于要求的 3.0 学时" in text
+    db.session.refresh(course)
+    assert course.status == DRAFT
+    # Asking for fewer hours on the edit page: the warning goes and it publishes.
+    form = page(client.get(f"/courses/manage/{course.id}/edit"))
+    assert "少于要求的 3.0 学时" in form
+    course.required_seconds = 90 * 60
+    db.session.commit()
+    post_action(client, course, f"/courses/manage/{course.id}/publish")
+    db.session.refresh(course)
+    assert course.status == PUBLISHED
+
+
+def test_chapters_already_numbered_are_not_numbered_twice(client, admin):
+    course = make_course()  # its chapter is 「第一章 概述」
+    add = Chapter(course_id=course.id, title="服务管理", position=1)
+    db.session.add(add)
+    db.session.commit()
+    text = page(client.get(f"/courses/manage/{course.id}"))
+    assert "第一章 概述" in text and "第 1 章　第一章" not in text
+    assert "第 2 章　服务管理" in text
 
 
 def test_publish_archive_and_republish(client, admin):
@@ -341,3 +375,13 @@ def test_demo_catalogue_loads_once(app):
     assert {"text", "link"} <= kinds
     manager = next(c for c in courses if c.title == "项目经理岗位培训")
     assert manager.exam is not None
+    # Every demo course's lessons add up to its hours: a learner can finish it.
+    for course in courses:
+        content = sum(
+            db.session.scalars(select(Lesson.min_seconds).where(Lesson.course_id == course.id))
+        )
+        assert content >= course.required_seconds > 0, course.title
+        assert (
+            max(db.session.scalars(select(Lesson.min_seconds).where(Lesson.course_id == course.id)))
+            <= 3600
+        ), course.title  # no lesson longer than an hour

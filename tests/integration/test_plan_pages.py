@@ -347,7 +347,7 @@ def test_excel_export_matches_the_page(client, login, w):
     by_name = {r[0]: r for r in rows[1:]}
     assert set(by_name) == {"保安一", "保安二", "保安三", "维修甲"}
     assert by_name["保安一"][3:] == ("已完成", "已完成", 1.0, 2, "已完成（逾期完成）")
-    assert by_name["保安二"][3:] == ("学习中", "未开始", 0.3, 0, "逾期")
+    assert by_name["保安二"][3:] == ("学习中", "未开始", 0.3, 0, "已逾期")
     assert "*" in by_name["保安一"][2] and by_name["保安一"][2] == w["p"]["s1"].id_number_masked
     posts = {r[0]: r for r in list(wb["岗位汇总"].values)[1:]}
     assert posts["保安"][1:8] == (3, 1, 0, 0, 2, 1, 33.3)
@@ -498,7 +498,10 @@ def test_demo_plans_are_idempotent_and_show_every_state(app, runner):
         db.session.scalar(select(func.count(CourseProgress.id))),
         db.session.scalar(select(func.count(PlanEvaluation.id))),
     )
-    assert counts[0] == 3 and counts[2] == 1
+    assert counts[0] == 7 and counts[2] == 1  # ent1: one per post and a past one; ent2: one
+    for plan in db.session.scalars(select(TrainingPlan)):
+        for planned in plan.courses:  # a post's plan holds that post's courses only
+            assert not planned.course.posts or set(plan.posts) <= set(planned.course.posts)
     from app.courses.plans import plan_rows, summarise
 
     states = {}

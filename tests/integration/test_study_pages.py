@@ -3,7 +3,7 @@
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from app.courses.models import (
 )
 from app.extensions import db
 from app.orgs.rules.posts import Post
-from app.timeutil import utcnow
+from app.timeutil import local_today, utcnow
 from tests.integration.page_helpers import csrf_of, page
 from tests.integration.study_helpers import course, lesson_ids
 
@@ -47,7 +47,7 @@ def test_the_list_puts_plan_courses_then_my_post_first(client, learner):
     course("草稿课程", status=DRAFT)
     course("已归档课程", status=ARCHIVED)
     plan = TrainingPlan(
-        enterprise_id=emp.enterprise_id, title="年度培训", due_on=date(2026, 12, 31)
+        enterprise_id=emp.enterprise_id, title="年度培训", due_on=local_today() + timedelta(days=60)
     )
     db.session.add(plan)
     db.session.flush()
@@ -59,7 +59,7 @@ def test_the_list_puts_plan_courses_then_my_post_first(client, learner):
         html, ["综合知识", "保洁作业规范", "秩序维护岗位培训", "消防安全法规"]
     ) == ["消防安全法规", "秩序维护岗位培训", "综合知识", "保洁作业规范"]
     assert "草稿课程" not in html and "已归档课程" not in html
-    assert "2026-12-31 前完成" in html or "2026年12月31日 前完成" in html
+    assert f"{(local_today() + timedelta(days=60)).isoformat()} 前完成" in html
     assert "未开始" in html and "0.0 / 0.0 学时" in html
     law = page(client.get("/courses/?category=law"))
     assert "消防安全法规" in law and "综合知识" not in law
@@ -71,14 +71,20 @@ def test_plan_by_post_flags_the_course(client, learner):
     plan = TrainingPlan(
         enterprise_id=emp.enterprise_id,
         title="岗位计划",
-        due_on=date(2026, 6, 30),
+        due_on=local_today() + timedelta(days=30),
         posts=[Post.SECURITY.value],
     )
     db.session.add(plan)
     db.session.flush()
     db.session.add(TrainingPlanCourse(plan_id=plan.id, course_id=c.id))
     db.session.commit()
-    assert "前完成" in page(client.get("/courses/"))
+    html = page(client.get("/courses/"))
+    assert f"{plan.due_on.isoformat()} 前完成" in html and "已逾期" not in html
+    # Past its due date the course says 已逾期, not only the date in red.
+    plan.due_on = local_today() - timedelta(days=1)
+    db.session.commit()
+    html = page(client.get("/courses/"))
+    assert f"已逾期（截止 {plan.due_on.isoformat()}）" in html and "前完成" not in html
 
 
 def test_course_page_resumes_at_the_last_lesson(client, learner):

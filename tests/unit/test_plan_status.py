@@ -48,7 +48,7 @@ def test_all_courses_completed_in_time():
 def test_after_the_due_date_anything_unfinished_is_late(completed, started):
     result = state(completed, started, today=date(2025, 7, 1))
     assert result.state == LATE
-    assert result.label == "逾期"
+    assert result.label == "已逾期"
 
 
 def test_the_due_date_itself_is_not_late():
@@ -94,3 +94,43 @@ def test_a_due_date_is_bounded_to_a_sane_range():
     assert due_on_problem(date(2025, 5, 31), today, creating=False) is None  # kept on edit
     assert "不能早于 2000-01-01" in due_on_problem(date(1, 1, 1), today, creating=False)
     assert latest_due_on(date(2024, 2, 29)) == date(2034, 2, 28)
+
+
+# --- a plan's one status, a learner's deadline --------------------------------------
+
+from app.courses.rules.plan_status import (  # noqa: E402
+    PLAN_ACTIVE,
+    PLAN_LABELS,
+    PLAN_OVERDUE,
+    PLAN_STOPPED,
+    course_deadline,
+    plan_status,
+)
+
+
+def test_a_plan_is_active_up_to_its_due_date_and_overdue_after():
+    assert plan_status(active=True, due_on=DUE, today=DUE) == PLAN_ACTIVE
+    assert plan_status(active=True, due_on=DUE, today=date(2025, 7, 1)) == PLAN_OVERDUE
+    assert PLAN_LABELS[PLAN_OVERDUE] == "已过期"
+
+
+def test_a_stopped_plan_is_stopped_whatever_its_date():
+    assert plan_status(active=False, due_on=DUE, today=date(2025, 7, 1)) == PLAN_STOPPED
+    assert plan_status(active=False, due_on=DUE, today=date(2025, 1, 1)) == PLAN_STOPPED
+
+
+def test_a_course_past_its_due_date_says_overdue():
+    shown = course_deadline(DUE, date(2025, 7, 1), completed=False)
+    assert (shown.state, shown.text) == ("overdue", f"已逾期（截止 {DUE.isoformat()}）")
+
+
+def test_a_course_close_to_its_due_date_says_how_long_is_left():
+    assert course_deadline(DUE, DUE, completed=False).text.endswith("（今天截止）")
+    soon = course_deadline(DUE, date(2025, 6, 27), completed=False)
+    assert (soon.state, soon.text) == ("soon", f"{DUE.isoformat()} 前完成（还剩 3 天）")
+    far = course_deadline(DUE, date(2025, 5, 1), completed=False)
+    assert (far.state, far.text) == ("due", f"{DUE.isoformat()} 前完成")
+
+
+def test_a_completed_course_is_never_overdue():
+    assert course_deadline(DUE, date(2026, 1, 1), completed=True).state == "done"

@@ -139,3 +139,50 @@ def test_an_older_credit_elsewhere_changes_nothing():
         credited_until=T0 - timedelta(seconds=100),
     )
     assert credit == study.Credit(15, True)
+
+
+# --- what the learner is told ------------------------------------------------------
+
+
+def test_the_hours_rule_uses_the_rule_values():
+    text = study.how_hours_count()
+    assert "每 60 分钟计 1 学时" in text and "每天最多计 8.0 学时" in text
+    assert "每天最多计 2.0 学时" in study.how_hours_count(2 * 3600)
+
+
+@pytest.mark.parametrize(
+    "seconds,shown", [(20, "20 秒"), (119, "119 秒"), (120, "2 分钟"), (2701, "46 分钟")]
+)
+def test_a_wait_reads_in_seconds_or_minutes(seconds, shown):
+    assert study.time_left(seconds) == shown
+
+
+def step(done=0, seconds=0, exam=True, passed=False, completed=False):
+    return study.next_step(
+        lessons_total=4,
+        lessons_done=done,
+        seconds=seconds,
+        required=4 * 3600,
+        has_exam=exam,
+        exam_passed=passed,
+        completed=completed,
+    )
+
+
+def test_next_step_is_the_next_lesson_until_all_are_done():
+    assert step() == study.NEXT_LESSON
+    assert step(done=3, seconds=5 * 3600) == study.NEXT_LESSON
+
+
+def test_next_step_is_more_time_when_lessons_are_done_but_hours_short():
+    assert step(done=4, seconds=3 * 3600) == study.MORE_TIME
+
+
+def test_next_step_is_the_final_test_once_lessons_and_hours_are_done():
+    assert step(done=4, seconds=4 * 3600) == study.TAKE_EXAM
+
+
+def test_next_step_is_done_after_the_test_or_without_one():
+    assert step(done=4, seconds=4 * 3600, passed=True) == study.DONE
+    assert step(done=4, seconds=4 * 3600, exam=False) == study.DONE
+    assert step(completed=True) == study.DONE

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 COMPLETED, LATE, IN_PROGRESS, NOT_STARTED = "completed", "late", "in_progress", "not_started"
-STATE_LABELS = {COMPLETED: "已完成", LATE: "逾期", IN_PROGRESS: "学习中", NOT_STARTED: "未开始"}
+STATE_LABELS = {COMPLETED: "已完成", LATE: "已逾期", IN_PROGRESS: "学习中", NOT_STARTED: "未开始"}
 STATE_ORDER = (COMPLETED, IN_PROGRESS, NOT_STARTED, LATE)
 
 
@@ -42,6 +42,42 @@ def plan_state(
     if started or completed:
         return PlanState(IN_PROGRESS)
     return PlanState(NOT_STARTED)
+
+
+# A plan as a whole: one status, never 已过期 and 进行中 at once.
+PLAN_ACTIVE, PLAN_OVERDUE, PLAN_STOPPED = "active", "overdue", "stopped"
+PLAN_LABELS = {PLAN_ACTIVE: "进行中", PLAN_OVERDUE: "已过期", PLAN_STOPPED: "已停用"}
+
+
+def plan_status(*, active: bool, due_on: date, today: date) -> str:
+    """进行中 until the due date (inclusive), 已过期 after it, 已停用 once switched off."""
+    if not active:
+        return PLAN_STOPPED
+    return PLAN_OVERDUE if today > due_on else PLAN_ACTIVE
+
+
+SOON_DAYS = 7  # a deadline this close is pointed out
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A learner's assigned course against its plan's due date, as shown on their cards."""
+
+    state: str  # "done" | "overdue" | "soon" | "due"
+    text: str
+
+
+def course_deadline(due_on: date, today: date, *, completed: bool) -> Deadline:
+    """「已逾期（截止 …）」 after the due date, 「还剩 n 天」 close to it, else 「… 前完成」."""
+    if completed:
+        return Deadline("done", "已完成")
+    if today > due_on:
+        return Deadline("overdue", f"已逾期（截止 {due_on.isoformat()}）")
+    left = (due_on - today).days
+    if left <= SOON_DAYS:
+        when = "今天截止" if left == 0 else f"还剩 {left} 天"
+        return Deadline("soon", f"{due_on.isoformat()} 前完成（{when}）")
+    return Deadline("due", f"{due_on.isoformat()} 前完成")
 
 
 EARLIEST_DUE_ON = date(2000, 1, 1)  # no plan of the platform is due before this

@@ -114,3 +114,46 @@ def status(started: bool, seconds: int, completed: bool) -> str:
 def span_window(now: datetime, seconds: int) -> tuple[datetime, datetime]:
     """The stretch of time a credit of `seconds` ending at `now` covers."""
     return now - timedelta(seconds=seconds), now
+
+
+def how_hours_count(daily_cap: int = DAILY_CAP_SECONDS) -> str:
+    """The crediting rule in the learner's words, from the rule's own values."""
+    return (
+        "学时按实际学习时间累计：课时页面打开并在前台显示时计时（切到其他页面或锁屏不计），"
+        f"每 60 分钟计 1 学时，每天最多计 {hours(daily_cap)} 学时。"
+    )
+
+
+def time_left(seconds: int) -> str:
+    """A stretch of study in the learner's words: 「20 秒」 when short, else whole minutes
+    rounded up (「45 分钟」), so that a learner who waits that long is never refused."""
+    seconds = max(0, int(seconds))
+    if seconds < 120:
+        return f"{seconds} 秒"
+    return f"{(seconds + 59) // 60} 分钟"
+
+
+NEXT_LESSON, MORE_TIME, TAKE_EXAM, DONE = "next_lesson", "more_time", "take_exam", "done"
+
+
+def next_step(
+    *,
+    lessons_total: int,
+    lessons_done: int,
+    seconds: int,
+    required: int,
+    has_exam: bool,
+    exam_passed: bool,
+    completed: bool,
+) -> str:
+    """What the learner does next: study the next lesson, study on for the hours, take the
+    final test, or nothing more (download the proof)."""
+    if completed or is_complete(
+        lessons_total, lessons_done, seconds, required, has_exam, exam_passed
+    ):
+        return DONE
+    if lessons_done < lessons_total:
+        return NEXT_LESSON
+    if seconds < required:
+        return MORE_TIME
+    return TAKE_EXAM
