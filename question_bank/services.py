@@ -59,6 +59,15 @@ class ImportReport:
         ]
 
     @property
+    def notes(self) -> list[dict]:
+        """What the bank keeps differently from the file, for each question imported."""
+        return [
+            {"source": item.source, "notes": item.notes}
+            for index, item in enumerate(self.items)
+            if item.notes and not item.skipped and index not in self.duplicates
+        ]
+
+    @property
     def skipped(self) -> list[dict]:
         """One entry per question of the file not imported, with the reason."""
         entries = [
