@@ -7,6 +7,8 @@ among the 3,755 everyday ones (GB2312 level 1). A Big5 or Latin-1 file read as G
 gives rare characters or none at all, and is refused rather than imported as gibberish.
 """
 
+from collections import Counter
+
 UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _EVERYDAY_SHARE = 0.9  # of the Chinese characters, at least this many are everyday ones
@@ -31,15 +33,20 @@ def _everyday(char: str) -> bool:
     return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7
 
 
+def _is_hanzi(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+
+
 def reads_like_chinese(text: str) -> bool:
     """Whether text decoded as GB18030 is plausibly what its author wrote."""
-    hanzi = [c for c in text if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"]
-    if any("\ue000" <= c <= "\uf8ff" or ord(c) > 0xFFFF for c in text):
+    counts = Counter(text)  # each distinct character judged once, however long the file
+    if any("\ue000" <= c <= "\uf8ff" or ord(c) > 0xFFFF for c in counts):
         return False  # private-use or supplementary characters: bytes of something else
+    hanzi = {c: n for c, n in counts.items() if _is_hanzi(c)}
     if not hanzi:
         return False  # non-ASCII bytes that make no Chinese at all
-    everyday = sum(1 for c in hanzi if _everyday(c))
-    return everyday >= _EVERYDAY_SHARE * len(hanzi)
+    everyday = sum(n for c, n in hanzi.items() if _everyday(c))
+    return everyday >= _EVERYDAY_SHARE * sum(hanzi.values())
 
 
 def decode_text(data: bytes) -> tuple[str | None, str | None]:

@@ -549,6 +549,10 @@ class _TextExtractor(HTMLParser):
         elif tag in self._BREAKS:
             self.parts.append("\n")
         elif tag == "a":
+            # A link inside a link closes the first, as browsers do: at most one is open,
+            # so that 200 KB of unclosed <a> is read once, not once per link.
+            if self._links:
+                self._close_link(*self._links.pop())
             self._links.append(((dict(attrs).get("href") or "").strip(), len(self.parts)))
         self._embedded(tag, attrs)
 
@@ -603,7 +607,7 @@ def read_html(html: str) -> HtmlContent:
     try:
         extractor.feed(html)
         extractor.close()
-        while extractor._links:  # an <a> never closed still names its address
+        if extractor._links:  # an <a> never closed still names its address
             extractor._close_link(*extractor._links.pop())
     except AssertionError:
         # _markupbase asserts on malformed declarations such as "<![x>": keep the text.
