@@ -290,8 +290,9 @@ def _read_question(
     name = name if len(name) <= 60 else name[:59] + "…"  # a title, not a text to store
     source = f"第 {number} 题（{name}）" if name else f"第 {number} 题"
     cloze = None
+    dropped: set[str] = set()
     if kind == "multianswer":
-        cloze = _cloze_of(question)
+        cloze = _cloze_of(question, dropped)
         if cloze is None:
             return ImportItem(
                 source, None, [], skipped="不支持的题型：multianswer（完形填空中含选择或数值空）"
@@ -305,6 +306,10 @@ def _read_question(
 
     problems: list[str] = []
     reader = TextReader(markdown)
+    if "partial" in dropped:
+        reader.notes.append("完形填空中部分得分的备选答案未导入")
+    if "feedback" in dropped:
+        reader.notes.append("完形填空中的答案反馈未导入")
     try:
         stem = _plain(reader, question.find("questiontext"), "题干", stem=True)
         explanation = _plain(reader, question.find("generalfeedback"), "解析")
@@ -473,9 +478,13 @@ _CASE_SENSITIVE = {"SHORTANSWER_C", "SAC", "SA_C", "MWC"}
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 
 
-def _cloze_of(question: ET.Element) -> list[str | tuple[bool, list[str]]] | None:
+def _cloze_of(
+    question: ET.Element, dropped: set[str] | None = None
+) -> list[str | tuple[bool, list[str]]] | None:
     """A cloze text as text pieces and (case_sensitive, accepted) blanks; None unless every
-    sub-question is a short answer."""
+    sub-question is a short answer. `dropped` collects what the blanks cannot keep:
+    "partial" (partial-credit answers), "feedback"."""
+    dropped = set() if dropped is None else dropped
     element = question.find("questiontext")
     raw = _text_of(element)
     if element is not None and element.get("format") != "plain_text" and looks_like_html(raw):
@@ -486,7 +495,7 @@ def _cloze_of(question: ET.Element) -> list[str | tuple[bool, list[str]]] | None
         kind = match.group(2).upper()
         if kind not in _CASE_INSENSITIVE | _CASE_SENSITIVE:
             return None
-        alternatives, end = _cloze_alternatives(raw, match.end())
+        alternatives, end = _cloze_alternatives(raw, match.end(), dropped)
         if end is None:
             return None
         pieces.append(raw[position : match.start()])
@@ -496,7 +505,7 @@ def _cloze_of(question: ET.Element) -> list[str | tuple[bool, list[str]]] | None
     return pieces if len(pieces) > 1 else None
 
 
-def _cloze_alternatives(text: str, start: int) -> tuple[list[str], int | None]:
+def _cloze_alternatives(text: str, start: int, dropped: set[str]) -> tuple[list[str], int | None]:
     """The full-mark answers of one cloze sub-question and the index after its "}"."""
     alternatives: list[list[tuple[str, bool]]] = [[]]
     index = start
@@ -507,7 +516,8 @@ def _cloze_alternatives(text: str, start: int) -> tuple[list[str], int | None]:
             index += 2
             continue
         if char == "}":
-            return [a for a in map(_full_mark_answer, alternatives) if a is not None], index + 1
+            answers = (_full_mark_answer(chars, dropped) for chars in alternatives)
+            return [a for a in answers if a is not None], index + 1
         if char == "~":
             alternatives.append([])
         else:
@@ -516,8 +526,10 @@ def _cloze_alternatives(text: str, start: int) -> tuple[list[str], int | None]:
     return [], None
 
 
-def _full_mark_answer(chars: list[tuple[str, bool]]) -> str | None:
+def _full_mark_answer(chars: list[tuple[str, bool]], dropped: set[str]) -> str | None:
     plain = "".join(char if not escaped else "\x00" for char, escaped in chars)
+    if "#" in plain and plain.split("#", 1)[1].strip():
+        dropped.add("feedback")
     if plain.startswith("="):
         weight, skip = _FULL, 1
     elif match := _WEIGHT.match(plain):
@@ -525,6 +537,8 @@ def _full_mark_answer(chars: list[tuple[str, bool]]) -> str | None:
     else:
         return None
     if weight != _FULL:
+        if weight > 0:
+            dropped.add("partial")
         return None
     answer = ""
     for char, escaped in chars[skip:]:

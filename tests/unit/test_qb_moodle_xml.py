@@ -340,6 +340,11 @@ def test_a_short_answer_cloze_is_a_fill_in():
     assert draft.stem == "业主大会会议可以采用____形式，也可以采用____形式。"
     assert draft.blanks == [["集体讨论"], ["书面征求意见", "书面征求}意见"]]
     assert draft.fill_rules.ignore_case
+    # The 50% alternative and its feedback are not kept, and the preview says so.
+    assert parsed.items[0].notes == [
+        "完形填空中部分得分的备选答案未导入",
+        "完形填空中的答案反馈未导入",
+    ]
 
 
 def test_a_cloze_with_choices_is_skipped():
