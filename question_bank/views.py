@@ -51,14 +51,20 @@ _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'（）【】「」《》，。；�
 
 
 @bp.app_template_filter("with_links")
-def with_links(text: str | None) -> Markup:
-    """Text escaped, its http(s) addresses made links that open in a new tab."""
+def with_links(text: str | None, limit: int | None = None) -> Markup:
+    """Text escaped, its http(s) addresses made links that open in a new tab; cut to `limit`
+    characters with "…" (an address the cut shortens is not made a link)."""
     parts, position = [], 0
     text = text or ""
+    cut = limit is not None and len(text) > limit
+    if cut:
+        text = text[: limit - 1]
     for match in _WEB_ADDRESS.finditer(text):
         url = match.group(0).rstrip(".,;:!?")
         if url.endswith(")") and "(" not in url:
             url = url[:-1]
+        if cut and match.end() == len(text):
+            break
         parts.append(escape(text[position : match.start()]))
         parts.append(
             Markup(
@@ -66,7 +72,7 @@ def with_links(text: str | None) -> Markup:
             ).format(url)
         )
         position = match.start() + len(url)
-    parts.append(escape(text[position:]))
+    parts.append(escape(text[position:] + ("…" if cut else "")))
     return Markup("").join(parts)
 
 

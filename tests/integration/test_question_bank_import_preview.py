@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.extensions import db
 from question_bank.models import Question
+from question_bank.views import with_links
 from tests.integration.page_helpers import page
 from tests.integration.test_question_bank_pages import (
     GIFT,
@@ -171,3 +172,16 @@ def test_an_embedded_file_that_is_not_an_image_skips_the_question(admin):
         "跳过：题干图片“sign.png”无法保存：只支持 PNG、JPEG、GIF、WebP 格式的图片"
     )
     assert "确认导入" not in text(preview)
+
+
+def test_addresses_become_links_and_a_cut_never_makes_a_broken_one():
+    link = (
+        '<a href="https://a.cn/x?a=1&amp;b=2" target="_blank" rel="noopener noreferrer nofollow">'
+    )
+    assert str(with_links("见 https://a.cn/x?a=1&b=2。<b>")) == (
+        f"见 {link}https://a.cn/x?a=1&amp;b=2</a>。&lt;b&gt;"
+    )
+    assert str(with_links("（https://a.cn/y）")).count("</a>") == 1
+    assert str(with_links("（https://a.cn/y）")).endswith("https://a.cn/y</a>）")
+    assert str(with_links("javascript:alert(1) ftp://a.cn")) == "javascript:alert(1) ftp://a.cn"
+    assert str(with_links("见 https://a.cn/long/path", 12)) == "见 https://a…"
