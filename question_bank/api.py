@@ -116,6 +116,17 @@ class QuestionImportResultSchema(Schema):
     skipped = fields.List(fields.Dict(), metadata={"description": "未导入的试题及原因"})
     would_import = fields.Integer(metadata={"description": "仅 dry_run：将导入的试题数"})
     problems = fields.List(fields.Dict(), metadata={"description": "仅 dry_run：发现的问题"})
+    notes = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "导入的试题中与原文件不同之处，逐题：{source, notes}"
+            "（如“答案反馈已并入解析”“部分得分的备选答案未导入”）"
+        },
+    )
+    file_notes = fields.List(
+        fields.String(),
+        metadata={"description": "关于整个文件的说明，如自动识别的文件编码；没有时省略"},
+    )
 
 
 class ImportQuery(Schema):
@@ -292,8 +303,16 @@ def import_file(query, files):
             "would_import": len(report.items) - len(report.skipped),
             "skipped": report.skipped,
             "problems": [services.problem_detail(p) for p in report.problems],
+            "notes": report.notes,
+            "file_notes": report.file_notes,
         }, 200
-    return {"imported": report.imported, "skipped": report.skipped}
+    # The contract's shape, {"imported", "skipped"}, plus what there is to say.
+    said = {"notes": report.notes, "file_notes": report.file_notes}
+    return {
+        "imported": report.imported,
+        "skipped": report.skipped,
+        **{name: value for name, value in said.items() if value},
+    }
 
 
 @blp.get("/question-bank/knowledge-points")

@@ -40,19 +40,30 @@ def image_folder() -> Path:
     return folder
 
 
+def image_problem(data: bytes) -> str | None:
+    """Why `data` cannot be a stem image, in Chinese; None when it can."""
+    if not data:
+        return "图片文件为空"
+    if len(data) > MAX_IMAGE_BYTES:
+        return "图片不能超过 2 MB"
+    if _kind(data) is None:
+        return "只支持 PNG、JPEG、GIF、WebP 格式的图片"
+    return None
+
+
+def image_name(data: bytes) -> str:
+    """The name an image is stored under: its content hash and its kind's extension."""
+    return f"{hashlib.sha256(data).hexdigest()[:32]}.{_kind(data)}"
+
+
 def store_image(data: bytes) -> str:
     """Check and store an image; answers its file name (content hash + extension).
 
     Raises `Invalid` naming the field `image`.
     """
-    if not data:
-        raise field_error("image", "图片文件为空")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise field_error("image", "图片不能超过 2 MB")
-    extension = _kind(data)
-    if extension is None:
-        raise field_error("image", "只支持 PNG、JPEG、GIF、WebP 格式的图片")
-    name = f"{hashlib.sha256(data).hexdigest()[:32]}.{extension}"
+    if problem := image_problem(data):
+        raise field_error("image", problem)
+    name = image_name(data)
     path = image_folder() / name
     if not path.exists():
         path.write_bytes(data)

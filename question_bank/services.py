@@ -8,9 +8,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.courses.markdown import render_markdown
 from app.errors import Invalid
 from app.extensions import db
 from app.spreadsheet import SpreadsheetError, file_refused, read_first_sheet
+from question_bank import images
 from question_bank.models import (
     ACTIVE,
     PROVINCIAL_BANK,
@@ -21,6 +23,7 @@ from question_bank.models import (
     QuestionVersion,
 )
 from question_bank.rules import gift, moodle_xml
+from question_bank.rules.encoding import decode_text
 from question_bank.rules.excel import parse_excel_table
 from question_bank.rules.types import (
     Difficulty,
@@ -46,12 +49,22 @@ class ImportReport:
     items: list[ImportItem]
     duplicates: dict[int, str] = field(default_factory=dict)  # item index → reason
     file_problems: list[str] = field(default_factory=list)
+    file_notes: list[str] = field(default_factory=list)  # e.g. the encoding recognised
     imported: int = 0
 
     @property
     def problems(self) -> list[Problem]:
         return [Problem(m) for m in self.file_problems] + [
             p for item in self.items for p in item.problems
+        ]
+
+    @property
+    def notes(self) -> list[dict]:
+        """What the bank keeps differently from the file, for each question imported."""
+        return [
+            {"source": item.source, "notes": item.notes}
+            for index, item in enumerate(self.items)
+            if item.notes and not item.skipped and index not in self.duplicates
         ]
 
     @property
@@ -70,9 +83,13 @@ class ImportReport:
 # Conversions ----------------------------------------------------------------------------
 
 
-def signature_of(draft: QuestionDraft) -> str:
-    """Equal for questions with the same normalised stem and the same correct answer."""
+def signature_of(draft: QuestionDraft, image: str | None = None) -> str:
+    """Equal for questions with the same normalised stem and the same correct answer (and,
+    for a stem with an image, the same image: 「下图标志的含义是」 asks a new question with
+    each picture)."""
     text = normalise_stem(draft.stem) + "\x1f" + answer_signature(draft)
+    if image:
+        text += "\x1f" + image
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -151,14 +168,19 @@ class KnowledgePointCache:
         return parent
 
 
-def _classify(question: Question, draft: QuestionDraft, points: KnowledgePointCache) -> None:
+def _classify(
+    question: Question,
+    draft: QuestionDraft,
+    points: KnowledgePointCache,
+    image: str | None = None,
+) -> None:
     question.type = draft.type.value
     question.difficulty = draft.difficulty.value
     question.knowledge_point = points.get(draft.knowledge_point)
     question.posts = _wrap(sorted(draft.posts))
     question.levels = _wrap(sorted(draft.levels, reverse=True))
     question.stem_search = normalise_stem(draft.stem)
-    question.signature = signature_of(draft)
+    question.signature = signature_of(draft, image)
 
 
 def _check(draft: QuestionDraft) -> None:
@@ -183,7 +205,7 @@ def create_question(
     """Add a question to `bank` with its first version (imports flush once, at the end)."""
     _check(draft)
     question = Question(bank=bank, status=ACTIVE, version=1, created_by_id=user_id)
-    _classify(question, draft, points or KnowledgePointCache(bank))
+    _classify(question, draft, points or KnowledgePointCache(bank), image)
     question.versions.append(
         QuestionVersion(number=1, image=image, created_by_id=user_id, **_content(draft))
     )
@@ -207,7 +229,7 @@ def update_question(
     changed = new_image != current.image or any(
         getattr(current, name) != value for name, value in content.items()
     )
-    _classify(question, draft, KnowledgePointCache(question.bank))
+    _classify(question, draft, KnowledgePointCache(question.bank), new_image)
     if changed:
         question.version += 1
         question.versions.append(
@@ -244,15 +266,21 @@ def parse_upload(filename: str, data: bytes) -> ParsedFile:
         except SpreadsheetError as error:
             return ParsedFile(items=[], file_problems=[error.message])
     if extension == ".xml":
-        return moodle_xml.parse_moodle_xml(data)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")  # files saved by Chinese Windows editors
-        except UnicodeDecodeError:
-            return ParsedFile(items=[], file_problems=["无法识别文件编码，请保存为 UTF-8 编码"])
-    return gift.parse_gift(text)
+        return moodle_xml.parse_moodle_xml(data, markdown=render_markdown)
+    text, note = decode_text(data)
+    if text is None:
+        return ParsedFile(items=[], file_problems=[note])
+    parsed = gift.parse_gift(text, markdown=render_markdown)
+    parsed.notes[:0] = [note] if note else []
+    return parsed
+
+
+def _check_images(items: list[ImportItem]) -> None:
+    """Skip, with the reason, a question whose stem image the bank cannot store."""
+    for item in items:
+        if item.image is not None and not item.skipped and not item.problems:
+            if problem := images.image_problem(item.image.data):
+                item.skipped = f"题干图片“{item.image.name}”无法保存：{problem}"
 
 
 def import_questions(
@@ -264,7 +292,12 @@ def import_questions(
     the file) are skipped with their reason. A dry run only reports.
     """
     parsed = parse_upload(filename, data)
-    report = ImportReport(items=parsed.items, file_problems=list(parsed.file_problems))
+    _check_images(parsed.items)
+    report = ImportReport(
+        items=parsed.items,
+        file_problems=list(parsed.file_problems),
+        file_notes=list(parsed.notes),
+    )
     existing = dict(
         db.session.execute(
             select(Question.signature, Question.id).where(Question.bank == bank)
@@ -274,7 +307,8 @@ def import_questions(
     for index, item in enumerate(parsed.items):
         if item.skipped or item.problems or item.draft is None:
             continue
-        signature = signature_of(item.draft)
+        image = images.image_name(item.image.data) if item.image else None
+        signature = signature_of(item.draft, image)
         if signature in existing:
             report.duplicates[index] = f"与题库中已有试题重复（编号 {existing[signature]}）"
         elif signature in first_in_file:
@@ -292,7 +326,8 @@ def import_questions(
     for index, item in enumerate(parsed.items):
         if item.skipped or index in report.duplicates:
             continue
-        create_question(bank, item.draft, user_id=user_id, points=points, flush=False)
+        image = images.store_image(item.image.data) if item.image else None
+        create_question(bank, item.draft, user_id=user_id, image=image, points=points, flush=False)
         report.imported += 1
     db.session.flush()
     return report

@@ -1,5 +1,7 @@
 """Pages of the question bank: browse, write, import, export."""
 
+import base64
+import re
 import secrets
 import time
 from pathlib import Path
@@ -16,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from app.errors import Invalid
 from app.extensions import db
@@ -40,6 +43,47 @@ from question_bank.rules.types import (
 bp = Blueprint("question_bank", __name__, template_folder="templates", url_prefix="/question-bank")
 
 PENDING_IMPORT_SECONDS = 3600
+PREVIEW_IMAGE_BYTES = 512 * 1024  # larger stem images are named in a preview, not shown
+
+# A web address in a stem: imports keep a link as 「words（https://…）」. Chinese punctuation
+# ends it, so does a closing bracket it did not open.
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'（）【】「」《》，。；：！？、“”‘’\u3000]+", re.I)
+
+
+@bp.app_template_filter("with_links")
+def with_links(text: str | None, limit: int | None = None) -> Markup:
+    """Text escaped, its http(s) addresses made links that open in a new tab; cut to `limit`
+    characters with "…" (an address the cut shortens is not made a link)."""
+    parts, position = [], 0
+    text = text or ""
+    cut = limit is not None and len(text) > limit
+    if cut:
+        text = text[: limit - 1]
+    for match in _WEB_ADDRESS.finditer(text):
+        url = match.group(0).rstrip(".,;:!?")
+        if url.endswith(")") and "(" not in url:
+            url = url[:-1]
+        if cut and match.end() == len(text):
+            break
+        parts.append(escape(text[position : match.start()]))
+        parts.append(
+            Markup(
+                '<a href="{0}" target="_blank" rel="noopener noreferrer nofollow">{0}</a>'
+            ).format(url)
+        )
+        position = match.start() + len(url)
+    parts.append(escape(text[position:] + ("…" if cut else "")))
+    return Markup("").join(parts)
+
+
+@bp.app_template_filter("image_data_uri")
+def image_data_uri(data: bytes) -> str | None:
+    """A data: URI of a stem image small enough to show in a preview, else None."""
+    name = images.image_name(data) if not images.image_problem(data) else None
+    if name is None or len(data) > PREVIEW_IMAGE_BYTES:
+        return None
+    mimetype = images.MIMETYPES[name.rsplit(".", 1)[1]]
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _bank() -> str:
@@ -77,6 +121,8 @@ def index():
     page = db.paginate(stmt, per_page=20, error_out=False)
     return render_template(
         "question_bank/index.html",
+        # No question at all (not just none matching): say how to start instead.
+        bank_empty=not page.items and services.bank_state(bank) is None,
         bank=bank,
         bank_label=bank_label(bank),
         banks=readable_banks(current_user),

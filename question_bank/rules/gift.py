@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from question_bank.rules.moodle_xml import UNSUPPORTED_TYPES, category_knowledge_point
+from question_bank.rules.rich_text import Markdown, TextReader, Unkeepable, percent
 from question_bank.rules.types import (
     MAX_IMPORT_QUESTIONS,
     OPTION_KEYS,
@@ -23,9 +24,6 @@ from question_bank.rules.types import (
     QuestionDraft,
     QuestionType,
     field_problems,
-    has_image,
-    html_to_text,
-    looks_like_html,
 )
 
 BLANK = "____"
@@ -60,20 +58,20 @@ class _Invalid(ValueError):
     """A question too broken to make a draft of; the message says why."""
 
 
-def _text(raw: str, default_format: str = "moodle") -> tuple[str, str]:
-    """(plain text, format) of a piece of GIFT text that may start with [html] and the like."""
+def _text(
+    reader: TextReader, raw: str, default_format: str = "moodle", what: str = "题干"
+) -> tuple[str, str]:
+    """(plain text, format) of a piece of GIFT text that may start with [html] and the like.
+
+    Moodle's default ("moodle auto-format") lets HTML through too; [markdown] is rendered,
+    so that it reads (and counts as a duplicate) as its HTML twin does.
+    """
     raw = raw.strip()
     text_format = default_format
     if match := _FORMAT.match(raw):
         text_format, raw = match.group(1), raw[match.end() :]
     raw = raw.translate(_RESTORE)
-    # Moodle's default ("moodle auto-format") lets HTML through too; plain and markdown
-    # are shown as written.
-    if text_format == "html" or (text_format == "moodle" and looks_like_html(raw)):
-        if has_image(raw):
-            raise _Skip("题目含有图片，本系统暂不支持带图片的试题")
-        return html_to_text(raw), text_format
-    return raw.strip(), text_format
+    return reader.read(raw, text_format, what, stem=what == "题干"), text_format
 
 
 def _chunks(text: str) -> Iterator[list[str]]:
@@ -95,8 +93,11 @@ def _chunks(text: str) -> Iterator[list[str]]:
         yield current
 
 
-def parse_gift(text: str) -> ParsedFile:
-    """Read a GIFT file: questions of the kinds the bank holds, the others skipped."""
+def parse_gift(text: str, markdown: Markdown | None = None) -> ParsedFile:
+    """Read a GIFT file: questions of the kinds the bank holds, the others skipped.
+
+    `markdown` renders [markdown] text to HTML; without it such text is kept as written.
+    """
     text = (text or "").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     items: list[ImportItem] = []
     knowledge_point: str | None = None
@@ -112,13 +113,15 @@ def parse_gift(text: str) -> ParsedFile:
         number += 1
         if number > MAX_IMPORT_QUESTIONS:
             return ParsedFile([], [TOO_MANY_QUESTIONS])  # read no further
-        items.append(_read_question("\n".join(lines), number, knowledge_point))
+        items.append(_read_question("\n".join(lines), number, knowledge_point, markdown))
     if not items:
         return ParsedFile([], ["文件中没有试题（GIFT 格式：每道题之间空一行）"])
     return ParsedFile(items, [])
 
 
-def _read_question(text: str, number: int, knowledge_point: str | None) -> ImportItem:
+def _read_question(
+    text: str, number: int, knowledge_point: str | None, markdown: Markdown | None = None
+) -> ImportItem:
     text = _ESCAPE.sub(lambda match: _PLACEHOLDERS[match.group(1)], text)
     title = None
     if text.startswith("::"):
@@ -149,6 +152,7 @@ def _read_question(text: str, number: int, knowledge_point: str | None) -> Impor
         explanation = answers[separator + 4 :]
         answers = answers[:separator].strip()
 
+    reader = TextReader(markdown)
     try:
         kind = _kind(answers)
         if kind in UNSUPPORTED_TYPES:
@@ -156,20 +160,26 @@ def _read_question(text: str, number: int, knowledge_point: str | None) -> Impor
         # A judgement with a blank in it could not be judged, so only the other kinds
         # become "missing word" questions when text follows the answers.
         blank = BLANK if after.strip() and kind != "truefalse" else ""
-        stem, text_format = _text(before + blank + after)
-        explanation = _text(explanation, text_format)[0]
-        draft, problems = _READERS[kind](answers, stem, text_format)
-    except _Skip as reason:
+        stem, text_format = _text(reader, before + blank + after)
+        explanation = _text(reader, explanation, text_format, "解析")[0]
+        draft, problems = _READERS[kind](reader, answers, stem, text_format)
+    except (_Skip, Unkeepable) as reason:
         return ImportItem(source, None, [], skipped=str(reason))
     except _Invalid as error:
         return fail(str(error))
-    draft.explanation = explanation
+    draft.explanation = reader.explanation_with_feedback(explanation)
     draft.knowledge_point = knowledge_point
     answer_reported = bool(problems)
     for name, message in field_problems(draft):
         if not (answer_reported and name == "answer"):
             problems.append(message)
-    return ImportItem(source, draft, [Problem(message, question=number) for message in problems])
+    return ImportItem(
+        source,
+        draft,
+        [Problem(message, question=number) for message in problems],
+        notes=reader.notes,
+        image=reader.image,
+    )
 
 
 def _kind(answers: str) -> str:
@@ -187,8 +197,10 @@ def _kind(answers: str) -> str:
     return "shortanswer"
 
 
-def _weighted(parts: list[str], default: Decimal, text_format: str) -> list[tuple[Decimal, str]]:
-    """(weight, text) of each answer: "%50%" weights, "#feedback" dropped."""
+def _weighted(
+    reader: TextReader, parts: list[str], default: Decimal, text_format: str, what: str
+) -> list[tuple[Decimal, str, str]]:
+    """(weight, text, feedback) of each answer: "%50%" weights, "#feedback" apart."""
     weighted = []
     for part in parts:
         part = part.strip()
@@ -197,19 +209,32 @@ def _weighted(parts: list[str], default: Decimal, text_format: str) -> list[tupl
             weight, part = _FULL, part[1:]
         elif match := _WEIGHT.match(part):
             weight, part = Decimal(match.group(1)), part[match.end() :]
-        weighted.append((weight, _text(part.split("#", 1)[0], text_format)[0]))
+        text, _, feedback = part.partition("#")
+        weighted.append((weight, _text(reader, text, text_format, what)[0], feedback.strip()))
     return weighted
 
 
-def _read_multichoice(answers: str, stem: str, text_format: str) -> tuple[QuestionDraft, list[str]]:
+def _feedback(reader: TextReader, when: str, raw: str, text_format: str) -> None:
+    if raw:
+        text_format_of_raw = text_format
+        if match := _FORMAT.match(raw):
+            text_format_of_raw, raw = match.group(1), raw[match.end() :]
+        reader.add_feedback(when, raw.translate(_RESTORE), text_format_of_raw)
+
+
+def _read_multichoice(
+    reader: TextReader, answers: str, stem: str, text_format: str
+) -> tuple[QuestionDraft, list[str]]:
     parts = answers.replace("=", "~=").split("~")
     if not parts[0].strip():
         parts = parts[1:]
     if len(parts) > len(OPTION_KEYS):  # counted before any is read
         raise _Invalid(f"选项最多 {len(OPTION_KEYS)} 个（A–H），该题有 {len(parts)} 个")
-    choices = _weighted(parts, Decimal(0), text_format)
-    options = [Option(key, text) for key, (_, text) in zip(OPTION_KEYS, choices, strict=False)]
-    keyed = list(zip(OPTION_KEYS, (weight for weight, _ in choices), strict=False))
+    choices = _weighted(reader, parts, Decimal(0), text_format, "选项")
+    options = [Option(key, text) for key, (_, text, _) in zip(OPTION_KEYS, choices, strict=False)]
+    for _, text, feedback in choices:
+        _feedback(reader, f"选“{_clip(text, 30)}”时", feedback, text_format)
+    keyed = list(zip(OPTION_KEYS, (weight for weight, _, _ in choices), strict=False))
     full = [key for key, weight in keyed if weight == _FULL]
     positive = [key for key, weight in keyed if weight > 0]
     problems = []
@@ -220,6 +245,11 @@ def _read_multichoice(answers: str, stem: str, text_format: str) -> tuple[Questi
     ):
         if len(full) != 1:
             problems.append(f"单选题应有且只有一个正确答案（= 或 %100%），该题有 {len(full)} 个")
+        for weight, text, _ in choices:
+            if 0 < weight < _FULL:
+                reader.notes.append(
+                    f"部分得分的选项“{_clip(text, 30)}”（{percent(weight)}%）按错误选项导入"
+                )
         answer: str | list[str] = full[0] if len(full) == 1 else full
         return QuestionDraft(QuestionType.SINGLE, stem, options, answer), problems
     if not positive:
@@ -231,21 +261,39 @@ def _read_multichoice(answers: str, stem: str, text_format: str) -> tuple[Questi
     return QuestionDraft(QuestionType.MULTIPLE, stem, options, positive), problems
 
 
-def _read_truefalse(answers: str, stem: str, text_format: str) -> tuple[QuestionDraft, list[str]]:
-    # "{FALSE#feedback if wrong#feedback if right}": both feedbacks are dropped.
-    answer = _TRUE_FALSE[answers.split("#", 1)[0].strip().upper()]
+def _read_truefalse(
+    reader: TextReader, answers: str, stem: str, text_format: str
+) -> tuple[QuestionDraft, list[str]]:
+    # "{FALSE#feedback if wrong#feedback if right}"
+    value, _, feedback = answers.partition("#")
+    answer = _TRUE_FALSE[value.strip().upper()]
+    wrong, _, right = feedback.partition("#")
+    _feedback(reader, "答错时", wrong.strip(), text_format)
+    _feedback(reader, "答对时", right.strip(), text_format)
     return QuestionDraft(QuestionType.TRUE_FALSE, stem, answer=answer), []
 
 
-def _read_shortanswer(answers: str, stem: str, text_format: str) -> tuple[QuestionDraft, list[str]]:
+def _read_shortanswer(
+    reader: TextReader, answers: str, stem: str, text_format: str
+) -> tuple[QuestionDraft, list[str]]:
     parts = answers.split("=")
     if not parts[0].strip():
         parts = parts[1:]
     accepted: list[str] = []
     problems: list[str] = []
-    for weight, text in _weighted(parts, _FULL, text_format):
-        # Partial credit and the catch-all "*" (usually %0%) have no place in the bank.
-        if weight != _FULL or not text or text == "*":
+    for weight, text, feedback in _weighted(reader, parts, _FULL, text_format, "答案"):
+        # Partial credit and the catch-all "*" (usually %0%) have no place in the bank:
+        # the feedback of a wrong or catch-all answer still explains, a partial one is noted.
+        if text == "*":
+            _feedback(reader, "答其他内容时", feedback, text_format)
+            continue
+        if 0 < weight < _FULL and text:
+            partial = f"“{_clip(text, 30)}”（{percent(weight)}%）"
+            reader.notes.append(f"部分得分的备选答案{partial}未导入")
+            continue
+        if text:
+            _feedback(reader, f"答“{_clip(text, 30)}”时", feedback, text_format)
+        if weight != _FULL or not text:
             continue
         if re.search(r"(?<!\\)\*", text):
             problems.append(f"答案“{text}”含有通配符 *，本系统不支持通配符，请列出每个可接受的答案")

@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from xml.parsers import expat
 
 from app.orgs.rules.posts import Post
+from question_bank.rules import encoding
+from question_bank.rules.rich_text import Markdown, TextReader, Unkeepable, embedded_files, percent
 from question_bank.rules.types import (
     MAX_IMPORT_QUESTIONS,
     OPTION_KEYS,
@@ -24,7 +26,6 @@ from question_bank.rules.types import (
     QuestionDraft,
     QuestionType,
     draft_problems,
-    has_image,
     html_to_text,
     looks_like_html,
     normalise_knowledge_point,
@@ -112,15 +113,42 @@ _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z
 _CHINESE_ENCODINGS = {"gbk", "gb2312", "gb_2312-80", "gb18030", "cp936"}
 
 
-def _as_utf8(data: bytes) -> bytes:
-    """The document re-encoded as UTF-8 when it declares a Chinese encoding expat lacks."""
+def _as_utf8(data: bytes) -> tuple[bytes, str | None]:
+    """The document, re-encoded as UTF-8 when expat cannot read it as it stands, and the
+    preview's note on an encoding other than UTF-8 (None for UTF-8).
+
+    A declared Chinese encoding (which expat lacks) is converted; an undeclared document that
+    is not UTF-8 is recognised as GB18030 only when it reads like Chinese, else refused
+    (`_Unsure`).
+    """
     match = _DECLARED_ENCODING.match(data)
-    if not match or match.group(1).decode("ascii").lower() not in _CHINESE_ENCODINGS:
-        return data
-    # gb18030 is a superset of gbk and gb2312, so it reads all three.
-    text = data.decode("gb18030")
-    start, end = match.span(1)
-    return (data[:start].decode("ascii") + "UTF-8" + text[end:]).encode("utf-8")
+    declared = match.group(1).decode("ascii").lower() if match else None
+    if declared in _CHINESE_ENCODINGS:
+        # gb18030 is a superset of gbk and gb2312, so it reads all three.
+        text = data.decode("gb18030")
+        start, end = match.span(1)
+        converted = (data[:start].decode("ascii") + "UTF-8" + text[end:]).encode("utf-8")
+        return converted, f"文件编码：{declared.upper()}（按文件的声明读取）"
+    if declared and declared not in ("utf-8", "utf8"):
+        return data, f"文件编码：{declared.upper()}（按文件的声明读取）"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data, encoding.guessed_note("UTF-16")
+    try:
+        data.decode("utf-8")
+        return data, None
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise _Unsure from None
+    if not encoding.reads_like_chinese(text):
+        raise _Unsure
+    return text.encode("utf-8"), encoding.guessed_note("GB18030")
+
+
+class _Unsure(Exception):
+    """A document that is not UTF-8 and declares no encoding, and does not read as GB18030."""
 
 
 class _TooLarge(Exception):
@@ -184,21 +212,15 @@ def _text_of(element: ET.Element | None) -> str:
     return (inner.text if inner is not None else element.text) or ""
 
 
-class _Unsupported(Exception):
-    """A question that cannot be held without losing part of it; the message says why."""
-
-
-def _plain(element: ET.Element | None, what: str) -> str:
-    """A Moodle text element as plain text, according to its format attribute."""
+def _plain(reader: TextReader, element: ET.Element | None, what: str, *, stem: bool = False) -> str:
+    """A Moodle text element as plain text, according to its format attribute; its
+    embedded files (<file>) are where its images are looked for."""
     if element is None:
         return ""
-    raw = _text_of(element)
-    text_format = element.get("format", "moodle_auto_format")
-    if text_format in ("html", "moodle_auto_format") and looks_like_html(raw):
-        if has_image(raw):
-            raise _Unsupported(f"{what}含有图片，本系统暂不支持带图片的试题")
-        return html_to_text(raw)
-    return raw.strip()
+    reader.files = embedded_files(element.findall("file"))
+    return reader.read(
+        _text_of(element), element.get("format", "moodle_auto_format"), what, stem=stem
+    )
 
 
 def _fraction(answer: ET.Element) -> Decimal:
@@ -208,15 +230,22 @@ def _fraction(answer: ET.Element) -> Decimal:
         raise ValueError(f"答案的分值 fraction=“{answer.get('fraction')}”不是数字") from None
 
 
-def parse_moodle_xml(data: bytes) -> ParsedFile:
-    """Read a Moodle XML file: questions of the kinds the bank holds, the others skipped."""
+def parse_moodle_xml(data: bytes, markdown: Markdown | None = None) -> ParsedFile:
+    """Read a Moodle XML file: questions of the kinds the bank holds, the others skipped.
+
+    `markdown` renders text in Moodle's Markdown format to HTML; without it such text is
+    kept as written.
+    """
     if not data or not data.strip():
         return ParsedFile([], ["文件是空的"])
     if len(data) > MAX_XML_BYTES:
         limit = MAX_XML_BYTES // (1024 * 1024)
         return ParsedFile([], [f"文件超过 {limit} MB，请拆分为多个文件分别导入"])
     try:
-        root = _parse_document(_as_utf8(data))
+        data, note = _as_utf8(data)
+        root = _parse_document(data)
+    except _Unsure:
+        return ParsedFile([], [encoding.UNSURE.replace("按 GB18030", "也没有声明编码，按 GB18030")])
     except UnicodeDecodeError:
         return ParsedFile([], ["文件内容与其声明的 GBK 编码不符，请以 UTF-8 编码保存后重新上传"])
     except ValueError:
@@ -244,21 +273,26 @@ def parse_moodle_xml(data: bytes) -> ParsedFile:
             knowledge_point = category_knowledge_point(_text_of(question.find("category")))
             continue
         number += 1
-        items.append(_read_question(question, kind, number, knowledge_point))
+        items.append(_read_question(question, kind, number, knowledge_point, markdown))
     if not items:
-        return ParsedFile([], ["文件中没有试题"])
-    return ParsedFile(items, [])
+        return ParsedFile([], ["文件中没有试题"], [note] if note else [])
+    return ParsedFile(items, [], [note] if note else [])
 
 
 def _read_question(
-    question: ET.Element, kind: str, number: int, knowledge_point: str | None
+    question: ET.Element,
+    kind: str,
+    number: int,
+    knowledge_point: str | None,
+    markdown: Markdown | None = None,
 ) -> ImportItem:
     name = " ".join(_text_of(question.find("name")).split())
     name = name if len(name) <= 60 else name[:59] + "…"  # a title, not a text to store
     source = f"第 {number} 题（{name}）" if name else f"第 {number} 题"
     cloze = None
+    dropped: set[str] = set()
     if kind == "multianswer":
-        cloze = _cloze_of(question)
+        cloze = _cloze_of(question, dropped)
         if cloze is None:
             return ImportItem(
                 source, None, [], skipped="不支持的题型：multianswer（完形填空中含选择或数值空）"
@@ -271,69 +305,121 @@ def _read_question(
         return ImportItem(source, None, [], skipped=reason)
 
     problems: list[str] = []
+    reader = TextReader(markdown)
+    if "partial" in dropped:
+        reader.notes.append("完形填空中部分得分的备选答案未导入")
+    if "feedback" in dropped:
+        reader.notes.append("完形填空中的答案反馈未导入")
     try:
-        stem = _plain(question.find("questiontext"), "题干")
-        explanation = _plain(question.find("generalfeedback"), "解析")
+        stem = _plain(reader, question.find("questiontext"), "题干", stem=True)
+        explanation = _plain(reader, question.find("generalfeedback"), "解析")
         if cloze is not None:
             draft = _fill_from_cloze(stem, cloze)
         else:
-            draft = _READERS[kind](question, stem)
-    except _Unsupported as error:
+            draft = _READERS[kind](reader, question, stem)
+    except Unkeepable as error:
         return ImportItem(source, None, [], skipped=str(error))
     except ValueError as error:
         return ImportItem(source, None, [Problem(str(error), question=number)])
-    draft.explanation = explanation
+    draft.explanation = reader.explanation_with_feedback(explanation)
     draft.knowledge_point = knowledge_point
+    _note_dropped(reader, question)
     problems += _apply_tags(question, draft)
     problems += draft_problems(draft)
-    return ImportItem(source, draft, [Problem(message, question=number) for message in problems])
+    return ImportItem(
+        source,
+        draft,
+        [Problem(message, question=number) for message in problems],
+        notes=reader.notes,
+        image=reader.image,
+    )
 
 
-def _choices(question: ET.Element) -> list[tuple[Decimal, str]]:
+_COMBINED_FEEDBACK = ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
+
+
+def _note_dropped(reader: TextReader, question: ET.Element) -> None:
+    """Say what Moodle holds that the bank has no place for: combined feedback, hints."""
+    if any(_text_of(question.find(tag)).strip() for tag in _COMBINED_FEEDBACK):
+        reader.notes.append("答对、部分正确、答错时的总体反馈未导入")
+    hints = [hint for hint in question.findall("hint") if _text_of(hint).strip()]
+    if hints:
+        reader.notes.append(f"提示（{len(hints)} 条）未导入")
+
+
+def _choices(reader: TextReader, question: ET.Element) -> list[tuple[Decimal, str, ET.Element]]:
+    """(fraction, text, answer element) of each answer that has a text."""
     choices = []
     for answer in question.findall("answer"):
-        text = _plain(answer, "选项")
+        text = _plain(reader, answer, "选项")
         # Moodle itself drops answers left blank in its editing form.
         if text:
-            choices.append((_fraction(answer), text))
+            choices.append((_fraction(answer), text, answer))
     if len(choices) > _MAX_OPTIONS:
         raise ValueError(f"选项最多 {_MAX_OPTIONS} 个（A–H），该题有 {len(choices)} 个")
     return choices
 
 
-def _read_multichoice(question: ET.Element, stem: str) -> QuestionDraft:
-    choices = _choices(question)
-    options = [Option(key, text) for key, (_, text) in zip(OPTION_KEYS, choices, strict=False)]
+def _feedback(reader: TextReader, when: str, answer: ET.Element) -> None:
+    element = answer.find("feedback")
+    if element is not None and _text_of(element).strip():
+        reader.files = embedded_files(element.findall("file"))
+        reader.add_feedback(when, _text_of(element), element.get("format", "moodle_auto_format"))
+
+
+def _clip(text: str, limit: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_multichoice(reader: TextReader, question: ET.Element, stem: str) -> QuestionDraft:
+    choices = _choices(reader, question)
+    options = [Option(key, text) for key, (_, text, _) in zip(OPTION_KEYS, choices, strict=False)]
+    for _, text, answer in choices:
+        _feedback(reader, f"选“{_clip(text)}”时", answer)
     single = _text_of(question.find("single")).strip().lower() not in ("false", "0")
-    full = [
-        key for key, (fraction, _) in zip(OPTION_KEYS, choices, strict=False) if fraction == _FULL
-    ]
-    positive = [
-        key for key, (fraction, _) in zip(OPTION_KEYS, choices, strict=False) if fraction > 0
-    ]
+    keyed = list(zip(OPTION_KEYS, choices, strict=False))
+    full = [key for key, (fraction, _, _) in keyed if fraction == _FULL]
+    positive = [key for key, (fraction, _, _) in keyed if fraction > 0]
     # Partial credit has no place in the bank: a single-choice question keeps its full-mark
     # answer; a multiple-response one with just one right answer is a single choice.
     if single or (len(positive) == 1 and positive == full):
+        for fraction, text, _ in choices:
+            if 0 < fraction < _FULL:
+                reader.notes.append(
+                    f"部分得分的选项“{_clip(text)}”（{percent(fraction)}%）按错误选项导入"
+                )
         answer: str | list[str] = full[0] if len(full) == 1 else full
         return QuestionDraft(QuestionType.SINGLE, stem, options, answer)
     return QuestionDraft(QuestionType.MULTIPLE, stem, options, positive)
 
 
-def _read_truefalse(question: ET.Element, stem: str) -> QuestionDraft:
+def _read_truefalse(reader: TextReader, question: ET.Element, stem: str) -> QuestionDraft:
     answer = None
-    for fraction, text in _choices(question):
+    for fraction, text, element in _choices(reader, question):
+        value = parse_true_false(text)
+        if value is not None:
+            _feedback(reader, f"选“{'对' if value else '错'}”时", element)
         if fraction == _FULL:
-            answer = parse_true_false(text)
+            answer = value
     if answer is None:
         raise ValueError("判断题没有标明正确答案（fraction=100 的 true 或 false）")
     return QuestionDraft(QuestionType.TRUE_FALSE, stem, answer=answer)
 
 
-def _read_shortanswer(question: ET.Element, stem: str) -> QuestionDraft:
+def _read_shortanswer(reader: TextReader, question: ET.Element, stem: str) -> QuestionDraft:
     accepted = []
-    for fraction, text in _choices(question):
-        if fraction != _FULL or text == "*":
-            continue  # partial credit and the catch-all "*" have no place in the bank
+    for fraction, text, element in _choices(reader, question):
+        if text == "*":  # the catch-all has no place in the bank; its feedback explains
+            _feedback(reader, "答其他内容时", element)
+            continue
+        if 0 < fraction < _FULL:
+            partial = f"“{_clip(text)}”（{percent(fraction)}%）"
+            reader.notes.append(f"部分得分的备选答案{partial}未导入")
+            continue
+        _feedback(reader, f"答“{_clip(text)}”时", element)
+        if fraction != _FULL:
+            continue
         if re.search(r"(?<!\\)\*", text):
             raise ValueError(
                 f"答案“{text}”含有通配符 *，本系统不支持通配符，请列出每个可接受的答案"
@@ -392,9 +478,13 @@ _CASE_SENSITIVE = {"SHORTANSWER_C", "SAC", "SA_C", "MWC"}
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 
 
-def _cloze_of(question: ET.Element) -> list[str | tuple[bool, list[str]]] | None:
+def _cloze_of(
+    question: ET.Element, dropped: set[str] | None = None
+) -> list[str | tuple[bool, list[str]]] | None:
     """A cloze text as text pieces and (case_sensitive, accepted) blanks; None unless every
-    sub-question is a short answer."""
+    sub-question is a short answer. `dropped` collects what the blanks cannot keep:
+    "partial" (partial-credit answers), "feedback"."""
+    dropped = set() if dropped is None else dropped
     element = question.find("questiontext")
     raw = _text_of(element)
     if element is not None and element.get("format") != "plain_text" and looks_like_html(raw):
@@ -405,7 +495,7 @@ def _cloze_of(question: ET.Element) -> list[str | tuple[bool, list[str]]] | None
         kind = match.group(2).upper()
         if kind not in _CASE_INSENSITIVE | _CASE_SENSITIVE:
             return None
-        alternatives, end = _cloze_alternatives(raw, match.end())
+        alternatives, end = _cloze_alternatives(raw, match.end(), dropped)
         if end is None:
             return None
         pieces.append(raw[position : match.start()])
@@ -415,7 +505,7 @@ def _cloze_of(question: ET.Element) -> list[str | tuple[bool, list[str]]] | None
     return pieces if len(pieces) > 1 else None
 
 
-def _cloze_alternatives(text: str, start: int) -> tuple[list[str], int | None]:
+def _cloze_alternatives(text: str, start: int, dropped: set[str]) -> tuple[list[str], int | None]:
     """The full-mark answers of one cloze sub-question and the index after its "}"."""
     alternatives: list[list[tuple[str, bool]]] = [[]]
     index = start
@@ -426,7 +516,8 @@ def _cloze_alternatives(text: str, start: int) -> tuple[list[str], int | None]:
             index += 2
             continue
         if char == "}":
-            return [a for a in map(_full_mark_answer, alternatives) if a is not None], index + 1
+            answers = (_full_mark_answer(chars, dropped) for chars in alternatives)
+            return [a for a in answers if a is not None], index + 1
         if char == "~":
             alternatives.append([])
         else:
@@ -435,8 +526,10 @@ def _cloze_alternatives(text: str, start: int) -> tuple[list[str], int | None]:
     return [], None
 
 
-def _full_mark_answer(chars: list[tuple[str, bool]]) -> str | None:
+def _full_mark_answer(chars: list[tuple[str, bool]], dropped: set[str]) -> str | None:
     plain = "".join(char if not escaped else "\x00" for char, escaped in chars)
+    if "#" in plain and plain.split("#", 1)[1].strip():
+        dropped.add("feedback")
     if plain.startswith("="):
         weight, skip = _FULL, 1
     elif match := _WEIGHT.match(plain):
@@ -444,6 +537,8 @@ def _full_mark_answer(chars: list[tuple[str, bool]]) -> str | None:
     else:
         return None
     if weight != _FULL:
+        if weight > 0:
+            dropped.add("partial")
         return None
     answer = ""
     for char, escaped in chars[skip:]:

@@ -263,6 +263,14 @@ class QuestionDraft:
 
 
 @dataclass
+class StemImage:
+    """An image shown in a stem, as the imported file carries it."""
+
+    name: str  # the file name the author gave it, for people
+    data: bytes
+
+
+@dataclass
 class Problem:
     """Something wrong with an imported file, located by row and column or by question."""
 
@@ -280,6 +288,10 @@ class ImportItem:
     draft: QuestionDraft | None
     problems: list[Problem]
     skipped: str | None = None  # a kind the bank does not hold, with the reason
+    # What the file said that the bank keeps differently or not at all, in Chinese
+    # (「答案反馈已并入解析」, 「部分得分的备选答案“Cat”（50%）未导入」).
+    notes: list[str] = field(default_factory=list)
+    image: StemImage | None = None  # an image of the stem embedded in the file
 
 
 @dataclass
@@ -288,6 +300,7 @@ class ParsedFile:
 
     items: list[ImportItem]
     file_problems: list[str]
+    notes: list[str] = field(default_factory=list)  # e.g. the encoding that was guessed
 
     @property
     def drafts(self) -> list[QuestionDraft]:
@@ -499,6 +512,22 @@ def _without_comments(html: str) -> str:
     return "".join(parts)
 
 
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+# Elements that play or embed a file: what they show cannot be carried by a text.
+_MEDIA_TAGS = {"audio", "video", "source", "object", "embed", "iframe", "canvas", "svg"}
+
+
+@dataclass
+class HtmlContent:
+    """What an HTML fragment shows: its text, and what a text cannot carry."""
+
+    text: str
+    images: list[str] = field(default_factory=list)  # the src of each <img>
+    media: list[str] = field(default_factory=list)  # tags such as "video"
+    files: list[str] = field(default_factory=list)  # links to files the HTML does not hold
+    dropped_links: list[str] = field(default_factory=list)  # links to no web address
+
+
 class _TextExtractor(HTMLParser):
     # Tags after which a browser starts a new line.
     _BREAKS = {
@@ -511,22 +540,53 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._hidden = 0
+        self.content = HtmlContent("")
+        self._links: list[tuple[str, int]] = []  # open <a>: (href, where its text starts)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in self._HIDDEN:
             self._hidden += 1
         elif tag in self._BREAKS:
             self.parts.append("\n")
+        elif tag == "a":
+            # A link inside a link closes the first, as browsers do: at most one is open,
+            # so that 200 KB of unclosed <a> is read once, not once per link.
+            if self._links:
+                self._close_link(*self._links.pop())
+            self._links.append(((dict(attrs).get("href") or "").strip(), len(self.parts)))
+        self._embedded(tag, attrs)
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
         if tag in self._BREAKS:
             self.parts.append("\n")
+        self._embedded(tag, attrs)
+
+    def _embedded(self, tag: str, attrs: list) -> None:
+        if tag == "img":
+            self.content.images.append((dict(attrs).get("src") or "").strip())
+        elif tag in _MEDIA_TAGS:
+            self.content.media.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._HIDDEN:
             self._hidden = max(0, self._hidden - 1)
         elif tag in self._BREAKS and tag != "br":
             self.parts.append("\n")
+        elif tag == "a" and self._links:
+            self._close_link(*self._links.pop())
+
+    def _close_link(self, href: str, start: int) -> None:
+        """A link keeps its web address after its words: 「民法典（https://…）」."""
+        words = " ".join("".join(self.parts[start:]).split())
+        if not href or href.startswith("#"):
+            return
+        if _WEB_ADDRESS.fullmatch(href):
+            if words != href:
+                self.parts.append(f"（{href}）" if words else href)
+        elif href.lower().startswith(("@@pluginfile@@", "data:", "file:")):
+            self.content.files.append(href)
+        else:
+            self.content.dropped_links.append(words or href)
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
@@ -534,8 +594,9 @@ class _TextExtractor(HTMLParser):
             self.parts.append(re.sub(r"[ \t\r\n\f]+", " ", data))
 
 
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment: tags dropped, entities decoded, <p>/<br> as lines.
+def read_html(html: str) -> HtmlContent:
+    """Plain text of an HTML fragment (tags dropped, entities decoded, <p>/<br> as lines,
+    links as 「words（https://…）」), with the images, media and file links it shows.
 
     html.parser rescans to the end of the input for every construct it cannot close (200 KB
     of "<a " took minutes), so comments and declarations go first and every "<" that
@@ -546,13 +607,21 @@ def html_to_text(html: str) -> str:
     try:
         extractor.feed(html)
         extractor.close()
+        if extractor._links:  # an <a> never closed still names its address
+            extractor._close_link(*extractor._links.pop())
     except AssertionError:
         # _markupbase asserts on malformed declarations such as "<![x>": keep the text.
         extractor = _TextExtractor()
         extractor.handle_data(unescape(_TAG.sub(" ", html)))
     text = "".join(extractor.parts).replace("\xa0", " ")
     lines = (re.sub(r" {2,}", " ", line).strip(" ") for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    extractor.content.text = "\n".join(line for line in lines if line)
+    return extractor.content
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment; see `read_html`."""
+    return read_html(html).text
 
 
 def normalise_stem(text: str) -> str:

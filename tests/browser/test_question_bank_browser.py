@@ -50,13 +50,15 @@ OVERFLOW_JS = """(width) => {
 GIFT = """\
 $CATEGORY: $course$/top/安全管理/消防
 
-::消防1:: 发现初起火灾，首先应当怎么做？ {=立即报警并组织扑救 ~等待领导指示 ~先拍照留存}
+::消防1:: 发现初起火灾，首先应当怎么做？
+{=立即报警并组织扑救#正确。 ~等待领导指示#延误时机。 ~先拍照留存}
 
 ::消防2:: 干粉灭火器适用于扑救下列哪些火灾？ {~%50%固体物质火灾 ~%50%可燃液体火灾 ~%-100%金属火灾}
 
 ::消防3:: 消防通道可以临时停放车辆。{F}
 
-::消防4:: 高层住宅的消防控制室应当实行{=24小时 =二十四小时}值班制度。
+::消防4:: [markdown]高层住宅的消防控制室应当实行{=24小时 =二十四小时 =%50%全天}**值班**制度，\
+详见[《消防法》](https://flk.npc.gov.cn/detail2.html?xfcf)。
 
 ::数值:: 灭火器压力表指针应在哪个颜色区域？ {#1}
 """
@@ -217,11 +219,21 @@ def _walk_the_bank(
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(5)
     expect(rows.nth(4)).to_contain_text("跳过：不支持的题型：numerical")
+    # Each question shows its options, the right ones marked, and what was not kept.
+    expect(rows.nth(0).locator("li.text-success")).to_have_text(
+        "A. 立即报警并组织扑救 ✓（正确答案）"
+    )
+    expect(rows.nth(1).locator("li.text-success")).to_have_count(2)
+    expect(rows.nth(2)).to_contain_text("答案：错")
+    expect(rows.nth(3)).to_contain_text("答案：24小时 / 二十四小时")
+    expect(rows.nth(3)).to_contain_text("部分得分的备选答案“全天”（50%）未导入")
+    expect(rows.nth(3).get_by_role("link", name=re.compile("flk.npc.gov.cn"))).to_have_count(1)
+    assert "**" not in rows.nth(3).inner_text()
+    page.screenshot(path=shots / f"qb-import-preview-{size}.png", full_page=True)
     _assert_fits_width(page, width)
     preview_table = page.locator(".table-responsive")
     assert preview_table.evaluate("el => el.scrollWidth <= el.clientWidth"), "preview scrolls"
     _assert_readable(page)
-    page.screenshot(path=shots / f"qb-import-preview-{size}.png", full_page=True)
     page.get_by_role("button", name=re.compile("确认导入 4 道试题")).click()
     expect(page.get_by_text("已导入 4 道试题。跳过 1 道")).to_be_visible()
 

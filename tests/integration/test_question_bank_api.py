@@ -281,3 +281,29 @@ def test_knowledge_point_counts_give_type_and_difficulty(client, owner):
     assert contract["total"] == 2
     assert contract["single:medium"] == 1
     assert contract["fill:medium"] == 1
+
+
+def test_an_import_says_what_it_kept_differently(client, owner):
+    gift = (
+        "::反馈::物业服务合同应当采用什么形式？{=书面#正确。 ~口头#不对。}\n\n"
+        "::部分::《物业管理条例》由{=国务院 =%50%国家}颁布。\n\n"
+        "::重复::[markdown]消防通道**严禁**占用。{T}\n\n"
+        "::原题::[html]消防通道<b>严禁</b>占用。{T}\n"
+    )
+    preview = upload(client, owner, gift.encode("gb18030"), filename="题.gift", dry_run="true")
+    assert preview.status_code == 200
+    body = preview.get_json()
+    assert body["file_notes"] == ["文件编码：GB18030（非 UTF-8，已自动识别）"]
+    assert body["notes"] == [
+        {"source": "第 1 题（反馈）", "notes": ["答案反馈已并入解析"]},
+        {"source": "第 2 题（部分）", "notes": ["部分得分的备选答案“国家”（50%）未导入"]},
+    ]
+    assert body["skipped"] == [
+        {"source": "第 4 题（原题）", "reason": "与本文件第 3 题（重复）重复"}
+    ]
+
+    done = upload(client, owner, gift.encode("gb18030"), filename="题.gift")
+    assert done.status_code == 201
+    assert done.get_json()["imported"] == 3 and done.get_json()["notes"] == body["notes"]
+    stems = set(db.session.scalars(select(QuestionVersion.stem)))
+    assert "消防通道严禁占用。" in stems

@@ -416,9 +416,32 @@ def test_knowledge_point_counts_by_type_and_difficulty(admin, bank):
     assert 'href="/question-bank/?bank=province&amp;tag=' in response.get_data(as_text=True)
 
 
-def test_the_empty_bank_says_so(admin):
-    assert "没有符合条件的试题" in page(admin.get("/question-bank/"))
+def test_the_empty_bank_says_how_to_start(admin):
+    listing = admin.get("/question-bank/")
+    body = text(listing)
+    assert "省协会题库还没有试题。" in body and "没有符合条件的试题" not in body
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', listing.get_data(as_text=True))
+    assert ("/question-bank/questions/new", "新建试题") in links
+    assert ("/question-bank/import", "从 Excel 导入") in links
+    assert ("/api/v1/question-bank/import-template", "下载导入模板") in links
+    assert ("/question-bank/import", "导入 GIFT 或 Moodle XML 文件") in links
     assert "题库中还没有试题" in page(admin.get("/question-bank/knowledge-points"))
+
+    # A bank with questions, none of them matching, says just that.
+    seed(stem="已有的题")
+    body = text(admin.get("/question-bank/?q=没有这样的题"))
+    assert "没有符合条件的试题" in body and "还没有试题" not in body
+    # Retired questions are questions too: the bank is not new.
+    body = text(admin.get("/question-bank/?status=retired"))
+    assert "没有符合条件的试题" in body
+
+
+def test_an_empty_bank_read_by_others_offers_no_buttons(client, make, login):
+    make.user(Role.CITY_ADMIN, username="qb_city_empty", region=make.region("石家庄"))
+    login("qb_city_empty")
+    body = text(client.get("/question-bank/"))
+    assert "省协会题库还没有试题。" in body
+    assert "题库管理者添加试题后，这里会列出。" in body and "新建试题" not in body
 
 
 # --- writing questions ---------------------------------------------------------------------

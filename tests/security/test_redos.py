@@ -13,10 +13,12 @@ import pytest
 from app.courses.markdown import render_markdown
 from app.orgs.rules.identity import normalise_phone
 from app.orgs.rules.roster import parse_date_cell, parse_roster
+from question_bank.rules.encoding import decode_text
 from question_bank.rules.excel import HEADERS, parse_excel_table
 from question_bank.rules.gift import parse_gift
 from question_bank.rules.moodle_xml import parse_moodle_xml
-from question_bank.rules.types import html_to_text, looks_like_html, normalise_stem
+from question_bank.rules.types import html_to_text, looks_like_html, normalise_stem, read_html
+from question_bank.views import with_links
 from tests.security.timing import finishes_within
 
 LIMIT = 3.0
@@ -31,6 +33,9 @@ PATHOLOGICAL_HTML = {
     "tags split by lines": "<a\n",
     "unclosed marked sections": "<![CDATA[x>",
     "malformed declarations": "<![",
+    "unclosed links": '<a href="https://a.cn/x">链接',
+    "links to files": '<a href="@@PLUGINFILE@@/a.pdf">',
+    "images": '<img src="@@PLUGINFILE@@/a.png">',
 }
 
 
@@ -46,7 +51,7 @@ def _ignore_errors(function, *args) -> None:
 
 
 @pytest.mark.parametrize("pattern", PATHOLOGICAL_HTML.values(), ids=PATHOLOGICAL_HTML.keys())
-@pytest.mark.parametrize("parser", [looks_like_html, normalise_stem, html_to_text])
+@pytest.mark.parametrize("parser", [looks_like_html, normalise_stem, html_to_text, read_html])
 def test_html_text_rules_are_linear(parser, pattern):
     assert finishes_within(LIMIT, parser, flood(pattern))
 
@@ -122,3 +127,16 @@ def test_markdown_of_pathological_input_is_rendered_in_time(pattern):
     # markdown-it-py is linear but slow (up to 40 µs a character of "!["), so a lesson-sized
     # 20 KB: anything quadratic would still take minutes.
     assert finishes_within(LIMIT, render_markdown, flood(pattern, 20_000))
+
+
+@pytest.mark.parametrize(
+    "pattern", ["http://", "https://a", "https://a.cn/)", "（https://a.cn）", "http:/", "<>&"]
+)
+def test_stem_links_are_found_in_time(pattern):
+    assert finishes_within(LIMIT, with_links, flood(pattern))
+
+
+def test_encodings_are_judged_in_time_on_the_largest_upload():
+    # 20 MB (the largest upload) of GB18030 Chinese: each distinct character judged once.
+    text = flood("物业服务企业应当按照合同约定提供服务，业主应当按时交纳物业费。", 10_000_000)
+    assert finishes_within(LIMIT, decode_text, text.encode("gb18030"))

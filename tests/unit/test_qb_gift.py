@@ -50,9 +50,22 @@ def test_moodle_fixture_questions():
     ]
     shortanswer, hitchhiker = parsed.drafts[2], parsed.drafts[3]
     assert shortanswer.fill_rules == FillRules(ignore_case=True)  # Moodle's default
-    assert hitchhiker.explanation == (
-        "This is, of course, a Hitchiker's Guide to the Galaxy reference."
+    # Answer feedback is kept in the explanation, saying when it shows.
+    assert shortanswer.explanation == (
+        "答案反馈：\n答“Frog”时：Good!\n答其他内容时：Completely wrong"
     )
+    assert hitchhiker.explanation == (
+        "This is, of course, a Hitchiker's Guide to the Galaxy reference.\n答案反馈：\n"
+        "答错时：42 is the Ultimate Answer.\n答对时：You gave the right answer."
+    )
+    # What the bank cannot hold is said, question by question.
+    notes = {item.source: item.notes for item in parsed.items}
+    assert notes["第 6 题（Shortanswer）"] == [
+        "部分得分的备选答案“Cat”（50%）未导入",
+        "答案反馈已并入解析",
+    ]
+    assert notes["第 3 题（Q2）"] == ["答案反馈已并入解析"]
+    assert notes["第 8 题（2-08 TSL）"] == []
 
 
 def test_moodle_documentation_examples():
@@ -86,7 +99,7 @@ def test_moodle_documentation_examples():
     assert by_number[21].source == "第 21 题（Kanji Origins）"
     assert draft(21).stem == "Japanese characters originally\ncame from what country?"
     assert draft(21).blanks == [["China"]]
-    # [markdown] marker stripped, the text kept as written
+    # [markdown] marker stripped; without a renderer the text is kept as written
     assert draft(25).stem == "Who's buried in **Grant's tomb**?"
     assert draft(25).blanks == [["no one", "nobody"]]
     # "=" makes a single choice; the 50% answer counts as wrong
@@ -175,13 +188,14 @@ def test_chinese_question_set():
             Option("D", "委托协议"),
         ],
         "A",
-        explanation="依据《物业管理条例》第二条。",
+        explanation="依据《物业管理条例》第二条。\n答案反馈：\n选“物业服务合同”时：正确。\n"
+        "选“业主公约”时：已改称管理规约。",
         knowledge_point="法律法规/物业管理条例",
     )
     assert (decoration.type, decoration.answer, decoration.explanation) == (
         QuestionType.TRUE_FALSE,
         True,
-        "",
+        "答案反馈：\n答错时：应当告知。\n答对时：正确。",
     )
     assert shared.type is QuestionType.MULTIPLE
     assert shared.answer == ["A", "B", "D"]
@@ -220,7 +234,7 @@ def test_single_choice_by_a_sole_full_weight():
         ("以下为安全管理部分的试题。", "不支持的题型：description（说明文字，不是试题）"),
         (
             '[html]<p>图中标志表示？<img src="x.png"></p>{=禁止吸烟 ~禁止通行}',
-            "题目含有图片，本系统暂不支持带图片的试题",
+            "题干图片“x.png”不在文件中（文件只引用了它），无法保存",
         ),
     ],
 )

@@ -164,12 +164,18 @@ def test_realistic_export():
         # The blank answer is dropped as Moodle drops it; 50% credit is simply wrong here.
         [Option("A", "口头"), Option("B", "书面"), Option("C", "电子 & 书面")],
         "B",
-        explanation="见《民法典》\n第九百三十八条",
+        explanation="见《民法典》\n第九百三十八条\n答案反馈：\n选“口头”时：不对\n选“书面”时：正确",
         knowledge_point="法律法规/民法典",
         difficulty=Difficulty.EASY,
         posts=["project_manager"],
         levels=[4],
     )
+    # What the bank holds differently is said in the preview, question by question.
+    assert parsed.items[0].notes == [
+        "部分得分的选项“电子 & 书面”（50%）按错误选项导入",
+        "答案反馈已并入解析",
+    ]
+    assert parsed.items[7].notes == ["部分得分的备选答案“国家”（50%）未导入"]
     assert shared.type is QuestionType.MULTIPLE
     assert shared.answer == ["A", "B", "D"]
     assert [o.text for o in shared.options] == ["电梯", "外墙", "户内卫生间", "小区道路"]
@@ -209,7 +215,7 @@ def test_image_questions_are_skipped():
             )
         )
     )
-    assert parsed.skipped[0].skipped == "题干含有图片，本系统暂不支持带图片的试题"
+    assert parsed.skipped[0].skipped == "题干图片“a.png”不在文件中（文件只引用了它），无法保存"
 
 
 # --- bad questions ------------------------------------------------------------------------
@@ -334,6 +340,11 @@ def test_a_short_answer_cloze_is_a_fill_in():
     assert draft.stem == "业主大会会议可以采用____形式，也可以采用____形式。"
     assert draft.blanks == [["集体讨论"], ["书面征求意见", "书面征求}意见"]]
     assert draft.fill_rules.ignore_case
+    # The 50% alternative and its feedback are not kept, and the preview says so.
+    assert parsed.items[0].notes == [
+        "完形填空中部分得分的备选答案未导入",
+        "完形填空中的答案反馈未导入",
+    ]
 
 
 def test_a_cloze_with_choices_is_skipped():
