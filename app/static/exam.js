@@ -24,6 +24,7 @@
   var REQUEST_TIMEOUT_MS = 20000;
   var MAX_PARALLEL = 4;
   var MAX_BACKOFF_MS = 10000;
+  var CLOCK_EVERY_MS = 30000; // an idle page asks for its clock this often (data-sync-seconds)
 
   // Storage that never throws (private modes, full quota).
   var store = {
@@ -114,6 +115,7 @@
       imageUrl: root.dataset.imageUrl,
       myExamsUrl: root.dataset.myExamsUrl,
       loginUrl: root.dataset.loginUrl,
+      clockEvery: Number(root.dataset.syncSeconds) > 0 ? Number(root.dataset.syncSeconds) * 1000 : CLOCK_EVERY_MS,
       csrf: csrfMeta ? csrfMeta.getAttribute("content") : "",
       device: deviceId(),
     };
@@ -123,6 +125,7 @@
       paper: $("exam-paper"), questions: $("exam-questions"), clock: $("exam-clock"),
       timer: $("exam-timer"), progress: $("exam-progress"), net: $("exam-net"),
       leaves: $("exam-leaves"), leaveWarning: $("exam-leave-warning"), navGrid: $("exam-nav-grid"),
+      notice: $("exam-notice"),
       nav: $("exam-nav"), prev: $("exam-prev"), next: $("exam-next"), pager: $("exam-pager"),
       submit: $("exam-submit"), showNav: $("exam-show-nav"), modal: $("exam-submit-modal"),
       submitSummary: $("exam-submit-summary"), submitProblem: $("exam-submit-problem"),
@@ -159,6 +162,7 @@
       leavingPage: false,
       storageFailed: false,
       modal: null,
+      clockAsked: false, // a clock request is under way
     };
 
     // -- HTTP ------------------------------------------------------------------------------
@@ -283,6 +287,7 @@
       bindPaper();
       tick();
       setInterval(tick, 500);
+      setInterval(askClock, cfg.clockEvery);
       pump();
     }
 
@@ -400,12 +405,15 @@
       S.inflight[key] = true;
       if (!S.offline) setSave(qid, "saving");
       try {
+        var t0 = Date.now();
         var r = await api("PUT", "/attempts/" + S.attempt.id + "/answers/" + qid,
           { response: entry.response, seq: entry.seq }, { keepalive: keepalive });
+        var t1 = Date.now();
         delete S.inflight[key];
         if (r.status === 200) {
           succeeded();
           var stored = r.data || {};
+          syncClock(stored, t0, t1);
           var current = S.outbox.answers[qid];
           if (current && stored.seq >= current.seq) {
             delete S.outbox.answers[qid];
@@ -613,7 +621,7 @@
             S.offset = parseTime(r.data.server_time) - (t0 + t1) / 2;
             if (r.data.status === "submitted") { S.stopped = true; goToResult(); return; }
             var deadline = parseTime(r.data.deadline);
-            if (deadline - serverNow() > 1000) { extended(deadline); return; }
+            if (deadline - serverNow() > 1000) { extended(deadline, deadline - S.deadline); return; }
             await sleep(1000);
             continue;
           }
@@ -629,6 +637,58 @@
       }
     }
 
+    // -- The server's clock reaches the page ---------------------------------------------------
+    // Every save answers the attempt's deadline and the server's time, and an idle page asks
+    // for them now and then: a proctor's extension shows at once, a closed attempt ends here.
+
+    function syncClock(data, t0, t1) {
+      if (!data || !S.attempt || (S.stopped && !S.ending)) return;
+      if (data.server_time) {
+        // The midpoint of the request is within half its round trip of the server's time:
+        // move the clock only when it is off by more than that (no jitter from slow saves).
+        var offset = parseTime(data.server_time) - (t0 + t1) / 2;
+        if (Math.abs(offset - S.offset) > (t1 - t0) / 2 + 250) S.offset = offset;
+      }
+      if (data.status && data.status !== "in_progress") { closed(); return; }
+      if (!data.deadline) return;
+      var deadline = parseTime(data.deadline);
+      if (!(deadline > 0) || Math.abs(deadline - S.deadline) < 1000) return;
+      var added = deadline - S.deadline;
+      if (S.ending) {
+        if (deadline - serverNow() > 1000) extended(deadline, added);
+        return;
+      }
+      S.deadline = deadline;
+      if (added > 0) tellExtended(added);
+      tick();
+    }
+
+    async function askClock() {
+      if (!S.attempt || S.stopped || S.ending || S.clockAsked || S.leavingPage) return;
+      S.clockAsked = true;
+      try {
+        var t0 = Date.now();
+        var r = await api("GET", "/attempts/" + S.attempt.id + "/clock", undefined, { timeout: 10000 });
+        var t1 = Date.now();
+        if (r.status === 200) syncClock(r.data, t0, t1);
+        else if (r.status === 401) signedOut();
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error; // offline: asked again later
+      } finally {
+        S.clockAsked = false;
+      }
+    }
+
+    function tellExtended(added) {
+      var minutes = Math.round(added / 60000);
+      var text = minutes >= 1
+        ? "监考老师已为您延长考试时间 " + minutes + " 分钟，剩余时间已更新。"
+        : "考试时间已延长，剩余时间已更新。";
+      ui.notice.textContent = text;
+      ui.notice.hidden = false;
+      announce(text);
+    }
+
     function describeEnding() {
       var pending = pendingAnswers().map(function (qid) { return S.byId[qid].position; }).sort(function (a, b) { return a - b; });
       var text = "请不要关闭页面，正在保存最后的答案并交卷。";
@@ -641,7 +701,7 @@
       if (ui.blockerText.textContent !== text) ui.blockerText.textContent = text;
     }
 
-    function extended(deadline) {
+    function extended(deadline, added) {
       S.deadline = deadline;
       S.ending = false;
       root.classList.remove("exam-locked");
@@ -650,9 +710,8 @@
       });
       ui.submit.disabled = false;
       ui.blocker.hidden = true;
-      ui.leaveWarning.hidden = false;
-      ui.leaveWarning.textContent = "考试时间已延长，请继续作答。";
-      announce("考试时间已延长");
+      if (added > 0) tellExtended(added);
+      else { ui.notice.hidden = false; ui.notice.textContent = "考试时间已延长，请继续作答。"; announce("考试时间已延长"); }
       tick();
       pump();
     }
@@ -966,6 +1025,7 @@
         S.nextTry = 0;
         markOfflineSaves();
         pump();
+        askClock();
       });
       window.addEventListener("offline", function () {
         S.offline = true;
@@ -995,6 +1055,7 @@
           if (!S.stopped) flushNow(true);
         } else {
           pageEvent("visibility_visible");
+          askClock();
         }
       });
       window.addEventListener("blur", function () { pageEvent("blur"); });
