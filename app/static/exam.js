@@ -10,6 +10,7 @@
   var LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   var DEVICE_KEY = "wuye-device";
   var VIEW_KEY = "wuye-exam-view";
+  var LARGE_KEY = "wuye-exam-large"; // 大字: remembered across questions and reloads
   var TYPE_LABELS = { single: "单选题", multiple: "多选题", true_false: "判断题", fill: "填空题" };
   var SAVE_TEXT = {
     saving: "保存中…",
@@ -163,7 +164,12 @@
       storageFailed: false,
       modal: null,
       clockAsked: false, // a clock request is under way
+      large: store.get(LARGE_KEY) === "1",
     };
+
+    // 读题: the question read aloud by the device's speech synthesis, in a Chinese voice. The
+    // button shows only where the device has one (voices may arrive after the page loads).
+    var speech = { voice: null, ready: false, qid: null, utterance: null };
 
     // -- HTTP ------------------------------------------------------------------------------
 
@@ -283,6 +289,8 @@
       ui.loading.hidden = true;
       ui.error.hidden = true;
       ui.paper.hidden = false;
+      watchVoices();
+      applyLarge();
       renderAll();
       bindPaper();
       tick();
@@ -508,6 +516,7 @@
     }
 
     function lock() {
+      stopReading();
       root.classList.add("exam-locked");
       ui.paper.querySelectorAll("input, textarea, .exam-flag, #exam-submit-confirm").forEach(function (node) {
         node.disabled = true;
@@ -716,6 +725,101 @@
       pump();
     }
 
+    // -- 读题 and 大字 ----------------------------------------------------------------------
+
+    function synth() {
+      return window.speechSynthesis && window.SpeechSynthesisUtterance ? window.speechSynthesis : null;
+    }
+
+    function watchVoices() {
+      var engine = synth();
+      if (!engine) return;
+      findVoice();
+      if (engine.addEventListener) engine.addEventListener("voiceschanged", findVoice);
+      else engine.onvoiceschanged = findVoice;
+    }
+
+    function findVoice() {
+      var engine = synth();
+      var voices = [];
+      try { voices = (engine && engine.getVoices()) || []; } catch (e) { voices = []; }
+      var chinese = Array.prototype.filter.call(voices, function (v) { return /^(zh|cmn)([-_]|$)/i.test(v.lang || ""); });
+      var mainland = chinese.filter(function (v) { return /^(zh|cmn)[-_](CN|Hans)/i.test(v.lang); });
+      speech.voice = mainland[0] || chinese[0] || null;
+      speech.ready = !!speech.voice;
+      document.querySelectorAll(".exam-read").forEach(function (button) { button.hidden = !speech.ready; });
+      if (!speech.ready) stopReading();
+    }
+
+    // What is read: the question's number and kind, its stem and its options as labelled on
+    // the page (a blank is read as 横线, not as a row of underscores).
+    function spokenText(q) {
+      var plain = function (text) {
+        return String(text || "").replace(/[_＿]{2,}|（\s*）|\(\s*\)/g, "，横线，").replace(/\s+/g, " ").trim();
+      };
+      var parts = ["第 " + q.position + " 题，" + (TYPE_LABELS[q.type] || "") + "。"];
+      if (q.type === "multiple") parts.push("请选择所有正确的选项。");
+      parts.push(plain(q.stem));
+      if (q.type === "single" || q.type === "multiple") {
+        q.options.forEach(function (option, index) {
+          parts.push(LETTERS.charAt(index) + "，" + plain(option.text) + "。");
+        });
+      } else if (q.type === "true_false") {
+        parts.push("请判断对错。");
+      }
+      return parts.join(" ");
+    }
+
+    function markReading(qid, on) {
+      var button = document.querySelector("#q-" + qid + " .exam-read");
+      if (!button) return;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "■ 停止朗读" : "🔊 读题";
+    }
+
+    function readAloud(qid) {
+      var engine = synth();
+      if (!engine || !speech.ready || !S.byId[qid]) return;
+      if (speech.qid === qid) { stopReading(); return; } // pressed again: stop
+      stopReading();
+      var utterance = new window.SpeechSynthesisUtterance(spokenText(S.byId[qid]));
+      utterance.lang = speech.voice.lang || "zh-CN";
+      utterance.voice = speech.voice;
+      utterance.rate = 0.9; // a little slower than the default, for older candidates
+      utterance.onend = utterance.onerror = function () {
+        if (speech.utterance !== utterance) return; // an earlier reading, cancelled
+        speech.utterance = null;
+        speech.qid = null;
+        markReading(qid, false);
+      };
+      speech.qid = qid;
+      speech.utterance = utterance;
+      markReading(qid, true);
+      engine.speak(utterance);
+    }
+
+    function stopReading() {
+      if (speech.qid === null) return;
+      var qid = speech.qid;
+      speech.qid = null;
+      speech.utterance = null;
+      markReading(qid, false);
+      try { synth().cancel(); } catch (e) { /* nothing being read */ }
+    }
+
+    function applyLarge() {
+      root.classList.toggle("exam-large", S.large);
+      document.querySelectorAll(".exam-big").forEach(function (button) {
+        button.setAttribute("aria-pressed", S.large ? "true" : "false");
+      });
+    }
+
+    function toggleLarge() {
+      S.large = !S.large;
+      store.set(LARGE_KEY, S.large ? "1" : "0");
+      applyLarge();
+    }
+
     // -- Rendering ---------------------------------------------------------------------------
 
     function renderAll() {
@@ -747,6 +851,17 @@
       head.appendChild(title);
       head.appendChild(flag);
       body.appendChild(head);
+
+      var tools = el("div", { className: "exam-q-tools" });
+      tools.appendChild(el("button", {
+        type: "button", className: "btn btn-outline-primary exam-tool exam-read", "data-qid": qid,
+        "aria-pressed": "false", hidden: !speech.ready,
+      }, "🔊 读题"));
+      tools.appendChild(el("button", {
+        type: "button", className: "btn btn-outline-secondary exam-tool exam-big",
+        "aria-pressed": S.large ? "true" : "false", title: "放大题目文字",
+      }, "大字"));
+      body.appendChild(tools);
 
       body.appendChild(el("p", { className: "exam-stem mt-2 mb-2", id: "q-" + qid + "-stem" }, q.stem));
       if (q.image) {
@@ -861,6 +976,7 @@
 
     function go(index, focus) {
       if (index < 0 || index >= S.questions.length) return;
+      if (speech.qid !== null && S.byId[speech.qid] !== S.questions[index]) stopReading();
       S.current = index;
       sessionStorageSet("wuye-exam-current-" + S.attempt.id, String(index));
       applyView();
@@ -985,6 +1101,9 @@
         if (card) setCurrentFrom(card.dataset.qid);
       });
       ui.questions.addEventListener("click", function (event) {
+        var tool = event.target.closest && event.target.closest(".exam-read, .exam-big");
+        if (tool && tool.classList.contains("exam-read")) { readAloud(tool.dataset.qid); return; }
+        if (tool) { toggleLarge(); return; }
         var flag = event.target.closest && event.target.closest(".exam-flag");
         if (!flag || S.stopped || S.ending) return;
         var qid = flag.dataset.qid;
@@ -1041,6 +1160,7 @@
         // Reloading or closing the page is not "leaving" it: a candidate on a stuck network
         // must be free to reload. (pagehide comes before the page's last visibilitychange.)
         S.leavingPage = true;
+        stopReading();
         if (!S.stopped) flushNow(true);
       });
       window.addEventListener("pageshow", function (event) {
