@@ -73,6 +73,8 @@ def test_the_proctor_extends_time_and_the_candidates_open_page_follows(
     _log_in(proctor, live_server_url, "lgl-proctor")
     proctor.goto(f"{live_server_url}/exams/manage/{world['exam_id']}/board")
     row = proctor.locator("#board-table tbody tr", has_text="李桂兰")
+    answering = proctor.locator(".tally", has_text="作答中")
+    expect(answering).to_have_class(re.compile(r"\btext-bg-success\b"))
     row.get_by_role("button", name="延时").click()
     dialog = proctor.locator("#extend-modal")
     dialog.get_by_label("延长时间（分钟）").fill("10")
@@ -97,6 +99,8 @@ def test_the_proctor_extends_time_and_the_candidates_open_page_follows(
     proctor.locator("#close-modal").get_by_label("原因").fill("考场纪律")
     proctor.locator("#close-modal").get_by_role("button", name="结束作答").click()
     expect(proctor.locator("#board-message")).to_contain_text("已结束")
+    expect(answering).not_to_have_class(re.compile(r"\btext-bg-success\b"))  # 作答中 0
+    proctor.screenshot(path=shots / "proctor-desktop-board.png", full_page=False)
     candidate.wait_for_url(RESULT_URL, timeout=8000)
     expect(candidate.locator("#exam-reason")).to_have_text("监考结束")
     expect(candidate.locator("#exam-score strong")).to_have_text("20")
