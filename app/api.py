@@ -3,19 +3,8 @@
 import re
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from flask import (
-    Response,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Response, current_app, jsonify, render_template, request, session
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, fields
@@ -185,34 +174,10 @@ class WuyeApi(Api):
 def render_error_page(status: int, error: Exception | None = None):
     """The HTML page for an error status."""
     if isinstance(error, CSRFError):
-        from flask_login import current_user
-
-        if not current_user.is_authenticated:
-            return _log_in_again(status)
         message = "页面已过期或表单无效，请返回刷新页面后重试。"
     else:
         message = _STATUS_CODES.get(status, ("", "出错了"))[1]
     return render_template("errors/error.html", status=status, message=message), status
-
-
-def _log_in_again(status: int):
-    """A form sent after its session ended (logged out, browser restarted): its token died
-    with the session. Say that the person must log in again, and let them at once."""
-    from app.auth.forms import LoginForm
-
-    if request.endpoint == "auth.login":  # the login page itself, left open too long
-        flash("登录页面已过期，请重新输入密码登录。", "warning")
-        return render_template("auth/login.html", form=LoginForm()), status
-    flash("登录已失效，请重新登录。登录后请重新提交刚才的内容。", "warning")
-    return redirect(url_for("auth.login", next=_same_site_path(request.referrer)))
-
-
-def _same_site_path(address: str | None) -> str | None:
-    """The path (and query) of `address` when it is a page of this site, else None."""
-    parts = urlsplit(address or "")
-    if not parts.path.startswith("/") or parts.netloc != request.host:
-        return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 class FileUploadSchema(Schema):
