@@ -22,7 +22,7 @@ from exams import candidates, queries, reports, services
 from exams.attempts import MAX_SEQ
 from exams.models import Attempt, Exam
 from exams.rules import timing
-from exams.views_common import attempt_body, exam_summary, iso, points
+from exams.views_common import attempt_body, attempt_clock, exam_summary, iso, points
 from question_bank.policy import owned_bank
 
 blp = Blueprint("exams_api", __name__, url_prefix=API_PREFIX, description="在线考试")
@@ -319,6 +319,14 @@ def attempt(attempt_id):
     return attempt_body(target, now)
 
 
+@blp.get("/attempts/<int:attempt_id>/clock")
+@login_required
+def clock(attempt_id):
+    """The attempt's status and current deadline, without its paper (the exam page's sync)."""
+    target = get_or_404(current_user, Attempt, attempt_id)
+    return attempt_clock(target, utcnow())
+
+
 @blp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
 @blp.arguments(SaveInput())  # an instance: a class is instantiated again on every request
 def save_answer(data, attempt_id, question_id):
@@ -334,7 +342,7 @@ def save_answer(data, attempt_id, question_id):
         return _save_checked(data, attempt_id, question_id, now)
     # Committed early, by the statement itself on its own autocommit connection: the hottest
     # request skips the request's transaction (no BEGIN, no COMMIT: two round trips fewer).
-    return _saved_body(saved)
+    return _saved_body(saved, now)
 
 
 @login_required
@@ -347,15 +355,19 @@ def _save_checked(data, attempt_id, question_id, now):
     except Conflict:
         db.session.commit()  # an overdue attempt submitted on the way stays submitted
         raise
-    return _saved_body(saved)
+    return _saved_body(saved, now)
 
 
-def _saved_body(saved: attempt_service.SavedAnswer) -> dict:
+def _saved_body(saved: attempt_service.SavedAnswer, now) -> dict:
+    # The attempt's clock rides on every save: a proctor's extension reaches an open page.
     return {
         "saved_at": iso(saved.saved_at),
         "seq": saved.seq,
         "response": saved.response,
         "changed": saved.changed,
+        "status": "in_progress",  # a save to an attempt that is over answers 409
+        "deadline": iso(saved.deadline),
+        "server_time": iso(now),
     }
 
 

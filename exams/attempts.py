@@ -291,6 +291,7 @@ class SavedAnswer:
     response: object
     saved_at: datetime
     changed: bool
+    deadline: datetime | None = None  # the attempt's deadline now (a proctor may extend it)
 
 
 # The proctor's board shows a candidate as offline after a minute without news
@@ -335,7 +336,7 @@ _UPSERT_ANSWER = _answer_statement(
 _SAVE_IN_ONE_STATEMENT = _answer_statement(
     f"""
     WITH target AS (
-        SELECT attempts.id FROM attempts
+        SELECT attempts.id, attempts.deadline FROM attempts
         JOIN users ON users.employee_id = attempts.employee_id
         WHERE attempts.id = :attempt_id AND attempts.status = :in_progress
           AND attempts.deadline >= :oldest_deadline
@@ -360,7 +361,8 @@ _SAVE_IN_ONE_STATEMENT = _answer_statement(
         WHERE attempts.id = target.id
           AND (attempts.last_seen_at IS NULL OR attempts.last_seen_at <= :seen_before)
     )
-    SELECT EXISTS (SELECT FROM target) AS admitted, EXISTS (SELECT FROM written) AS written
+    SELECT EXISTS (SELECT FROM target) AS admitted, EXISTS (SELECT FROM written) AS written,
+           (SELECT deadline FROM target) AS deadline
     """
 )
 
@@ -390,7 +392,7 @@ def save_at_once(
         return None
     # One statement is its own transaction: no BEGIN and COMMIT, two round trips fewer.
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        admitted, written = connection.execute(
+        admitted, written, deadline = connection.execute(
             _SAVE_IN_ONE_STATEMENT,
             {
                 "attempt_id": attempt_id,
@@ -410,11 +412,13 @@ def save_at_once(
         if not admitted:
             return None
         if written:
-            return SavedAnswer(seq, response, now, True)
-        return _stored_answer(attempt_id, question_id, connection)
+            return SavedAnswer(seq, response, now, True, deadline)
+        return _stored_answer(attempt_id, question_id, deadline, connection)
 
 
-def _stored_answer(attempt_id: int, question_id: int, connection=None) -> SavedAnswer:
+def _stored_answer(
+    attempt_id: int, question_id: int, deadline: datetime, connection=None
+) -> SavedAnswer:
     """What is stored, for a save that arrived after a newer one (it changed nothing)."""
     stored = (
         (connection or db.session)
@@ -425,7 +429,7 @@ def _stored_answer(attempt_id: int, question_id: int, connection=None) -> SavedA
         )
         .one()
     )
-    return SavedAnswer(*stored, changed=False)
+    return SavedAnswer(*stored, changed=False, deadline=deadline)
 
 
 def save_answer(
@@ -455,8 +459,8 @@ def save_answer(
         attempt.last_seen_at = now
         db.session.flush()
     if written is not None:
-        return SavedAnswer(seq, response, now, True)
-    return _stored_answer(attempt.id, question_id)
+        return SavedAnswer(seq, response, now, True, attempt.deadline)
+    return _stored_answer(attempt.id, question_id, attempt.deadline)
 
 
 def set_flag(attempt: Attempt, question_id: int, flagged: bool, *, device, now) -> None:

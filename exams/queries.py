@@ -5,7 +5,7 @@ own next request will) is shown as what it is: ended, its time up, waiting to be
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from sqlalchemy import func, select
@@ -123,6 +123,7 @@ class ExamCard:
     counted: Attempt | None  # the submitted attempt that counts (best or last)
     current: Attempt | None  # the attempt being answered
     overdue: Attempt | None = None  # an attempt whose time is up, not yet submitted
+    window_closed: bool = False  # the exam's window has closed
 
     @property
     def attempts_left(self) -> int:
@@ -131,6 +132,23 @@ class ExamCard:
     @property
     def is_open(self) -> bool:
         return self.state in (ANSWERING, AVAILABLE)
+
+    @property
+    def status(self) -> str:
+        """What the card's badge says: the attempt's real state, not only the window's.
+
+        作答中, 可参加 (no attempt yet), 已交卷 (attempts left), 已超时，待提交, 未开始,
+        无剩余次数 (every attempt used, window still open), 已截止 (the window closed).
+        """
+        if self.state == ANSWERING:
+            return "作答中"
+        if self.overdue is not None:
+            return "已超时，待提交"
+        if self.state == AVAILABLE:
+            return "已交卷" if self.attempts else "可参加"
+        if self.state == UPCOMING:
+            return "未开始"
+        return "无剩余次数" if self.attempts_left == 0 and not self.window_closed else "已截止"
 
 
 def candidate_state(exam: Exam, attempts: list[Attempt], now: datetime) -> str:
@@ -166,6 +184,7 @@ def candidate_exams(user, now: datetime) -> list[ExamCard]:
                 counted=counted_attempt(attempts, exam.scoring),
                 current=next((a for a in attempts if is_answering(a, now)), None),
                 overdue=next((a for a in attempts if is_overdue(a, now)), None),
+                window_closed=now >= exam.closes_at,
             )
         )
     order = {ANSWERING: 0, AVAILABLE: 1, UPCOMING: 2, FINISHED: 3}
@@ -173,6 +192,23 @@ def candidate_exams(user, now: datetime) -> list[ExamCard]:
     finished = [c for c in cards if c.state == FINISHED]
     finished.reverse()  # the most recently closed first
     return [c for c in cards if c.state != FINISHED] + finished
+
+
+# How long an exam the candidate sat stays on their home page after its window closed.
+RECENT_ON_HOME = timedelta(days=14)
+
+
+def home_cards(cards: list[ExamCard], now: datetime, limit: int = 5) -> list[ExamCard]:
+    """The cards of the trainee's home page: open exams, then those they sat whose window is
+    open or closed lately (so a used attempt shows its state and score, not 开始考试)."""
+
+    def shown(card: ExamCard) -> bool:
+        if card.is_open:
+            return True
+        recent = now - card.exam.closes_at < RECENT_ON_HOME
+        return card.state == FINISHED and bool(card.attempts) and recent
+
+    return [card for card in cards if shown(card)][:limit]
 
 
 def exam_counts(now: datetime, exam_ids: list[int]) -> dict[str, dict[int, int]]:

@@ -67,6 +67,23 @@ def _review(item, version: version_cache.Version, score: int | None) -> dict:
     }
 
 
+def attempt_clock(attempt: Attempt, now: datetime) -> dict:
+    """What an open exam page checks now and then: status and the deadline (extensions in),
+    read from the attempt's row alone (no paper, no answers)."""
+    answering = attempt.status == IN_PROGRESS
+    return {
+        "id": attempt.id,
+        "status": attempt.status,
+        "deadline": iso(attempt.deadline),
+        "server_time": iso(now),
+        "remaining_seconds": timing.remaining_seconds(attempt.deadline, now) if answering else 0,
+        "grace_seconds": timing.GRACE_SECONDS,
+        # Time and grace are over but nobody has submitted it yet: the page submits by
+        # opening the attempt (`GET /attempts/{id}`), as at its own deadline.
+        "overdue": answering and timing.is_overdue(attempt.deadline, now),
+    }
+
+
 def attempt_body(attempt: Attempt, now: datetime, *, new: bool = False) -> dict:
     """An attempt as its candidate sees it: never the correct answers before they may.
 

@@ -4,10 +4,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from app.api import error_response, wants_json
+from app.api import api, error_response, render_error_page, wants_json
 from app.auth import services
 from app.auth.forms import (
     AccountForm,
@@ -56,6 +57,30 @@ def _require_password_change():
         )
     flash("请先修改管理员为您设置的初始密码。", "warning")
     return redirect(url_for("auth.change_password"))
+
+
+@bp.app_errorhandler(CSRFError)
+def _csrf_refused(error: CSRFError):
+    """A form whose token was refused. Sent after its session ended (logged out elsewhere, the
+    browser restarted), the token died with the session: say that the person must log in
+    again, and let them at once — not 「页面已过期」, which a refresh does not cure."""
+    if wants_json():
+        return api.handle_http_exception(error)
+    if current_user.is_authenticated:
+        return render_error_page(error.code, error)
+    if request.endpoint == "auth.login":  # the login page itself, left open too long
+        flash("登录页面已过期，请重新输入密码登录。", "warning")
+        return render_template("auth/login.html", form=LoginForm()), error.code
+    flash("登录已失效，请重新登录。登录后请重新提交刚才的内容。", "warning")
+    return redirect(url_for("auth.login", next=_same_site_path(request.referrer)))
+
+
+def _same_site_path(address: str | None) -> str | None:
+    """The path (and query) of `address` when it is a page of this site, else None."""
+    parts = urlsplit(address or "")
+    if not parts.path.startswith("/") or parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _safe_next(target: str | None) -> str:

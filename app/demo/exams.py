@@ -1,4 +1,9 @@
-"""A demo exam open to trainee1 … trainee20, drawn from the demo question bank."""
+"""A demo exam open to trainee1 … trainee20, drawn from the demo question bank.
+
+Set as an association sets a theory exam: one attempt, 60 minutes, the score shown at once,
+correct answers and explanations only once the window has closed (a candidate who has
+handed in must not pass the key to one who has not), at most 10 times away from the page.
+"""
 
 from datetime import timedelta
 
@@ -16,10 +21,12 @@ DEMO_TITLE = "物业管理员（四级）理论知识模拟考试"
 
 def load_demo_exam() -> Exam:
     """Create the demo exam once; it stays open for 90 days from its creation."""
+    # Found by title: a database loaded before keeps the settings it was given then.
     exam = db.session.scalar(select(Exam).where(Exam.title == DEMO_TITLE))
     if exam is not None:
         return exam
     now = utcnow()
+    closes_at = now + timedelta(days=90)
     candidates = list(
         db.session.scalars(
             select(User.employee_id).where(
@@ -34,17 +41,18 @@ def load_demo_exam() -> Exam:
         candidate_ids=candidates,
         title=DEMO_TITLE,
         opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=90),
+        closes_at=closes_at,
         time_limit_seconds=60 * 60,
         pass_score=60 * 100,
-        max_attempts=3,
+        max_attempts=1,
         scoring="best",
         shuffle_questions=True,
         shuffle_options=True,
         partial_credit="fixed",
         partial_percent=50,
         review="answers",
-        review_from=None,
+        review_from=closes_at,  # answers and explanations once the window has closed
+        review_while_attempts_left=False,
         leave_limit=10,
         rules=[
             {"type": "single", "count": 20, "points": 200, "tags": [], "difficulty": None},

@@ -49,9 +49,10 @@ def trainee_overview(user, today: date) -> dict:
             .where(ExternalCertificate.employee_id == employee.id)
             .order_by(ExternalCertificate.issued_on.desc())
         ).all()
-    from exams.queries import candidate_exams  # the exams package builds on the app's core
+    from exams.queries import candidate_exams, home_cards  # exams build on the app's core
 
-    exams = [card for card in candidate_exams(user, utcnow()) if card.is_open]
+    now = utcnow()
+    exams = home_cards(candidate_exams(user, now), now)
     from app.courses import progress  # the courses package builds on the app's core
 
     courses, year_seconds = [], 0

@@ -10,6 +10,7 @@
   var LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   var DEVICE_KEY = "wuye-device";
   var VIEW_KEY = "wuye-exam-view";
+  var LARGE_KEY = "wuye-exam-large"; // 大字: remembered across questions and reloads
   var TYPE_LABELS = { single: "单选题", multiple: "多选题", true_false: "判断题", fill: "填空题" };
   var SAVE_TEXT = {
     saving: "保存中…",
@@ -24,6 +25,7 @@
   var REQUEST_TIMEOUT_MS = 20000;
   var MAX_PARALLEL = 4;
   var MAX_BACKOFF_MS = 10000;
+  var CLOCK_EVERY_MS = 30000; // an idle page asks for its clock this often (data-sync-seconds)
 
   // Storage that never throws (private modes, full quota).
   var store = {
@@ -114,6 +116,7 @@
       imageUrl: root.dataset.imageUrl,
       myExamsUrl: root.dataset.myExamsUrl,
       loginUrl: root.dataset.loginUrl,
+      clockEvery: Number(root.dataset.syncSeconds) > 0 ? Number(root.dataset.syncSeconds) * 1000 : CLOCK_EVERY_MS,
       csrf: csrfMeta ? csrfMeta.getAttribute("content") : "",
       device: deviceId(),
     };
@@ -123,6 +126,7 @@
       paper: $("exam-paper"), questions: $("exam-questions"), clock: $("exam-clock"),
       timer: $("exam-timer"), progress: $("exam-progress"), net: $("exam-net"),
       leaves: $("exam-leaves"), leaveWarning: $("exam-leave-warning"), navGrid: $("exam-nav-grid"),
+      notice: $("exam-notice"),
       nav: $("exam-nav"), prev: $("exam-prev"), next: $("exam-next"), pager: $("exam-pager"),
       submit: $("exam-submit"), showNav: $("exam-show-nav"), modal: $("exam-submit-modal"),
       submitSummary: $("exam-submit-summary"), submitProblem: $("exam-submit-problem"),
@@ -159,7 +163,13 @@
       leavingPage: false,
       storageFailed: false,
       modal: null,
+      clockAsked: false, // a clock request is under way
+      large: store.get(LARGE_KEY) === "1",
     };
+
+    // 读题: the question read aloud by the device's speech synthesis, in a Chinese voice. The
+    // button shows only where the device has one (voices may arrive after the page loads).
+    var speech = { voice: null, ready: false, qid: null, utterance: null };
 
     // -- HTTP ------------------------------------------------------------------------------
 
@@ -279,10 +289,13 @@
       ui.loading.hidden = true;
       ui.error.hidden = true;
       ui.paper.hidden = false;
+      watchVoices();
+      applyLarge();
       renderAll();
       bindPaper();
       tick();
       setInterval(tick, 500);
+      setInterval(askClock, cfg.clockEvery);
       pump();
     }
 
@@ -400,12 +413,15 @@
       S.inflight[key] = true;
       if (!S.offline) setSave(qid, "saving");
       try {
+        var t0 = Date.now();
         var r = await api("PUT", "/attempts/" + S.attempt.id + "/answers/" + qid,
           { response: entry.response, seq: entry.seq }, { keepalive: keepalive });
+        var t1 = Date.now();
         delete S.inflight[key];
         if (r.status === 200) {
           succeeded();
           var stored = r.data || {};
+          syncClock(stored, t0, t1);
           var current = S.outbox.answers[qid];
           if (current && stored.seq >= current.seq) {
             delete S.outbox.answers[qid];
@@ -500,6 +516,7 @@
     }
 
     function lock() {
+      stopReading();
       root.classList.add("exam-locked");
       ui.paper.querySelectorAll("input, textarea, .exam-flag, #exam-submit-confirm").forEach(function (node) {
         node.disabled = true;
@@ -613,7 +630,7 @@
             S.offset = parseTime(r.data.server_time) - (t0 + t1) / 2;
             if (r.data.status === "submitted") { S.stopped = true; goToResult(); return; }
             var deadline = parseTime(r.data.deadline);
-            if (deadline - serverNow() > 1000) { extended(deadline); return; }
+            if (deadline - serverNow() > 1000) { extended(deadline, deadline - S.deadline); return; }
             await sleep(1000);
             continue;
           }
@@ -629,6 +646,58 @@
       }
     }
 
+    // -- The server's clock reaches the page ---------------------------------------------------
+    // Every save answers the attempt's deadline and the server's time, and an idle page asks
+    // for them now and then: a proctor's extension shows at once, a closed attempt ends here.
+
+    function syncClock(data, t0, t1) {
+      if (!data || !S.attempt || (S.stopped && !S.ending)) return;
+      if (data.server_time) {
+        // The midpoint of the request is within half its round trip of the server's time:
+        // move the clock only when it is off by more than that (no jitter from slow saves).
+        var offset = parseTime(data.server_time) - (t0 + t1) / 2;
+        if (Math.abs(offset - S.offset) > (t1 - t0) / 2 + 250) S.offset = offset;
+      }
+      if (data.status && data.status !== "in_progress") { closed(); return; }
+      if (!data.deadline) return;
+      var deadline = parseTime(data.deadline);
+      if (!(deadline > 0) || Math.abs(deadline - S.deadline) < 1000) return;
+      var added = deadline - S.deadline;
+      if (S.ending) {
+        if (deadline - serverNow() > 1000) extended(deadline, added);
+        return;
+      }
+      S.deadline = deadline;
+      if (added > 0) tellExtended(added);
+      tick();
+    }
+
+    async function askClock() {
+      if (!S.attempt || S.stopped || S.ending || S.clockAsked || S.leavingPage) return;
+      S.clockAsked = true;
+      try {
+        var t0 = Date.now();
+        var r = await api("GET", "/attempts/" + S.attempt.id + "/clock", undefined, { timeout: 10000 });
+        var t1 = Date.now();
+        if (r.status === 200) syncClock(r.data, t0, t1);
+        else if (r.status === 401) signedOut();
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error; // offline: asked again later
+      } finally {
+        S.clockAsked = false;
+      }
+    }
+
+    function tellExtended(added) {
+      var minutes = Math.round(added / 60000);
+      var text = minutes >= 1
+        ? "监考老师已为您延长考试时间 " + minutes + " 分钟，剩余时间已更新。"
+        : "考试时间已延长，剩余时间已更新。";
+      ui.notice.textContent = text;
+      ui.notice.hidden = false;
+      announce(text);
+    }
+
     function describeEnding() {
       var pending = pendingAnswers().map(function (qid) { return S.byId[qid].position; }).sort(function (a, b) { return a - b; });
       var text = "请不要关闭页面，正在保存最后的答案并交卷。";
@@ -641,7 +710,7 @@
       if (ui.blockerText.textContent !== text) ui.blockerText.textContent = text;
     }
 
-    function extended(deadline) {
+    function extended(deadline, added) {
       S.deadline = deadline;
       S.ending = false;
       root.classList.remove("exam-locked");
@@ -650,11 +719,105 @@
       });
       ui.submit.disabled = false;
       ui.blocker.hidden = true;
-      ui.leaveWarning.hidden = false;
-      ui.leaveWarning.textContent = "考试时间已延长，请继续作答。";
-      announce("考试时间已延长");
+      if (added > 0) tellExtended(added);
+      else { ui.notice.hidden = false; ui.notice.textContent = "考试时间已延长，请继续作答。"; announce("考试时间已延长"); }
       tick();
       pump();
+    }
+
+    // -- 读题 and 大字 ----------------------------------------------------------------------
+
+    function synth() {
+      return window.speechSynthesis && window.SpeechSynthesisUtterance ? window.speechSynthesis : null;
+    }
+
+    function watchVoices() {
+      var engine = synth();
+      if (!engine) return;
+      findVoice();
+      if (engine.addEventListener) engine.addEventListener("voiceschanged", findVoice);
+      else engine.onvoiceschanged = findVoice;
+    }
+
+    function findVoice() {
+      var engine = synth();
+      var voices = [];
+      try { voices = (engine && engine.getVoices()) || []; } catch (e) { voices = []; }
+      var chinese = Array.prototype.filter.call(voices, function (v) { return /^(zh|cmn)([-_]|$)/i.test(v.lang || ""); });
+      var mainland = chinese.filter(function (v) { return /^(zh|cmn)[-_](CN|Hans)/i.test(v.lang); });
+      speech.voice = mainland[0] || chinese[0] || null;
+      speech.ready = !!speech.voice;
+      document.querySelectorAll(".exam-read").forEach(function (button) { button.hidden = !speech.ready; });
+      if (!speech.ready) stopReading();
+    }
+
+    // What is read: the question's number and kind, its stem and its options as labelled on
+    // the page (a blank is read as 横线, not as a row of underscores).
+    function spokenText(q) {
+      var plain = function (text) {
+        return String(text || "").replace(/[_＿]{2,}|（\s*）|\(\s*\)/g, "，横线，").replace(/\s+/g, " ").trim();
+      };
+      var parts = ["第 " + q.position + " 题，" + (TYPE_LABELS[q.type] || "") + "。"];
+      if (q.type === "multiple") parts.push("请选择所有正确的选项。");
+      parts.push(plain(q.stem));
+      if (q.type === "single" || q.type === "multiple") {
+        q.options.forEach(function (option, index) {
+          parts.push(LETTERS.charAt(index) + "，" + plain(option.text) + "。");
+        });
+      } else if (q.type === "true_false") {
+        parts.push("请判断对错。");
+      }
+      return parts.join(" ");
+    }
+
+    function markReading(qid, on) {
+      var button = document.querySelector("#q-" + qid + " .exam-read");
+      if (!button) return;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "■ 停止朗读" : "🔊 读题";
+    }
+
+    function readAloud(qid) {
+      var engine = synth();
+      if (!engine || !speech.ready || !S.byId[qid]) return;
+      if (speech.qid === qid) { stopReading(); return; } // pressed again: stop
+      stopReading();
+      var utterance = new window.SpeechSynthesisUtterance(spokenText(S.byId[qid]));
+      utterance.lang = speech.voice.lang || "zh-CN";
+      utterance.voice = speech.voice;
+      utterance.rate = 0.9; // a little slower than the default, for older candidates
+      utterance.onend = utterance.onerror = function () {
+        if (speech.utterance !== utterance) return; // an earlier reading, cancelled
+        speech.utterance = null;
+        speech.qid = null;
+        markReading(qid, false);
+      };
+      speech.qid = qid;
+      speech.utterance = utterance;
+      markReading(qid, true);
+      engine.speak(utterance);
+    }
+
+    function stopReading() {
+      if (speech.qid === null) return;
+      var qid = speech.qid;
+      speech.qid = null;
+      speech.utterance = null;
+      markReading(qid, false);
+      try { synth().cancel(); } catch (e) { /* nothing being read */ }
+    }
+
+    function applyLarge() {
+      root.classList.toggle("exam-large", S.large);
+      document.querySelectorAll(".exam-big").forEach(function (button) {
+        button.setAttribute("aria-pressed", S.large ? "true" : "false");
+      });
+    }
+
+    function toggleLarge() {
+      S.large = !S.large;
+      store.set(LARGE_KEY, S.large ? "1" : "0");
+      applyLarge();
     }
 
     // -- Rendering ---------------------------------------------------------------------------
@@ -688,6 +851,17 @@
       head.appendChild(title);
       head.appendChild(flag);
       body.appendChild(head);
+
+      var tools = el("div", { className: "exam-q-tools" });
+      tools.appendChild(el("button", {
+        type: "button", className: "btn btn-outline-primary exam-tool exam-read", "data-qid": qid,
+        "aria-pressed": "false", hidden: !speech.ready,
+      }, "🔊 读题"));
+      tools.appendChild(el("button", {
+        type: "button", className: "btn btn-outline-secondary exam-tool exam-big",
+        "aria-pressed": S.large ? "true" : "false", title: "放大题目文字",
+      }, "大字"));
+      body.appendChild(tools);
 
       body.appendChild(el("p", { className: "exam-stem mt-2 mb-2", id: "q-" + qid + "-stem" }, q.stem));
       if (q.image) {
@@ -802,6 +976,7 @@
 
     function go(index, focus) {
       if (index < 0 || index >= S.questions.length) return;
+      if (speech.qid !== null && S.byId[speech.qid] !== S.questions[index]) stopReading();
       S.current = index;
       sessionStorageSet("wuye-exam-current-" + S.attempt.id, String(index));
       applyView();
@@ -926,6 +1101,9 @@
         if (card) setCurrentFrom(card.dataset.qid);
       });
       ui.questions.addEventListener("click", function (event) {
+        var tool = event.target.closest && event.target.closest(".exam-read, .exam-big");
+        if (tool && tool.classList.contains("exam-read")) { readAloud(tool.dataset.qid); return; }
+        if (tool) { toggleLarge(); return; }
         var flag = event.target.closest && event.target.closest(".exam-flag");
         if (!flag || S.stopped || S.ending) return;
         var qid = flag.dataset.qid;
@@ -966,6 +1144,7 @@
         S.nextTry = 0;
         markOfflineSaves();
         pump();
+        askClock();
       });
       window.addEventListener("offline", function () {
         S.offline = true;
@@ -981,6 +1160,7 @@
         // Reloading or closing the page is not "leaving" it: a candidate on a stuck network
         // must be free to reload. (pagehide comes before the page's last visibilitychange.)
         S.leavingPage = true;
+        stopReading();
         if (!S.stopped) flushNow(true);
       });
       window.addEventListener("pageshow", function (event) {
@@ -995,6 +1175,7 @@
           if (!S.stopped) flushNow(true);
         } else {
           pageEvent("visibility_visible");
+          askClock();
         }
       });
       window.addEventListener("blur", function () { pageEvent("blur"); });

@@ -61,7 +61,16 @@
   function render(data) {
     var tally = {not_started: 0, in_progress: 0, offline: 0, submitted: 0};
     data.rows.forEach(function (r) { tally[r.state === "overdue" ? "submitted" : r.state] += 1; if (r.offline) tally.offline += 1; });
-    Object.keys(tally).forEach(function (k) { document.getElementById("tally-" + k).textContent = tally[k]; });
+    Object.keys(tally).forEach(function (k) {
+      var count = document.getElementById("tally-" + k);
+      count.textContent = tally[k];
+      var pill = count.parentNode;
+      if (!pill.dataset.colour) return;
+      // A zero count is a plain pill: green or yellow only when there is something to see.
+      pill.classList.toggle(pill.dataset.colour, tally[k] > 0);
+      pill.classList.toggle("text-bg-light", !tally[k]);
+      pill.classList.toggle("border", !tally[k]);
+    });
     document.getElementById("tally-all").textContent = data.rows.length;
     tbody.innerHTML = data.rows.length ? data.rows.map(row).join("") : '<tr><td colspan="8" class="text-center text-muted py-4">还没有考生</td></tr>';
     applyFilter();

@@ -465,6 +465,21 @@ def test_the_board_shows_progress_and_the_proctor_extends_and_closes(client, log
     text = page(client.get(f"/exams/manage/{exam.id}/board"))
     assert 'data-state="in_progress"' not in text
     assert text.count('<tr data-state="submitted"') == 3
+    # A zero count is no green (or yellow) pill.
+    assert "text-bg-success" not in _tally_pill(text, "作答中")
+    assert "text-bg-warning" not in _tally_pill(text, "离线")
+
+
+def _tally_pill(text: str, label: str) -> str:
+    """The classes of the board's tally pill `label`."""
+    return re.search(rf'<span class="([^"]*tally[^"]*)"[^>]*>{label} <b', text).group(1)
+
+
+def test_the_boards_tally_colours_a_count_only_when_it_is_not_zero(client, login, sat_exam):
+    login("examiner")
+    text = page(client.get(f"/exams/manage/{sat_exam['exam'].id}/board"))
+    assert "text-bg-success" in _tally_pill(text, "作答中")  # cand3 is answering
+    assert "text-bg-light" in _tally_pill(text, "离线")
 
 
 def test_results_list_and_excel_export(client, login, sat_exam):
