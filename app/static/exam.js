@@ -295,7 +295,7 @@
       bindPaper();
       tick();
       setInterval(tick, 500);
-      setInterval(askClock, cfg.clockEvery);
+      setInterval(askClockWhenIdle, cfg.clockEvery);
       pump();
     }
 
@@ -652,6 +652,7 @@
 
     function syncClock(data, t0, t1) {
       if (!data || !S.attempt || (S.stopped && !S.ending)) return;
+      S.clockHeardAt = t1;
       if (data.server_time) {
         // The midpoint of the request is within half its round trip of the server's time:
         // move the clock only when it is off by more than that (no jitter from slow saves).
@@ -670,6 +671,12 @@
       S.deadline = deadline;
       if (added > 0) tellExtended(added);
       tick();
+    }
+
+    // The timer asks only when no save has brought the clock lately (a candidate who is
+    // answering costs no extra request); coming back on screen or online always asks.
+    function askClockWhenIdle() {
+      if (Date.now() - (S.clockHeardAt || 0) >= cfg.clockEvery - 1000) askClock();
     }
 
     async function askClock() {
