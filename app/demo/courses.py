@@ -16,7 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.courses.catalogue import add_chapter, publish, save_course, save_lesson
 from app.courses.models import Chapter, Course
-from app.demo.exams import DEMO_TITLE
+from app.demo.exams import load_course_test
 from app.extensions import db
 from exams.models import Exam
 
@@ -444,9 +444,9 @@ def lesson_seconds(required_seconds: int, text_lessons: int, extras: int) -> int
     return -(-share // 60) * 60
 
 
-def _add_course(spec, demo_exam: Exam | None) -> None:
+def _add_course(spec, final_test: Exam | None) -> None:
     title, category, posts, levels, hours, draft, description, chapters = spec
-    exam_id = demo_exam.id if title == "项目经理岗位培训" and demo_exam is not None else None
+    exam_id = final_test.id if title == "项目经理岗位培训" and final_test is not None else None
     data = {
         "title": title,
         "category": category,
@@ -515,8 +515,8 @@ def _add_extras(chapter: Chapter, pdf: bytes | None) -> None:
 def load_demo_courses() -> None:
     """Create the demo courses that are missing (found by title)."""
     existing = set(db.session.scalars(select(Course.title)))
-    demo_exam = db.session.scalar(select(Exam).where(Exam.title == DEMO_TITLE))
-    for spec in _COURSES:
-        if spec[0] not in existing:
-            _add_course(spec, demo_exam)
+    missing = [spec for spec in _COURSES if spec[0] not in existing]
+    final_test = load_course_test() if missing else None
+    for spec in missing:
+        _add_course(spec, final_test)
     db.session.flush()
