@@ -159,24 +159,57 @@ def save_targets(user, targets: dict[int, int | None]) -> None:
 # The SQL predicates ----------------------------------------------------------------
 
 
+# "No end date" as a date after any other: `coalesce(end, NEVER) > day` is one comparison
+# where `end IS NULL OR end > day` is an OR, which SQLite answers with a multi-index OR over
+# ix_employees_left_on (a lookup per row) instead of scanning the covering index.
+_NEVER = date(9999, 12, 31)
+
+
+def _covers(start, end, day: date):
+    """SQL: a span from `start` (inclusive) to `end` (exclusive; NULL: open) covers `day`."""
+    return and_(start <= day, func.coalesce(end, _NEVER) > day)
+
+
+def _current_period_covers(day: date):
+    """SQL condition on `Employee`: the latest duty period (the mirror) covers `day`."""
+    return _covers(Employee.hired_on, Employee.left_on, day)
+
+
+def _earlier_period_covers(day: date):
+    """SQL condition on `Employee`: the latest period starts after `day` and an earlier one
+    covers it (someone who left and was hired again)."""
+    return and_(
+        Employee.hired_on > day,
+        exists().where(
+            DutyPeriod.employee_id == Employee.id,
+            _covers(DutyPeriod.started_on, DutyPeriod.ended_on, day),
+        ),
+    )
+
+
 def on_duty_on(day: date):
     """SQL condition on `Employee`: on duty on `day` (see the module's note)."""
-    earlier_period = exists().where(
-        DutyPeriod.employee_id == Employee.id,
-        DutyPeriod.started_on <= day,
-        or_(DutyPeriod.ended_on.is_(None), DutyPeriod.ended_on > day),
-    )
-    return or_(
-        and_(Employee.hired_on <= day, or_(Employee.left_on.is_(None), Employee.left_on > day)),
-        and_(Employee.hired_on > day, earlier_period),
-    )
+    return or_(_current_period_covers(day), _earlier_period_covers(day))
+
+
+def _valid_on(src, day: date) -> list:
+    """SQL conditions on a certificate source's row: valid on `day`."""
+    return [
+        src.c.issued_on <= day,
+        func.coalesce(src.c.expires_on, _NEVER) > day,
+        func.coalesce(src.c.revoked_on, _NEVER) > day,
+    ]
+
+
+def _relevant_pairs(mapping: dict[str, tuple[str, ...]]) -> list[tuple[str, tuple[str, ...]]]:
+    return [(post, occ) for post, occ in mapping.items() if occ and post != Post.OTHER.value]
 
 
 def certified_on(day: date, mapping: dict[str, tuple[str, ...]] | None = None):
     """SQL condition on `Employee`: holds, on `day`, a valid certificate of an occupation
     that counts for their post, from any registered source."""
     mapping = post_occupations() if mapping is None else mapping
-    pairs = [(post, occ) for post, occ in mapping.items() if occ and post != Post.OTHER.value]
+    pairs = _relevant_pairs(mapping)
     if not pairs:
         return false()
     conditions = []
@@ -185,40 +218,48 @@ def certified_on(day: date, mapping: dict[str, tuple[str, ...]] | None = None):
             *(and_(Employee.post == post, src.c.occupation.in_(occ)) for post, occ in pairs)
         )
         conditions.append(
-            exists().where(
-                src.c.employee_id == Employee.id,
-                relevant,
-                src.c.issued_on <= day,
-                or_(src.c.expires_on.is_(None), src.c.expires_on > day),
-                or_(src.c.revoked_on.is_(None), src.c.revoked_on > day),
-            )
+            exists().where(src.c.employee_id == Employee.id, relevant, *_valid_on(src, day))
         )
     return or_(*conditions) if conditions else false()
 
 
 def _counts(key, where: list, day: date) -> dict:
-    """{key: (on duty, certified)} in one statement: the on-duty count per key, and the
-    certified count per key driven from the certificates valid on `day` (each joined to its
-    holder), added together. Driving from the certificates looks each one's holder up by
-    primary key instead of probing every employee's certificates in every source, which
-    halves the work on SQLite and lets PostgreSQL hash-join."""
+    """{key: (on duty, certified)} in one statement, four counts added together.
+
+    Those whose latest period (the mirror) covers `day`: all of them, and the certified
+    ones driven from the certificates valid on `day`, each joined to its holder by primary
+    key (instead of probing every employee's certificates in every source: half the work on
+    SQLite, and PostgreSQL hash-joins). Those hired again since, found from the earlier
+    period covering `day` (`ix_duty_periods_ended_on`: a short range, empty for today): all
+    of them, and those certified (`certified_on`). Periods never overlap, so nobody is in
+    both, nor twice in the second. Kept apart rather than OR-ed: the OR's correlated
+    sub-query makes PostgreSQL price every employee as a sub-plan and pick nested loops
+    (four times slower), and SQLite give up the covering index."""
     mapping = post_occupations()
+    pairs = _relevant_pairs(mapping)
     by_enterprise = key.table is Enterprise.__table__
-    on_duty = select(
-        key.label("k"), func.count().label("on_duty"), literal(0).label("certified")
-    ).where(*where)
-    if by_enterprise:
-        on_duty = on_duty.join_from(Employee, Enterprise, Enterprise.id == Employee.enterprise_id)
-    selects = [on_duty.group_by(key)]
+
+    def grouped(*columns):
+        statement = select(key.label("k"), *columns)
+        if by_enterprise:
+            statement = statement.join_from(
+                Employee, Enterprise, Enterprise.id == Employee.enterprise_id
+            )
+        return statement
+
+    current = _current_period_covers(day)
+    selects = [
+        grouped(func.count().label("on_duty"), literal(0).label("certified"))
+        .where(*where, current)
+        .group_by(key)
+    ]
+    occupations = sorted({o for _, occ in pairs for o in occ})
     valid = [
         select(src.c.employee_id, src.c.occupation).where(
-            src.c.issued_on <= day,
-            or_(src.c.expires_on.is_(None), src.c.expires_on > day),
-            or_(src.c.revoked_on.is_(None), src.c.revoked_on > day),
+            src.c.occupation.in_(occupations), *_valid_on(src, day)
         )
         for src in sources.selectables()
     ]
-    pairs = [(p, occ) for p, occ in mapping.items() if occ and p != Post.OTHER.value]
     if valid and pairs:
         held = union_all(*valid).subquery("held") if len(valid) > 1 else valid[0].subquery("held")
         relevant = or_(*(and_(Employee.post == p, held.c.occupation.in_(occ)) for p, occ in pairs))
@@ -233,7 +274,31 @@ def _counts(key, where: list, day: date) -> dict:
         )
         if by_enterprise:
             certified = certified.join(Enterprise, Enterprise.id == Employee.enterprise_id)
-        selects.append(certified.where(*where, relevant).group_by(key))
+        selects.append(certified.where(*where, current, relevant).group_by(key))
+
+    earlier = [
+        DutyPeriod.ended_on > day,  # an earlier period has ended; the range of the index
+        DutyPeriod.started_on <= day,
+        Employee.hired_on > day,
+    ]
+    rehired = (
+        select(key.label("k"))
+        .select_from(DutyPeriod)
+        .join(Employee, Employee.id == DutyPeriod.employee_id)
+    )
+    if by_enterprise:
+        rehired = rehired.join(Enterprise, Enterprise.id == Employee.enterprise_id)
+    rehired = rehired.where(*where, *earlier)
+    selects.append(
+        rehired.add_columns(func.count().label("on_duty"), literal(0).label("certified")).group_by(
+            key
+        )
+    )
+    selects.append(
+        rehired.add_columns(literal(0).label("on_duty"), func.count().label("certified"))
+        .where(certified_on(day, mapping))
+        .group_by(key)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         # The planner's cost estimate of this statement crosses the JIT threshold, and
         # compiling it takes longer (seconds) than running it (tenths): off for this
@@ -258,13 +323,10 @@ def _enterprises_in(user, region_id: int | None, enterprise_id: int | None):
     return enterprises
 
 
-def _employees_in(user, day: date, region_id: int | None, enterprise_id: int | None) -> list:
-    """The WHERE clause: counted posts, on duty on `day`, in scope and in the filters."""
-    conditions = [
-        visible(user, Employee),
-        Employee.post != Post.OTHER.value,
-        on_duty_on(day),
-    ]
+def _employees_in(user, region_id: int | None, enterprise_id: int | None) -> list:
+    """The WHERE clause: counted posts, in scope and in the filters (on duty on `day` is
+    `_counts`' part)."""
+    conditions = [visible(user, Employee), Employee.post != Post.OTHER.value]
     if enterprise_id is not None:
         conditions.append(Employee.enterprise_id == enterprise_id)
     if region_id is not None:
@@ -358,7 +420,7 @@ def rate_table(
     if group_by not in (*GROUPS, None):
         raise ValueError(f"unknown grouping {group_by!r}")
     _check_filters(user, region_id, enterprise_id)
-    where = _employees_in(user, as_of, region_id, enterprise_id)
+    where = _employees_in(user, region_id, enterprise_id)
     targets = region_targets()
     rows: list[RateRow]
 
@@ -441,7 +503,11 @@ def uncertified(user, as_of: date, enterprise_id: int) -> list[UncertifiedEmploy
         select(
             Employee.id, Employee.name, Employee.post, Employee.id_number_masked, Employee.hired_on
         )
-        .where(*_employees_in(user, as_of, None, enterprise_id), ~certified_on(as_of))
+        .where(
+            *_employees_in(user, None, enterprise_id),
+            on_duty_on(as_of),
+            ~certified_on(as_of),
+        )
         .order_by(Employee.post, Employee.name, Employee.id)
     ).all()
     return [UncertifiedEmployee(*row) for row in rows]
