@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     and_,
+    case,
     distinct,
     exists,
     false,
@@ -311,6 +312,66 @@ def _counts(key, where: list, day: date) -> dict:
     return {k: (int(n), int(c)) for k, n, c in db.session.execute(statement)}
 
 
+def _series_counts(key, where: list, days: list[date]) -> dict[date, dict]:
+    """{day: {key: (on duty, certified)}} for many days in one statement (a series).
+
+    One pass over the employees in scope with a column pair per day, instead of a
+    statement per day: each holder's certificates are first folded into one row with a
+    flag per day (a valid relevant certificate that day), joined to their holder, and the
+    on-duty test is made per day in a CASE (the earlier periods' EXISTS only for someone
+    hired again after that day). Same predicates as `_counts`, which the tests hold it to."""
+    pairs = _relevant_pairs(post_occupations())
+    occupations = sorted({o for _, occ in pairs for o in occ})
+    last = max(days)
+    held_parts = [
+        select(
+            src.c.employee_id, src.c.occupation, src.c.issued_on, src.c.expires_on, src.c.revoked_on
+        ).where(src.c.occupation.in_(occupations), src.c.issued_on <= last)
+        for src in sources.selectables()
+    ]
+    flags = None
+    if held_parts and pairs:
+        held = (
+            union_all(*held_parts).subquery("held")
+            if len(held_parts) > 1
+            else held_parts[0].subquery("held")
+        )
+        relevant = or_(*(and_(Employee.post == p, held.c.occupation.in_(occ)) for p, occ in pairs))
+        flags = (
+            select(
+                held.c.employee_id.label("employee_id"),
+                *(
+                    func.max(case((and_(*_valid_on(held, day)), 1), else_=0)).label(f"c{i}")
+                    for i, day in enumerate(days)
+                ),
+            )
+            .join_from(held, Employee, Employee.id == held.c.employee_id)
+            .where(*where, relevant)
+            .group_by(held.c.employee_id)
+            .subquery("flags")
+        )
+    columns = []
+    for i, day in enumerate(days):
+        on_duty = case((_current_period_covers(day), 1), (_earlier_period_covers(day), 1), else_=0)
+        columns.append(func.sum(on_duty))
+        if flags is None:
+            columns.append(func.sum(literal(0)))
+        else:
+            columns.append(func.sum(case((flags.c[f"c{i}"] == 1, on_duty), else_=0)))
+    statement = select(key, *columns).select_from(Employee)
+    if key.table is Enterprise.__table__:
+        statement = statement.join(Enterprise, Enterprise.id == Employee.enterprise_id)
+    if flags is not None:
+        statement = statement.outerjoin(flags, flags.c.employee_id == Employee.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))  # as in `_counts`
+    result: dict[date, dict] = {day: {} for day in days}
+    for k, *figures in db.session.execute(statement.where(*where).group_by(key)):
+        for i, day in enumerate(days):
+            result[day][k] = (int(figures[2 * i]), int(figures[2 * i + 1]))
+    return result
+
+
 def _enterprises_in(user, region_id: int | None, enterprise_id: int | None):
     """SELECT id, name, region_id of the enterprises in scope and in the filters."""
     enterprises = select(Enterprise.id, Enterprise.name, Enterprise.region_id).where(
@@ -406,6 +467,9 @@ def _total(rows: list[RateRow], target: Decimal | None = None) -> RateRow:
     return RateRow(None, "合计", on_duty, certified, rules.rate(certified, on_duty), target)
 
 
+_GROUP_KEYS = {"post": Employee.post, "enterprise": Employee.enterprise_id}
+
+
 def rate_table(
     user,
     as_of: date,
@@ -415,55 +479,70 @@ def rate_table(
 ) -> RateTable:
     """The rate as of `as_of` for the caller's scope, grouped by region, enterprise or post
     (None: the total only), narrowed to a region or an enterprise."""
-    _check_reader(user)
     check_day(as_of)
+    return _tables(user, [as_of], group_by, region_id, enterprise_id)[0]
+
+
+def _tables(
+    user, days: list[date], group_by: str | None, region_id: int | None, enterprise_id: int | None
+) -> list[RateTable]:
+    """The tables of `rate_table` for each of `days` (checked): one statement for a day
+    (`_counts`), one for all of them in a series (`_series_counts`)."""
+    _check_reader(user)
     if group_by not in (*GROUPS, None):
         raise ValueError(f"unknown grouping {group_by!r}")
     _check_filters(user, region_id, enterprise_id)
     where = _employees_in(user, region_id, enterprise_id)
     targets = region_targets()
-    rows: list[RateRow]
+    # Grouped by the enterprise's region in SQL: 14 groups, not 20,000 to add up here.
+    key = _GROUP_KEYS.get(group_by or "post", Enterprise.region_id)
+    if len(days) == 1:
+        by_day = {days[0]: _counts(key, where, days[0])}
+    else:
+        by_day = _series_counts(key, where, days)
 
+    listed: list[tuple] = []  # (key, name, region id) of each row, in order
     if group_by == "post" or group_by is None:
-        counts = _counts(Employee.post, where, as_of)
-        rows = []
-        for post in rules.COUNTED_POSTS:
-            n, c = counts.get(post.value, (0, 0))
-            rows.append(RateRow(post.value, post.label, n, c, rules.rate(c, n)))
+        listed = [(post.value, post.label, None) for post in rules.COUNTED_POSTS]
     elif group_by == "enterprise":
-        counted = _counts(Employee.enterprise_id, where, as_of)
         listed = db.session.execute(
             _enterprises_in(user, region_id, enterprise_id).order_by(Enterprise.id)
         ).all()
-        rows = []
-        for eid, name, rid in listed:
-            n, c = counted.get(eid, (0, 0))
-            rows.append(RateRow(eid, name, n, c, rules.rate(c, n), targets.get(rid), rid))
     else:
-        # Grouped by the enterprise's region in SQL: 14 groups, not 20,000 to add up here.
-        counted = _counts(Enterprise.region_id, where, as_of)
-        region_query = select(Region.id, Region.name).order_by(Region.sort_order, Region.id)
+        region_query = select(Region.id, Region.name, Region.id).order_by(
+            Region.sort_order, Region.id
+        )
         if role_of(user) is not Role.PROVINCE_ADMIN or region_id or enterprise_id:
             in_scope_ids = _enterprises_in(user, region_id, enterprise_id).with_only_columns(
                 Enterprise.region_id
             )
             region_query = region_query.where(Region.id.in_(in_scope_ids))
-        rows = []
-        for rid, name in db.session.execute(region_query):
-            n, c = counted.get(rid, (0, 0))
-            rows.append(RateRow(rid, name, n, c, rules.rate(c, n), targets.get(rid), rid))
+        listed = db.session.execute(region_query).all()
     scope_target = None
     if region_id is not None:
         scope_target = targets.get(region_id)
     elif role_of(user) is Role.CITY_ADMIN:
         scope_target = targets.get(user.region_id)
-    return RateTable(
-        as_of=as_of,
-        group_by=group_by,
-        rows=rows if group_by is not None else [],
-        total=_total(rows, scope_target),
-        scope=scope_text(user, region_id, enterprise_id),
-    )
+    scope = scope_text(user, region_id, enterprise_id)
+
+    tables = []
+    for day in days:
+        counted = by_day.get(day, {})
+        rows = []
+        for k, name, rid in listed:
+            n, c = counted.get(k, (0, 0))
+            target = targets.get(rid) if rid is not None else None
+            rows.append(RateRow(k, name, n, c, rules.rate(c, n), target, rid))
+        tables.append(
+            RateTable(
+                as_of=day,
+                group_by=group_by,
+                rows=rows if group_by is not None else [],
+                total=_total(rows, scope_target),
+                scope=scope,
+            )
+        )
+    return tables
 
 
 def _month(value) -> date:
@@ -490,7 +569,11 @@ def rate_series(
         days = rules.series_dates(_month(start_month), _month(end_month), today)
     except ValueError as error:
         raise field_error("end_month", str(error)) from None
-    return [(day, rate_table(user, day, group_by, region_id, enterprise_id)) for day in days]
+    for day in days:
+        check_day(day)
+    if not days:
+        return []
+    return list(zip(days, _tables(user, days, group_by, region_id, enterprise_id), strict=True))
 
 
 def uncertified(user, as_of: date, enterprise_id: int) -> list[UncertifiedEmployee]:
