@@ -479,6 +479,7 @@ def rate_table(
 ) -> RateTable:
     """The rate as of `as_of` for the caller's scope, grouped by region, enterprise or post
     (None: the total only), narrowed to a region or an enterprise."""
+    _check_reader(user)  # before the date: someone who may not read gets 403, not 422
     check_day(as_of)
     return _tables(user, [as_of], group_by, region_id, enterprise_id)[0]
 
@@ -569,10 +570,11 @@ def rate_series(
         days = rules.series_dates(_month(start_month), _month(end_month), today)
     except ValueError as error:
         raise field_error("end_month", str(error)) from None
-    for day in days:
-        check_day(day)
     if not days:
         return []
+    _check_reader(user)
+    for day in days:
+        check_day(day)
     return list(zip(days, _tables(user, days, group_by, region_id, enterprise_id), strict=True))
 
 
