@@ -2,8 +2,11 @@
 
 Each benchmark builds its own app on a fresh database: a SQLite file in a temporary folder,
 or the database `BENCH_DATABASE_URL` names (e.g. PostgreSQL), whose tables are dropped and
-created again first. Each figure is printed as exactly one line
-`bench: <name> <value> <unit>`; anything else goes to stderr.
+created again first. A benchmark that seeds for minutes may offer to keep its data between
+runs (`fresh_app(name, keep=True)`, when `BENCH_KEEP=1`): the SQLite file is then
+`$TMPDIR/wuye-bench-<name>.db`, nothing is dropped, and missing tables and indexes are
+created (so an index added since the last run is measured). Each figure is printed as
+exactly one line `bench: <name> <value> <unit>`; anything else goes to stderr.
 """
 
 import os
@@ -39,19 +42,28 @@ def note(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
 
 
+def keeping() -> bool:
+    """Whether the benchmarks may keep their seeded data between runs (`BENCH_KEEP=1`)."""
+    return os.environ.get("BENCH_KEEP", "") not in ("", "0")
+
+
 @contextmanager
-def fresh_app(name: str) -> Iterator[Flask]:
+def fresh_app(name: str, keep: bool = False) -> Iterator[Flask]:
     """An app on an empty database of its own (tables dropped and created first).
 
-    No context is pushed: requests made with the test client must each get their own
-    app context (and so their own database session), as they would when served.
+    With `keep` (the benchmark checks its own data is still what it would seed), the data
+    of the last run stays; see the module's note. No context is pushed: requests made
+    with the test client must each get their own app context (and so their own database
+    session), as they would when served.
     """
     from app import create_app
     from app.extensions import db
 
     with tempfile.TemporaryDirectory(prefix=f"wuye-bench-{name}-") as folder:
         os.environ["INSTANCE_PATH"] = folder
-        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+        kept = os.path.join(tempfile.gettempdir(), f"wuye-bench-{name}.db")
+        local = f"sqlite:///{kept}" if keep else f"sqlite:///{folder}/bench.db"
+        url = os.environ.get("BENCH_DATABASE_URL") or local
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": url,
@@ -61,8 +73,14 @@ def fresh_app(name: str) -> Iterator[Flask]:
             }
         )
         with app.app_context():
-            db.drop_all()
-            db.create_all()
+            if keep:
+                db.create_all()
+                for table in db.metadata.sorted_tables:
+                    for index in table.indexes:
+                        index.create(db.engine, checkfirst=True)
+            else:
+                db.drop_all()
+                db.create_all()
         try:
             yield app
         finally:

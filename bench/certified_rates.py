@@ -10,6 +10,9 @@ admin, so without the network; the answer is checked against a count made in Pyt
   certified_rate_12_month_series  `rates.rate_series` over twelve months (dashboards' trend)
 
 `BENCH_DATABASE_URL` runs it on PostgreSQL (its tables are dropped and created first).
+Seeding takes minutes: with `BENCH_KEEP=1` the seeded data stays (SQLite:
+`$TMPDIR/wuye-bench-certified_rates.db`) and the next run the same day (Asia/Shanghai)
+measures it again without seeding; indexes added since are created on it.
 """
 
 import os
@@ -18,7 +21,7 @@ import statistics
 import time
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from app.auth.models import Role
 from app.auth.services import create_account
@@ -28,7 +31,7 @@ from app.orgs.models import DutyPeriod, Employee, Enterprise, ExternalCertificat
 from app.orgs.rules.identity import credit_code_check_char
 from app.reports.rules import rates as rules
 from app.timeutil import local_today, utcnow
-from bench import BenchError, dialect, fresh_app, note, report, stopwatch
+from bench import BenchError, dialect, fresh_app, keeping, note, report, stopwatch
 
 EMPLOYEES = 200_000
 ENTERPRISES = 20_000
@@ -206,6 +209,35 @@ def _seed(rng: random.Random, today: date) -> tuple[int, int]:
     return len(on_duty), len(certified)
 
 
+# Kept data (BENCH_KEEP=1): the day it was seeded for and its expected figures.
+_SEEDED = "bench_certified_rates_seeded"
+
+
+def _kept_figures(today: date) -> tuple[int, int] | None:
+    """(on duty, certified) of the data kept from a run seeded for `today`, if any."""
+    db.session.execute(
+        text(f"CREATE TABLE IF NOT EXISTS {_SEEDED} (day VARCHAR(10), on_duty INT, certified INT)")
+    )
+    db.session.commit()
+    row = db.session.execute(
+        text(f"SELECT on_duty, certified FROM {_SEEDED} WHERE day = :day"),
+        {"day": today.isoformat()},
+    ).first()
+    # Tests sharing the database may have emptied the tables since.
+    kept = db.session.scalar(select(func.count()).select_from(Employee)) == EMPLOYEES
+    db.session.commit()  # no lock left for dropping the tables on another connection
+    return (row[0], row[1]) if row is not None and kept else None
+
+
+def _keep_figures(today: date, figures: tuple[int, int]) -> None:
+    db.session.execute(text(f"DELETE FROM {_SEEDED}"))
+    db.session.execute(
+        text(f"INSERT INTO {_SEEDED} VALUES (:day, :on_duty, :certified)"),
+        {"day": today.isoformat(), "on_duty": figures[0], "certified": figures[1]},
+    )
+    db.session.commit()
+
+
 def _median_ms(client, url: str) -> tuple[float, float, object]:
     """Median wall and CPU milliseconds of `RUNS` requests (CPU: this process, so on SQLite
     the whole work; on a shared, loaded machine the wall time is what others leave us)."""
@@ -224,12 +256,22 @@ def _median_ms(client, url: str) -> tuple[float, float, object]:
 def main() -> None:
     rng = random.Random(20261204)
     today = local_today()
-    with fresh_app("certified_rates") as app:
+    keep = keeping()
+    with fresh_app("certified_rates", keep=keep) as app:
         with app.app_context(), stopwatch() as seeding:
-            on_duty, certified = _seed(rng, today)
             kind = dialect()
+            figures = _kept_figures(today) if keep else None
+            verb = "kept" if figures else "seeded"
+            if figures is None:
+                if keep:
+                    db.drop_all()
+                    db.create_all()
+                figures = _seed(rng, today)
+                if keep:
+                    _keep_figures(today, figures)
+        on_duty, certified = figures
         note(
-            f"{kind}: seeded 14 regions, {ENTERPRISES} enterprises, {EMPLOYEES} employees, "
+            f"{kind}: {verb} 14 regions, {ENTERPRISES} enterprises, {EMPLOYEES} employees, "
             f"{EXTERNAL + OURS} certificates in {seeding[0]:.1f} s; "
             f"expected {certified}/{on_duty} certified on duty"
         )

@@ -246,6 +246,9 @@ class Certificate(db.Model):
         one_of("origin", ORIGINS),
         CheckConstraint("level BETWEEN 1 AND 5", name="level_range"),
         Index("ix_certificates_enterprise_issued", "enterprise_id", "issued_on"),
+        # The certified-on-duty rate reads only these (report_source.py): scanned or probed
+        # by holder without touching the wide rows (持证上岗率).
+        Index("ix_certificates_rate", "employee_id", "occupation", "issued_on", "revoked_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -91,6 +91,11 @@ class DutyPeriod(db.Model):
     """One stretch of employment; kept forever, even after the person leaves."""
 
     __tablename__ = "duty_periods"
+    __table_args__ = (
+        # The rate's people hired again: earlier periods that ended after a date (a short
+        # range, empty for today), covering so nothing else is read (持证上岗率).
+        Index("ix_duty_periods_ended_on", "ended_on", "started_on", "employee_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)

@@ -2,7 +2,7 @@
 
 from io import BytesIO
 
-from flask import send_file
+from flask import jsonify, send_file
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -83,11 +83,15 @@ def certified_on_duty(args):
             download_name=file_name(table),
         )
     total = _row(table.total)
-    return {
-        "as_of": table.as_of,
-        "group_by": table.group_by,
-        "scope": table.scope,
-        "definition": table.definition,
-        "rows": [_row(row) for row in table.rows],
-        "total": {k: total[k] for k in ("on_duty", "certified", "rate")},
-    }
+    # Already in RateReportSchema's shape, so answered as it is: marshmallow's dump of 20,000
+    # enterprise rows took longer (0.4 s) than counting them. The schema still documents it.
+    return jsonify(
+        {
+            "as_of": table.as_of.isoformat(),
+            "group_by": table.group_by,
+            "scope": table.scope,
+            "definition": table.definition,
+            "rows": [_row(row) for row in table.rows],
+            "total": {k: total[k] for k in ("on_duty", "certified", "rate")},
+        }
+    )

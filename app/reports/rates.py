@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     and_,
+    case,
     distinct,
     exists,
     false,
@@ -159,24 +160,57 @@ def save_targets(user, targets: dict[int, int | None]) -> None:
 # The SQL predicates ----------------------------------------------------------------
 
 
+# "No end date" as a date after any other: `coalesce(end, NEVER) > day` is one comparison
+# where `end IS NULL OR end > day` is an OR, which SQLite answers with a multi-index OR over
+# ix_employees_left_on (a lookup per row) instead of scanning the covering index.
+_NEVER = date(9999, 12, 31)
+
+
+def _covers(start, end, day: date):
+    """SQL: a span from `start` (inclusive) to `end` (exclusive; NULL: open) covers `day`."""
+    return and_(start <= day, func.coalesce(end, _NEVER) > day)
+
+
+def _current_period_covers(day: date):
+    """SQL condition on `Employee`: the latest duty period (the mirror) covers `day`."""
+    return _covers(Employee.hired_on, Employee.left_on, day)
+
+
+def _earlier_period_covers(day: date):
+    """SQL condition on `Employee`: the latest period starts after `day` and an earlier one
+    covers it (someone who left and was hired again)."""
+    return and_(
+        Employee.hired_on > day,
+        exists().where(
+            DutyPeriod.employee_id == Employee.id,
+            _covers(DutyPeriod.started_on, DutyPeriod.ended_on, day),
+        ),
+    )
+
+
 def on_duty_on(day: date):
     """SQL condition on `Employee`: on duty on `day` (see the module's note)."""
-    earlier_period = exists().where(
-        DutyPeriod.employee_id == Employee.id,
-        DutyPeriod.started_on <= day,
-        or_(DutyPeriod.ended_on.is_(None), DutyPeriod.ended_on > day),
-    )
-    return or_(
-        and_(Employee.hired_on <= day, or_(Employee.left_on.is_(None), Employee.left_on > day)),
-        and_(Employee.hired_on > day, earlier_period),
-    )
+    return or_(_current_period_covers(day), _earlier_period_covers(day))
+
+
+def _valid_on(src, day: date) -> list:
+    """SQL conditions on a certificate source's row: valid on `day`."""
+    return [
+        src.c.issued_on <= day,
+        func.coalesce(src.c.expires_on, _NEVER) > day,
+        func.coalesce(src.c.revoked_on, _NEVER) > day,
+    ]
+
+
+def _relevant_pairs(mapping: dict[str, tuple[str, ...]]) -> list[tuple[str, tuple[str, ...]]]:
+    return [(post, occ) for post, occ in mapping.items() if occ and post != Post.OTHER.value]
 
 
 def certified_on(day: date, mapping: dict[str, tuple[str, ...]] | None = None):
     """SQL condition on `Employee`: holds, on `day`, a valid certificate of an occupation
     that counts for their post, from any registered source."""
     mapping = post_occupations() if mapping is None else mapping
-    pairs = [(post, occ) for post, occ in mapping.items() if occ and post != Post.OTHER.value]
+    pairs = _relevant_pairs(mapping)
     if not pairs:
         return false()
     conditions = []
@@ -185,40 +219,48 @@ def certified_on(day: date, mapping: dict[str, tuple[str, ...]] | None = None):
             *(and_(Employee.post == post, src.c.occupation.in_(occ)) for post, occ in pairs)
         )
         conditions.append(
-            exists().where(
-                src.c.employee_id == Employee.id,
-                relevant,
-                src.c.issued_on <= day,
-                or_(src.c.expires_on.is_(None), src.c.expires_on > day),
-                or_(src.c.revoked_on.is_(None), src.c.revoked_on > day),
-            )
+            exists().where(src.c.employee_id == Employee.id, relevant, *_valid_on(src, day))
         )
     return or_(*conditions) if conditions else false()
 
 
 def _counts(key, where: list, day: date) -> dict:
-    """{key: (on duty, certified)} in one statement: the on-duty count per key, and the
-    certified count per key driven from the certificates valid on `day` (each joined to its
-    holder), added together. Driving from the certificates looks each one's holder up by
-    primary key instead of probing every employee's certificates in every source, which
-    halves the work on SQLite and lets PostgreSQL hash-join."""
+    """{key: (on duty, certified)} in one statement, four counts added together.
+
+    Those whose latest period (the mirror) covers `day`: all of them, and the certified
+    ones driven from the certificates valid on `day`, each joined to its holder by primary
+    key (instead of probing every employee's certificates in every source: half the work on
+    SQLite, and PostgreSQL hash-joins). Those hired again since, found from the earlier
+    period covering `day` (`ix_duty_periods_ended_on`: a short range, empty for today): all
+    of them, and those certified (`certified_on`). Periods never overlap, so nobody is in
+    both, nor twice in the second. Kept apart rather than OR-ed: the OR's correlated
+    sub-query makes PostgreSQL price every employee as a sub-plan and pick nested loops
+    (four times slower), and SQLite give up the covering index."""
     mapping = post_occupations()
+    pairs = _relevant_pairs(mapping)
     by_enterprise = key.table is Enterprise.__table__
-    on_duty = select(
-        key.label("k"), func.count().label("on_duty"), literal(0).label("certified")
-    ).where(*where)
-    if by_enterprise:
-        on_duty = on_duty.join_from(Employee, Enterprise, Enterprise.id == Employee.enterprise_id)
-    selects = [on_duty.group_by(key)]
+
+    def grouped(*columns):
+        statement = select(key.label("k"), *columns)
+        if by_enterprise:
+            statement = statement.join_from(
+                Employee, Enterprise, Enterprise.id == Employee.enterprise_id
+            )
+        return statement
+
+    current = _current_period_covers(day)
+    selects = [
+        grouped(func.count().label("on_duty"), literal(0).label("certified"))
+        .where(*where, current)
+        .group_by(key)
+    ]
+    occupations = sorted({o for _, occ in pairs for o in occ})
     valid = [
         select(src.c.employee_id, src.c.occupation).where(
-            src.c.issued_on <= day,
-            or_(src.c.expires_on.is_(None), src.c.expires_on > day),
-            or_(src.c.revoked_on.is_(None), src.c.revoked_on > day),
+            src.c.occupation.in_(occupations), *_valid_on(src, day)
         )
         for src in sources.selectables()
     ]
-    pairs = [(p, occ) for p, occ in mapping.items() if occ and p != Post.OTHER.value]
     if valid and pairs:
         held = union_all(*valid).subquery("held") if len(valid) > 1 else valid[0].subquery("held")
         relevant = or_(*(and_(Employee.post == p, held.c.occupation.in_(occ)) for p, occ in pairs))
@@ -233,7 +275,31 @@ def _counts(key, where: list, day: date) -> dict:
         )
         if by_enterprise:
             certified = certified.join(Enterprise, Enterprise.id == Employee.enterprise_id)
-        selects.append(certified.where(*where, relevant).group_by(key))
+        selects.append(certified.where(*where, current, relevant).group_by(key))
+
+    earlier = [
+        DutyPeriod.ended_on > day,  # an earlier period has ended; the range of the index
+        DutyPeriod.started_on <= day,
+        Employee.hired_on > day,
+    ]
+    rehired = (
+        select(key.label("k"))
+        .select_from(DutyPeriod)
+        .join(Employee, Employee.id == DutyPeriod.employee_id)
+    )
+    if by_enterprise:
+        rehired = rehired.join(Enterprise, Enterprise.id == Employee.enterprise_id)
+    rehired = rehired.where(*where, *earlier)
+    selects.append(
+        rehired.add_columns(func.count().label("on_duty"), literal(0).label("certified")).group_by(
+            key
+        )
+    )
+    selects.append(
+        rehired.add_columns(literal(0).label("on_duty"), func.count().label("certified"))
+        .where(certified_on(day, mapping))
+        .group_by(key)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         # The planner's cost estimate of this statement crosses the JIT threshold, and
         # compiling it takes longer (seconds) than running it (tenths): off for this
@@ -244,6 +310,66 @@ def _counts(key, where: list, day: date) -> dict:
         both.c.k
     )
     return {k: (int(n), int(c)) for k, n, c in db.session.execute(statement)}
+
+
+def _series_counts(key, where: list, days: list[date]) -> dict[date, dict]:
+    """{day: {key: (on duty, certified)}} for many days in one statement (a series).
+
+    One pass over the employees in scope with a column pair per day, instead of a
+    statement per day: each holder's certificates are first folded into one row with a
+    flag per day (a valid relevant certificate that day), joined to their holder, and the
+    on-duty test is made per day in a CASE (the earlier periods' EXISTS only for someone
+    hired again after that day). Same predicates as `_counts`, which the tests hold it to."""
+    pairs = _relevant_pairs(post_occupations())
+    occupations = sorted({o for _, occ in pairs for o in occ})
+    last = max(days)
+    held_parts = [
+        select(
+            src.c.employee_id, src.c.occupation, src.c.issued_on, src.c.expires_on, src.c.revoked_on
+        ).where(src.c.occupation.in_(occupations), src.c.issued_on <= last)
+        for src in sources.selectables()
+    ]
+    flags = None
+    if held_parts and pairs:
+        held = (
+            union_all(*held_parts).subquery("held")
+            if len(held_parts) > 1
+            else held_parts[0].subquery("held")
+        )
+        relevant = or_(*(and_(Employee.post == p, held.c.occupation.in_(occ)) for p, occ in pairs))
+        flags = (
+            select(
+                held.c.employee_id.label("employee_id"),
+                *(
+                    func.max(case((and_(*_valid_on(held, day)), 1), else_=0)).label(f"c{i}")
+                    for i, day in enumerate(days)
+                ),
+            )
+            .join_from(held, Employee, Employee.id == held.c.employee_id)
+            .where(*where, relevant)
+            .group_by(held.c.employee_id)
+            .subquery("flags")
+        )
+    columns = []
+    for i, day in enumerate(days):
+        on_duty = case((_current_period_covers(day), 1), (_earlier_period_covers(day), 1), else_=0)
+        columns.append(func.sum(on_duty))
+        if flags is None:
+            columns.append(func.sum(literal(0)))
+        else:
+            columns.append(func.sum(case((flags.c[f"c{i}"] == 1, on_duty), else_=0)))
+    statement = select(key, *columns).select_from(Employee)
+    if key.table is Enterprise.__table__:
+        statement = statement.join(Enterprise, Enterprise.id == Employee.enterprise_id)
+    if flags is not None:
+        statement = statement.outerjoin(flags, flags.c.employee_id == Employee.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))  # as in `_counts`
+    result: dict[date, dict] = {day: {} for day in days}
+    for k, *figures in db.session.execute(statement.where(*where).group_by(key)):
+        for i, day in enumerate(days):
+            result[day][k] = (int(figures[2 * i]), int(figures[2 * i + 1]))
+    return result
 
 
 def _enterprises_in(user, region_id: int | None, enterprise_id: int | None):
@@ -258,13 +384,10 @@ def _enterprises_in(user, region_id: int | None, enterprise_id: int | None):
     return enterprises
 
 
-def _employees_in(user, day: date, region_id: int | None, enterprise_id: int | None) -> list:
-    """The WHERE clause: counted posts, on duty on `day`, in scope and in the filters."""
-    conditions = [
-        visible(user, Employee),
-        Employee.post != Post.OTHER.value,
-        on_duty_on(day),
-    ]
+def _employees_in(user, region_id: int | None, enterprise_id: int | None) -> list:
+    """The WHERE clause: counted posts, in scope and in the filters (on duty on `day` is
+    `_counts`' part)."""
+    conditions = [visible(user, Employee), Employee.post != Post.OTHER.value]
     if enterprise_id is not None:
         conditions.append(Employee.enterprise_id == enterprise_id)
     if region_id is not None:
@@ -344,6 +467,9 @@ def _total(rows: list[RateRow], target: Decimal | None = None) -> RateRow:
     return RateRow(None, "合计", on_duty, certified, rules.rate(certified, on_duty), target)
 
 
+_GROUP_KEYS = {"post": Employee.post, "enterprise": Employee.enterprise_id}
+
+
 def rate_table(
     user,
     as_of: date,
@@ -353,55 +479,71 @@ def rate_table(
 ) -> RateTable:
     """The rate as of `as_of` for the caller's scope, grouped by region, enterprise or post
     (None: the total only), narrowed to a region or an enterprise."""
-    _check_reader(user)
+    _check_reader(user)  # before the date: someone who may not read gets 403, not 422
     check_day(as_of)
+    return _tables(user, [as_of], group_by, region_id, enterprise_id)[0]
+
+
+def _tables(
+    user, days: list[date], group_by: str | None, region_id: int | None, enterprise_id: int | None
+) -> list[RateTable]:
+    """The tables of `rate_table` for each of `days` (checked): one statement for a day
+    (`_counts`), one for all of them in a series (`_series_counts`)."""
+    _check_reader(user)
     if group_by not in (*GROUPS, None):
         raise ValueError(f"unknown grouping {group_by!r}")
     _check_filters(user, region_id, enterprise_id)
-    where = _employees_in(user, as_of, region_id, enterprise_id)
+    where = _employees_in(user, region_id, enterprise_id)
     targets = region_targets()
-    rows: list[RateRow]
+    # Grouped by the enterprise's region in SQL: 14 groups, not 20,000 to add up here.
+    key = _GROUP_KEYS.get(group_by or "post", Enterprise.region_id)
+    if len(days) == 1:
+        by_day = {days[0]: _counts(key, where, days[0])}
+    else:
+        by_day = _series_counts(key, where, days)
 
+    listed: list[tuple] = []  # (key, name, region id) of each row, in order
     if group_by == "post" or group_by is None:
-        counts = _counts(Employee.post, where, as_of)
-        rows = []
-        for post in rules.COUNTED_POSTS:
-            n, c = counts.get(post.value, (0, 0))
-            rows.append(RateRow(post.value, post.label, n, c, rules.rate(c, n)))
+        listed = [(post.value, post.label, None) for post in rules.COUNTED_POSTS]
     elif group_by == "enterprise":
-        counted = _counts(Employee.enterprise_id, where, as_of)
         listed = db.session.execute(
             _enterprises_in(user, region_id, enterprise_id).order_by(Enterprise.id)
         ).all()
-        rows = []
-        for eid, name, rid in listed:
-            n, c = counted.get(eid, (0, 0))
-            rows.append(RateRow(eid, name, n, c, rules.rate(c, n), targets.get(rid), rid))
     else:
-        # Grouped by the enterprise's region in SQL: 14 groups, not 20,000 to add up here.
-        counted = _counts(Enterprise.region_id, where, as_of)
-        region_query = select(Region.id, Region.name).order_by(Region.sort_order, Region.id)
+        region_query = select(Region.id, Region.name, Region.id).order_by(
+            Region.sort_order, Region.id
+        )
         if role_of(user) is not Role.PROVINCE_ADMIN or region_id or enterprise_id:
             in_scope_ids = _enterprises_in(user, region_id, enterprise_id).with_only_columns(
                 Enterprise.region_id
             )
             region_query = region_query.where(Region.id.in_(in_scope_ids))
-        rows = []
-        for rid, name in db.session.execute(region_query):
-            n, c = counted.get(rid, (0, 0))
-            rows.append(RateRow(rid, name, n, c, rules.rate(c, n), targets.get(rid), rid))
+        listed = db.session.execute(region_query).all()
     scope_target = None
     if region_id is not None:
         scope_target = targets.get(region_id)
     elif role_of(user) is Role.CITY_ADMIN:
         scope_target = targets.get(user.region_id)
-    return RateTable(
-        as_of=as_of,
-        group_by=group_by,
-        rows=rows if group_by is not None else [],
-        total=_total(rows, scope_target),
-        scope=scope_text(user, region_id, enterprise_id),
-    )
+    scope = scope_text(user, region_id, enterprise_id)
+
+    tables = []
+    for day in days:
+        counted = by_day.get(day, {})
+        rows = []
+        for k, name, rid in listed:
+            n, c = counted.get(k, (0, 0))
+            target = targets.get(rid) if rid is not None else None
+            rows.append(RateRow(k, name, n, c, rules.rate(c, n), target, rid))
+        tables.append(
+            RateTable(
+                as_of=day,
+                group_by=group_by,
+                rows=rows if group_by is not None else [],
+                total=_total(rows, scope_target),
+                scope=scope,
+            )
+        )
+    return tables
 
 
 def _month(value) -> date:
@@ -428,7 +570,12 @@ def rate_series(
         days = rules.series_dates(_month(start_month), _month(end_month), today)
     except ValueError as error:
         raise field_error("end_month", str(error)) from None
-    return [(day, rate_table(user, day, group_by, region_id, enterprise_id)) for day in days]
+    if not days:
+        return []
+    _check_reader(user)
+    for day in days:
+        check_day(day)
+    return list(zip(days, _tables(user, days, group_by, region_id, enterprise_id), strict=True))
 
 
 def uncertified(user, as_of: date, enterprise_id: int) -> list[UncertifiedEmployee]:
@@ -441,7 +588,11 @@ def uncertified(user, as_of: date, enterprise_id: int) -> list[UncertifiedEmploy
         select(
             Employee.id, Employee.name, Employee.post, Employee.id_number_masked, Employee.hired_on
         )
-        .where(*_employees_in(user, as_of, None, enterprise_id), ~certified_on(as_of))
+        .where(
+            *_employees_in(user, None, enterprise_id),
+            on_duty_on(as_of),
+            ~certified_on(as_of),
+        )
         .order_by(Employee.post, Employee.name, Employee.id)
     ).all()
     return [UncertifiedEmployee(*row) for row in rows]

@@ -196,3 +196,25 @@ def test_a_monthly_series(app, world):
     ]
     assert [t.total.on_duty for _, t in series] == [5, 4, 5, 5, 5]
     assert [t.total.certified for _, t in series] == [4, 2, 2, 2, 1]  # 钱五 valid until June
+
+
+@pytest.mark.parametrize("group_by", [None, "post", "region", "enterprise"])
+@pytest.mark.parametrize("who", ["province", "city_a", "ent_admin"])
+def test_a_series_counts_each_month_as_the_table_of_that_day_does(app, world, group_by, who):
+    # The series is one statement over every month, the table one per day: same figures.
+    with app.app_context():
+        li = db.session.get(orgs.Employee, world["people"]["李二"])
+        orgs.rehire(li, date(2026, 8, 1))  # an earlier period covers May, the latest August
+        db.session.commit()
+    user = world[who]
+    series = rates.rate_series(user, "2025-12", "2026-12", group_by, today=date(2026, 11, 20))
+    assert len(series) == 12
+    for day, table in series:
+        alone = rates.rate_table(user, day, group_by)
+        assert _rows(table) == _rows(alone), day
+        assert (table.total.on_duty, table.total.certified) == (
+            alone.total.on_duty,
+            alone.total.certified,
+        ), day
+    figures = [(t.total.on_duty, t.total.certified) for _, t in series]
+    assert len(set(figures)) > 2  # the months differ: the comparison means something

@@ -156,6 +156,29 @@ def test_the_excel_export_carries_date_scope_and_definition(client, login, world
     assert header[:4] == ("名称", "在岗人数", "持证人数", "持证上岗率")
 
 
+@pytest.mark.parametrize("group_by", ["region", "enterprise", "post"])
+def test_the_json_is_what_its_schema_documents(client, login, world, group_by):
+    # The view answers the document itself (a schema dump of 20,000 rows was too slow):
+    # it must stay exactly what RateReportSchema would have written.
+    from app.reports.rate_api import RateReportSchema
+
+    login("prov")
+    body = client.get(f"{URL}?group_by={group_by}&as_of=2025-06-30").get_json()
+    assert body["rows"]
+    assert RateReportSchema().dump(RateReportSchema().load(body)) == body
+    assert body["as_of"] == "2025-06-30" and body["group_by"] == group_by
+    assert set(body["rows"][0]) == {
+        "key",
+        "name",
+        "on_duty",
+        "certified",
+        "rate",
+        "target",
+        "below_target",
+    }
+    assert set(body["total"]) == {"on_duty", "certified", "rate"}
+
+
 def test_the_openapi_document_lists_the_endpoints(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/api/v1/reports/certified-on-duty" in paths
