@@ -13,7 +13,6 @@ Create Date: 2026-12-04 22:04:29.064136
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "b67dfc422748"
 down_revision = "5c4e5bc8af08"
