@@ -10,6 +10,15 @@ the assessor confirmed it. The same assessor's key is one mark whatever happens:
 answers the stored mark and writes nothing; the same key with another mark is refused (409,
 `key_reused`).
 
+Disagreements (评分分歧): when the assessors' latest marks on a candidate's item spread by
+more than `SPREAD_PERCENT` of the item's maximum (`competitions.rules.scoring.spread_exceeds`,
+the competitions' rule and default threshold), the part's chief assessor rules on it
+(`rule`): sets the final mark with a reason, or asks for re-marking (重新评分). Each ruling is
+kept (`AssessmentRuling`, who and when); the latest one counts. A decided mark replaces the
+combination of the assessors' marks; a re-marking request is open until an assessor sends a
+new mark, and then the spread is checked again. The part cannot be signed off while a
+disagreement is undecided or a re-marking is awaited.
+
 Conflicts (回避): an assessor who works for the candidate's enterprise is never given that
 candidate (`competitions.rules.conflicts`, the rule of a competition's preliminary).
 Assessors know candidates by ticket number (准考证号) only: nothing this module answers to
@@ -20,8 +29,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +43,7 @@ from certificates.models import (
     PARTS,
     AssessmentItem,
     AssessmentMark,
+    AssessmentRuling,
     Assessor,
     CertificationBatch,
     CertificationCandidate,
@@ -45,9 +56,11 @@ from competitions.rules.conflicts import Affiliation, conflict
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 MAX_REASON = 200
 PART_LABELS = {"practical": "操作技能考核", "review": "综合评审"}
-# Assessors whose marks on one item differ by more than this share of its maximum are shown
-# to the chief assessor (a warning: the marks still combine by the item's rule).
+# Assessors whose marks on one item differ by more than this share of its maximum disagree:
+# the chief assessor rules before the part is signed off (competitions' default threshold).
 SPREAD_PERCENT = 20
+RESCORE_REASON = "按主考要求重新评分"
+RULING_LABELS = {"decide": "裁定分数", "rescore": "要求重新评分"}
 
 
 def _invalid(field: str, message: str) -> Invalid:
@@ -309,7 +322,15 @@ def record_mark(
         # The same key committed by a twin request since this one looked: a repeat.
         return _replay(previous, batch, ticket_number, item_id, points)
     if previous is not None and not reason:
-        raise _invalid("reason", "修改已提交的评分须填写理由")
+        ruling = latest_ruling(candidate.id, item.id)
+        if (
+            ruling is not None
+            and ruling.kind == "rescore"
+            and ruling.decided_at >= previous.created_at
+        ):
+            reason = RESCORE_REASON  # the chief assessor's request is the why of this change
+        else:
+            raise _invalid("reason", "修改已提交的评分须填写理由")
     mark = AssessmentMark(
         batch_id=batch.id,
         candidate_id=candidate.id,
@@ -338,6 +359,7 @@ class QueueLine:
     ticket_number: str
     marked: int  # items of the part the assessor has marked for them
     total: int
+    rescore: int = 0  # items the chief assessor asked to re-mark since the assessor's mark
 
 
 def queue(batch: CertificationBatch, assessor, part: str) -> list[QueueLine]:
@@ -348,15 +370,27 @@ def queue(batch: CertificationBatch, assessor, part: str) -> list[QueueLine]:
         return []
     items = part_items(batch, part)
     ids = {item.id for item in items}
-    done: dict[int, set[int]] = defaultdict(set)
-    stmt = select(AssessmentMark.candidate_id, AssessmentMark.item_id).where(
-        AssessmentMark.batch_id == batch.id, AssessmentMark.assessor_id == assessor.id
+    done: dict[int, dict[int, datetime]] = defaultdict(dict)
+    stmt = (
+        select(AssessmentMark.candidate_id, AssessmentMark.item_id, AssessmentMark.created_at)
+        .where(AssessmentMark.batch_id == batch.id, AssessmentMark.assessor_id == assessor.id)
+        .order_by(AssessmentMark.id)
     )
-    for candidate_id, item_id in db.session.execute(stmt):
+    for candidate_id, item_id, at in db.session.execute(stmt):
         if item_id in ids:
-            done[candidate_id].add(item_id)
+            done[candidate_id][item_id] = at
+    asked = requested_rescores(batch, part)
     return [
-        QueueLine(c.ticket_number, len(done[c.id]), len(items))
+        QueueLine(
+            c.ticket_number,
+            len(done[c.id]),
+            len(items),
+            sum(
+                1
+                for (candidate_id, item_id), at in asked.items()
+                if candidate_id == c.id and item_id in done[c.id] and done[c.id][item_id] <= at
+            ),
+        )
         for c in ticketed(batch)
         if conflict_with(assessor, c) is None
     ]
@@ -379,6 +413,18 @@ def own_marks(
     for mark in db.session.scalars(stmt):
         grouped[mark.item_id].append(mark)
     return dict(grouped)
+
+
+def own_rescores(
+    batch: CertificationBatch, part: str, candidate, own: dict[int, list[AssessmentMark]]
+) -> set[int]:
+    """Item ids of `candidate` the chief assessor asked to re-mark since the assessor's own
+    latest mark (`own`, as `own_marks` answers)."""
+    return {
+        item_id
+        for (candidate_id, item_id), at in requested_rescores(batch, part).items()
+        if candidate_id == candidate.id and item_id in own and own[item_id][-1].created_at <= at
+    }
 
 
 def all_own_marks(batch: CertificationBatch, assessor) -> list[tuple[str, AssessmentMark]]:
@@ -409,32 +455,98 @@ def latest_marks(batch: CertificationBatch, part: str) -> dict[tuple[int, int], 
     return latest
 
 
+def latest_ruling(candidate_id: int, item_id: int) -> AssessmentRuling | None:
+    """The chief assessor's latest ruling on a candidate's item, or None."""
+    return db.session.scalar(
+        select(AssessmentRuling)
+        .where(AssessmentRuling.candidate_id == candidate_id, AssessmentRuling.item_id == item_id)
+        .order_by(AssessmentRuling.decided_at.desc(), AssessmentRuling.id.desc())
+        .limit(1)
+    )
+
+
+def latest_rulings(batch: CertificationBatch, part: str) -> dict[tuple[int, int], AssessmentRuling]:
+    """{(candidate id, item id): the latest ruling} of `part`."""
+    stmt = (
+        select(AssessmentRuling)
+        .join(AssessmentItem, AssessmentItem.id == AssessmentRuling.item_id)
+        .where(AssessmentRuling.batch_id == batch.id, AssessmentItem.part == part)
+        .order_by(AssessmentRuling.decided_at, AssessmentRuling.id)
+    )
+    return {(r.candidate_id, r.item_id): r for r in db.session.scalars(stmt)}
+
+
+def _last_marked(batch: CertificationBatch, part: str) -> dict[tuple[int, int], datetime]:
+    """{(candidate id, item id): when any assessor last marked it} of `part`."""
+    stmt = (
+        select(
+            AssessmentMark.candidate_id, AssessmentMark.item_id, func.max(AssessmentMark.created_at)
+        )
+        .join(AssessmentItem, AssessmentItem.id == AssessmentMark.item_id)
+        .where(AssessmentMark.batch_id == batch.id, AssessmentItem.part == part)
+        .group_by(AssessmentMark.candidate_id, AssessmentMark.item_id)
+    )
+    return {(c, i): at for c, i, at in db.session.execute(stmt)}
+
+
+def requested_rescores(batch: CertificationBatch, part: str) -> dict[tuple[int, int], datetime]:
+    """{(candidate id, item id): when}: items whose latest ruling asks for re-marking."""
+    return {
+        key: ruling.decided_at
+        for key, ruling in latest_rulings(batch, part).items()
+        if ruling.kind == "rescore"
+    }
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One candidate's line of a part: each item's combined mark and the part's score."""
 
     candidate: CertificationCandidate
-    marks: dict[int, object]  # item id → combined mark (Fraction) or None
+    marks: dict[int, object]  # item id → combined (or decided) mark (Fraction) or None
     counts: dict[int, int]  # item id → how many assessors marked it
-    spread: set[int]  # item ids whose assessors disagree beyond SPREAD_PERCENT
+    spread: set[int]  # item ids whose assessors disagree beyond SPREAD_PERCENT, undecided
     score: int | None
+    decided: dict[int, AssessmentRuling] = field(default_factory=dict)  # item id → ruling
+    awaiting: set[int] = field(default_factory=set)  # item ids asked to re-mark, not yet
+
+
+def _item_outcome(item, given: list[int], ruling, last_marked) -> tuple[object, str]:
+    """(the item's mark, its state: "decided" | "awaiting" | "disagreement" | "ok")."""
+    if ruling is not None and ruling.kind == "decide":
+        return Fraction(ruling.points), "decided"
+    mark = passing.item_mark(given, item.aggregation)
+    if ruling is not None and (last_marked is None or last_marked <= ruling.decided_at):
+        return mark, "awaiting"
+    if marking.spread_exceeds(given, item.max_points, SPREAD_PERCENT):
+        return mark, "disagreement"
+    return mark, "ok"
 
 
 def part_sheets(batch: CertificationBatch, part: str) -> list[Sheet]:
-    """Every ticketed candidate's combined marks and score in `part`, by ticket number."""
+    """Every ticketed candidate's combined marks and score in `part`, by ticket number; an
+    item the chief assessor decided counts with the decided mark."""
     items = part_items(batch, part)
     latest = latest_marks(batch, part)
+    rulings = latest_rulings(batch, part)
+    last = _last_marked(batch, part)
     sheets = []
     for candidate in ticketed(batch):
-        marks, counts, spread = {}, {}, set()
+        marks, counts, spread, decided, awaiting = {}, {}, set(), {}, set()
         for item in items:
-            given = list(latest.get((candidate.id, item.id), {}).values())
-            marks[item.id] = passing.item_mark(given, item.aggregation)
+            key = (candidate.id, item.id)
+            given = list(latest.get(key, {}).values())
+            ruling = rulings.get(key)
+            marks[item.id], state = _item_outcome(item, given, ruling, last.get(key))
             counts[item.id] = len(given)
-            if marking.spread_exceeds(given, item.max_points, SPREAD_PERCENT):
+            if state == "decided":
+                decided[item.id] = ruling
+            elif state == "awaiting":
+                awaiting.add(item.id)
+            elif state == "disagreement":
                 spread.add(item.id)
         score = passing.part_score([(item.max_points, marks[item.id]) for item in items])
-        sheets.append(Sheet(candidate, marks, counts, spread, score))
+        sheets.append(Sheet(candidate, marks, counts, spread, score, decided, awaiting))
     return sheets
 
 
@@ -446,25 +558,43 @@ def part_scores(batch: CertificationBatch, part: str) -> dict[int, int | None]:
 # -- The chief assessor --------------------------------------------------------------------
 
 
+PROBLEM_LABELS = {
+    "missing": "缺少评分",
+    "disagreement": "评分分歧待主考裁决",
+    "rescore": "待重新评分",
+}
+
+
 def sign_off_problems(batch: CertificationBatch, part: str) -> list[dict]:
-    """What stops the sign-off of `part`: no items, no candidates, unmarked items."""
+    """What stops the sign-off of `part`: no items, no candidates, unmarked items, undecided
+    disagreements and re-markings asked for and not yet sent (`problem` says which)."""
     items = part_items(batch, part)
     if not items:
         return [{"message": f"{PART_LABELS[part]}没有评分项"}]
     sheets = part_sheets(batch, part)
     if not sheets:
         return [{"message": "本批次还没有已编准考证号的考生"}]
-    codes = {item.id: item.code for item in items}
-    return [
-        {
-            "ticket_number": sheet.candidate.ticket_number,
-            "item_code": codes[item_id],
-            "message": f"{sheet.candidate.ticket_number} {codes[item_id]}：缺少评分",
-        }
-        for sheet in sheets
-        for item_id, mark in sheet.marks.items()
-        if mark is None
-    ]
+    problems = []
+    for sheet in sheets:
+        for item in items:
+            if item.id in sheet.awaiting:
+                kind = "rescore"
+            elif sheet.marks[item.id] is None:
+                kind = "missing"
+            elif item.id in sheet.spread:
+                kind = "disagreement"
+            else:
+                continue
+            ticket = sheet.candidate.ticket_number
+            problems.append(
+                {
+                    "ticket_number": ticket,
+                    "item_code": item.code,
+                    "problem": kind,
+                    "message": f"{ticket} {item.code}：{PROBLEM_LABELS[kind]}",
+                }
+            )
+    return problems
 
 
 def sign_off(batch: CertificationBatch, chief, part: str, now: datetime) -> PartSignOff:
@@ -484,10 +614,165 @@ def sign_off(batch: CertificationBatch, chief, part: str, now: datetime) -> Part
         raise Conflict("本批次不在考核阶段，不能签字确认", code="not_assessing")
     problems = sign_off_problems(batch, part)
     if problems:
-        raise Conflict(
-            f"还不能签字确认：{len(problems)} 项缺少评分", code="sign_off_blocked", details=problems
-        )
+        missing = sum(p.get("problem", "missing") == "missing" for p in problems)
+        message = f"还不能签字确认：{missing} 项缺少评分"
+        if len(problems) > missing:
+            message += f"，{len(problems) - missing} 项分歧或重新评分未处理"
+        raise Conflict(message, code="sign_off_blocked", details=problems)
     record = PartSignOff(batch_id=batch.id, part=part, signed_off_by_id=chief.id, signed_off_at=now)
     db.session.add(record)
     db.session.flush()
     return record
+
+
+# -- The chief assessor's rulings (裁决) ------------------------------------------------------
+
+
+def _ruling_reason(text) -> str:
+    reason = _reason(text)
+    if not reason:
+        raise _invalid("reason", "裁决须填写理由")
+    return reason
+
+
+def rule(
+    batch: CertificationBatch,
+    chief,
+    *,
+    ticket_number: str,
+    item_id: int,
+    kind: str,
+    points=None,
+    reason: str,
+    now: datetime,
+) -> AssessmentRuling:
+    """The chief assessor's ruling on a candidate's item whose assessors disagree: `decide`
+    sets the final mark (`points`), `rescore` asks the assessors to mark it again; a reason
+    always. Refused (403) to anyone but the item part's chief assessor, and to a chief with
+    a conflict with the candidate; `Conflict` (409) when the batch is not assessing, the
+    part is signed off, or the item has no disagreement to rule on."""
+    if kind not in RULING_LABELS:
+        raise _invalid("kind", "裁决方式应为 decide（裁定分数）或 rescore（要求重新评分）")
+    reason = _ruling_reason(reason)
+    item = _item(batch, item_id)
+    if not is_chief(batch, chief, item.part):
+        raise Refused(
+            f"只有{PART_LABELS[item.part]}的主考可以裁决评分分歧", code="not_chief_assessor"
+        )
+    candidate = candidate_by_ticket(batch, ticket_number)
+    if conflict_with(chief, candidate):
+        raise Refused(
+            "主考与考生属于同一企业，须回避，请省协会另行指定主考", code="conflict_of_interest"
+        )
+    if _locked_status(batch) != ASSESSING:
+        raise Conflict("本批次不在考核阶段，不能裁决", code="not_assessing")
+    if signed_off(batch, item.part) is not None:
+        raise Conflict(f"{PART_LABELS[item.part]}已签字确认，不能再裁决", code="signed_off")
+    if kind == "decide":
+        centipoints = _points(points, item)
+    else:
+        if points not in (None, ""):
+            raise _invalid("points", "要求重新评分时不填写分数")
+        centipoints = None
+    key = (candidate.id, item.id)
+    given = list(latest_marks(batch, item.part).get(key, {}).values())
+    previous = latest_ruling(candidate.id, item.id)
+    _, state = _item_outcome(item, given, previous, _last_marked(batch, item.part).get(key))
+    if previous is None and state != "disagreement":
+        raise Conflict(
+            f"{candidate.ticket_number} {item.code} 的评分没有分歧，无需裁决",
+            code="no_disagreement",
+        )
+    ruling = AssessmentRuling(
+        batch_id=batch.id,
+        candidate_id=candidate.id,
+        item_id=item.id,
+        kind=kind,
+        points=centipoints,
+        reason=reason,
+        decided_by_id=chief.id,
+        decided_at=now,
+    )
+    db.session.add(ruling)
+    db.session.flush()
+    return ruling
+
+
+@dataclass(frozen=True)
+class AssessorMark:
+    """One assessor's latest mark on an item, as the chief assessor sees it."""
+
+    assessor: str  # the assessor's name: the chief knows the assessors, not the candidates
+    points: int
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A candidate's item that needs (or had) the chief assessor's ruling."""
+
+    ticket_number: str
+    item: AssessmentItem
+    marks: list[AssessorMark]
+    combined: object  # the assessors' combined mark (Fraction) or None
+    state: str  # "disagreement" | "awaiting" | "decided" | "ok" (re-marked, now agreeing)
+    ruling: AssessmentRuling | None
+
+    @property
+    def spread(self) -> int:
+        points = [m.points for m in self.marks]
+        return max(points) - min(points) if points else 0
+
+    @property
+    def open(self) -> bool:
+        return self.state in ("disagreement", "awaiting")
+
+
+def disagreements(batch: CertificationBatch, part: str, chief) -> list[Disagreement]:
+    """The chief assessor's list: every item whose assessors disagree, or that was ruled
+    on, by ticket number and rubric order (open ones first)."""
+    check_part(part)
+    if not is_chief(batch, chief, part):
+        raise Refused(f"只有{PART_LABELS[part]}的主考可以查看评分分歧", code="not_chief_assessor")
+    items = part_items(batch, part)
+    latest = latest_marks(batch, part)
+    rulings = latest_rulings(batch, part)
+    last = _last_marked(batch, part)
+    names = {
+        a.user_id: a.user.display_name or a.user.username
+        for a in db.session.scalars(select(Assessor).where(Assessor.batch_id == batch.id))
+    }
+    rows = []
+    for candidate in ticketed(batch):
+        for item in items:
+            key = (candidate.id, item.id)
+            given = latest.get(key, {})
+            ruling = rulings.get(key)
+            combined, state = _item_outcome(item, list(given.values()), ruling, last.get(key))
+            if state == "ok" and ruling is None:
+                continue
+            if state == "decided":
+                combined = passing.item_mark(list(given.values()), item.aggregation)
+            rows.append(
+                Disagreement(
+                    candidate.ticket_number,
+                    item,
+                    [AssessorMark(names.get(uid, f"考评员 {uid}"), p) for uid, p in given.items()],
+                    combined,
+                    state,
+                    ruling,
+                )
+            )
+    rows.sort(key=lambda r: (not r.open, r.ticket_number, r.item.position, r.item.id))
+    return rows
+
+
+def ruling_history(batch: CertificationBatch, part: str) -> list[tuple[str, AssessmentRuling]]:
+    """(ticket number, ruling) of every ruling in `part`, newest first: who, when, why."""
+    stmt = (
+        select(CertificationCandidate.ticket_number, AssessmentRuling)
+        .join(CertificationCandidate, CertificationCandidate.id == AssessmentRuling.candidate_id)
+        .join(AssessmentItem, AssessmentItem.id == AssessmentRuling.item_id)
+        .where(AssessmentRuling.batch_id == batch.id, AssessmentItem.part == part)
+        .order_by(AssessmentRuling.decided_at.desc(), AssessmentRuling.id.desc())
+    )
+    return [(ticket, ruling) for ticket, ruling in db.session.execute(stmt)]

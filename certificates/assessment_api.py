@@ -71,6 +71,23 @@ class CertMarkInput(Schema):
     )
 
 
+class CertRulingInput(Schema):
+    ticket_number = fields.String(required=True, validate=TICKET)
+    item_id = Id(required=True, strict=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(("decide", "rescore"), error="应为 decide 或 rescore"),
+        metadata={
+            "description": "decide：裁定最终分数（须填 points）；rescore：要求考评员重新评分"
+        },
+    )
+    points = CertPointsField(load_default=None, allow_none=True)
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(1, assessment.MAX_REASON, error="理由长度应为 1 至 200 字"),
+    )
+
+
 class CertSignOffInput(Schema):
     part = fields.String(
         required=True, validate=validate.OneOf(PARTS, error="应为 practical 或 review")
@@ -138,7 +155,12 @@ def queue(args, batch_id):
     batch = get_or_404(current_user, CertificationBatch, batch_id)
     lines = assessment.queue(batch, current_user, args["part"])
     items = [
-        {"ticket_number": line.ticket_number, "marked": line.marked, "total": line.total}
+        {
+            "ticket_number": line.ticket_number,
+            "marked": line.marked,
+            "total": line.total,
+            "rescore": line.rescore,
+        }
         for line in lines
     ]
     return {"items": items, "total": len(items), "page": 1}
@@ -174,11 +196,79 @@ def my_marks(batch_id):
     return {"items": items, "total": len(items), "page": 1}
 
 
+def ruling_body(ruling, ticket_number: str) -> dict:
+    """A chief assessor's ruling: what, why, who and when."""
+    return {
+        "id": ruling.id,
+        "ticket_number": ticket_number,
+        "item_id": ruling.item_id,
+        "kind": ruling.kind,
+        "points": None if ruling.points is None else format_points(ruling.points),
+        "reason": ruling.reason,
+        "decided_by": ruling.decided_by.username,
+        "decided_at": iso(ruling.decided_at),
+    }
+
+
+@blp.get("/certification/batches/<int:batch_id>/disagreements")
+@blp.arguments(CertPartArgs, location="query")
+@login_required
+def disagreements(args, batch_id):
+    """The part's chief assessor: items whose assessors' marks spread beyond the tolerance
+    (`state` disagreement), re-markings awaited (awaiting), and those ruled on, by ticket."""
+    batch = get_or_404(current_user, CertificationBatch, batch_id)
+    rows = assessment.disagreements(batch, args["part"], current_user)
+    items = [
+        {
+            "ticket_number": row.ticket_number,
+            "item_id": row.item.id,
+            "item_code": row.item.code,
+            "max_points": format_points(row.item.max_points),
+            "marks": [
+                {"assessor": m.assessor, "points": format_points(m.points)} for m in row.marks
+            ],
+            "combined": None if row.combined is None else format_points(row.combined),
+            "spread": format_points(row.spread),
+            "state": row.state,
+            "ruling": ruling_body(row.ruling, row.ticket_number) if row.ruling else None,
+        }
+        for row in rows
+    ]
+    return {
+        "items": items,
+        "total": len(items),
+        "page": 1,
+        "tolerance_percent": assessment.SPREAD_PERCENT,
+    }
+
+
+@blp.post("/certification/batches/<int:batch_id>/rulings")
+@blp.arguments(CertRulingInput())
+@blp.response(201)
+@login_required
+def rule(data, batch_id):
+    """The chief assessor rules on a disagreement: `decide` the final mark or ask to
+    `rescore`, with a reason; recorded with who and when (the latest ruling counts)."""
+    batch = get_or_404(current_user, CertificationBatch, batch_id)
+    ruling = assessment.rule(
+        batch,
+        current_user,
+        ticket_number=data["ticket_number"],
+        item_id=data["item_id"],
+        kind=data["kind"],
+        points=data["points"],
+        reason=data["reason"],
+        now=utcnow(),
+    )
+    return ruling_body(ruling, data["ticket_number"])
+
+
 @blp.post("/certification/batches/<int:batch_id>/sign-off")
 @blp.arguments(CertSignOffInput())
 @login_required
 def sign_off(data, batch_id):
-    """The chief assessor signs a part off; unmarked items → 409 listing them."""
+    """The chief assessor signs a part off; unmarked items, undecided disagreements and
+    awaited re-markings → 409 listing them (`details[].problem`)."""
     batch = get_or_404(current_user, CertificationBatch, batch_id)
     record = assessment.sign_off(batch, current_user, data["part"], utcnow())
     return {"batch_id": batch.id, "part": record.part, "signed_off_at": iso(record.signed_off_at)}

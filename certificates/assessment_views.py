@@ -23,6 +23,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 
 from app.errors import DomainError
 from app.extensions import db
+from app.form_once import OnceForm
 from app.roles import Role
 from app.security import Action, get_or_404, in_scope, may, role_of
 from app.timeutil import utcnow
@@ -49,6 +50,22 @@ class MarkForm(BaseForm):
     points = StringField("得分", validators=[DataRequired(message="请填写得分"), Length(max=16)])
     reason = StringField("修改理由", validators=[Optional(), Length(max=assessment.MAX_REASON)])
     key = HiddenField("幂等键", validators=[DataRequired(), Length(max=64)])
+
+
+class RulingForm(OnceForm):
+    """The chief assessor's ruling on one candidate's disagreeing item."""
+
+    ticket_number = HiddenField("准考证号", validators=[DataRequired(), Length(max=16)])
+    item_id = IntegerField("评分项", validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
+    kind = RadioField(
+        "裁决",
+        choices=[SelectChoice("decide", "裁定分数"), SelectChoice("rescore", "要求重新评分")],
+        validators=[InputRequired("请选择裁决方式"), AnyOf(("decide", "rescore"))],
+    )
+    points = StringField("裁定分数", validators=[Optional(), Length(max=16)])
+    reason = StringField(
+        "理由", validators=[DataRequired("请填写裁决理由"), Length(max=assessment.MAX_REASON)]
+    )
 
 
 class SignOffForm(BaseForm):
@@ -193,6 +210,7 @@ def assess_candidate(batch_id: int, part: str, ticket: str):
         ticket=ticket,
         items=assessment.part_items(batch, part),
         marks=marks,
+        rescores=assessment.own_rescores(batch, part, candidate, marks),
         key=lambda item: f"m-{uuid.uuid4().hex}",
         open=batch.status == "assessing" and assessment.signed_off(batch, part) is None,
         points=format_points,
@@ -269,7 +287,43 @@ def assess_chief(batch_id: int, part: str):
         form=SignOffForm(),
         points=format_points,
         spread_percent=assessment.SPREAD_PERCENT,
+        disagreements=assessment.disagreements(batch, part, current_user),
+        history=assessment.ruling_history(batch, part),
+        ruling_form=RulingForm,
+        ruling_labels=assessment.RULING_LABELS,
+        may_rule=batch.status == "assessing" and assessment.signed_off(batch, part) is None,
     )
+
+
+@bp.post("/batches/<int:batch_id>/assess/<part>/rulings")
+@login_required
+def assess_rule(batch_id: int, part: str):
+    """The chief assessor decides a disagreement or asks for re-marking."""
+    batch, _ = _appointed(batch_id, part)
+    back = url_for("certification.assess_chief", batch_id=batch.id, part=part) + "#disagreements"
+    form = RulingForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(back)
+    try:
+        ruling = assessment.rule(
+            batch,
+            current_user,
+            ticket_number=form.ticket_number.data,
+            item_id=form.item_id.data,
+            kind=form.kind.data,
+            points=(form.points.data or "").strip() or None,
+            reason=form.reason.data,
+            now=utcnow(),
+        )
+    except DomainError as refused:
+        db.session.rollback()
+        flash(_described(refused), "danger")
+        return redirect(back)
+    what = assessment.RULING_LABELS[ruling.kind]
+    shown = f" {format_points(ruling.points)} 分" if ruling.points is not None else ""
+    flash(f"已裁决：{form.ticket_number.data} {what}{shown}", "success")
+    return redirect(back)
 
 
 @bp.post("/batches/<int:batch_id>/assess/<part>/sign-off")

@@ -7,15 +7,16 @@ candidates by ticket number only.
 from datetime import UTC
 from decimal import Decimal
 
+from flask import Response, abort, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.api import API_PREFIX, PageArgs, paginate
+from app.api import API_PREFIX, FileUploadSchema, PageArgs, paginate
 from app.input import Id, IdList
 from app.roles import Role
 from app.security import Action, get_or_404, role_of
-from app.timeutil import to_local
+from app.timeutil import to_local, utcnow
 from certificates import batches
 from certificates.models import (
     AGGREGATIONS,
@@ -98,6 +99,14 @@ class CertificationAssessorInput(Schema):
     chief = fields.Boolean(load_default=False)
 
 
+class CertificationCancelInput(Schema):
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(2, batches.CANCEL_REASON_MAX, error="取消原因应为 2–255 个字"),
+        metadata={"description": "取消原因（考生和企业可见）"},
+    )
+
+
 class CertificationRegisterInput(Schema):
     employee_ids = IdList(max_length=batches.MAX_REGISTER, required=True)
 
@@ -134,6 +143,8 @@ def _batch_body(batch: CertificationBatch, count: int | None = None) -> dict:
         "review_pass": batches.points_text(batch.review_pass) if batch.needs_review else None,
         "notice_days": batch.notice_days,
         "candidates": count,
+        "cancelled_at": _moment(batch.cancelled_at),
+        "cancel_reason": batch.cancel_reason or None,
     }
 
 
@@ -282,8 +293,59 @@ def withdraw(candidate_id: int):
     candidate = get_or_404(
         current_user, CertificationCandidate, candidate_id, Action.MANAGE_ROSTER, lock=True
     )
-    batches.withdraw(candidate, by=current_user)
-    return {"id": candidate.id, "status": candidate.status}
+    done = batches.withdraw(candidate, by=current_user)
+    return {
+        "id": candidate.id,
+        "status": candidate.status,
+        "exam_admission": done.exam_admission,
+        "message": done.message,
+    }
+
+
+@blp.post("/batches/<int:batch_id>/cancel")
+@blp.arguments(CertificationCancelInput)
+@login_required
+def cancel_batch(data, batch_id: int):
+    """取消批次 (provincial admin) with a reason, until a certificate is issued (then 409):
+    registration ends and the candidates are taken off the theory exam, except those who
+    already sat it (counted in `exam_admissions.kept_with_attempt`). Again: no change."""
+    batch = get_or_404(current_user, CertificationBatch, batch_id, Action.MANAGE, lock=True)
+    done = batches.cancel_batch(batch, data["reason"], by=current_user, now=utcnow())
+    return _batch_body(done.batch) | {
+        "exam_admissions": {
+            "withdrawn": done.admissions_withdrawn,
+            "kept_with_attempt": done.kept_with_attempt,
+        },
+        "message": done.message,
+    }
+
+
+@blp.put("/candidates/<int:candidate_id>/photo")
+@blp.arguments(FileUploadSchema, location="files")
+@login_required
+def upload_photo(files, candidate_id: int):
+    """The candidate's photo (printed on the certificate): multipart field `file`, a JPEG or
+    PNG of at most 2 MB that decodes, as on the registration page; replaces any earlier
+    one, until results are published. Bad files → 422 (`details[].field` "photo")."""
+    candidate = get_or_404(
+        current_user, CertificationCandidate, candidate_id, Action.MANAGE_ROSTER, lock=True
+    )
+    data = request.files["file"].read(batches.PHOTO_MAX_BYTES + 1)
+    batches.set_photo(candidate, data, by=current_user)
+    return {"id": candidate.id, "has_photo": True, "content_type": batches.photo_type(data)}
+
+
+@blp.get("/candidates/<int:candidate_id>/photo")
+@blp.response(200, content_type="image/jpeg", description="JPEG 或 PNG（image/png）")
+@login_required
+def photo(candidate_id: int):
+    """The candidate's photo, to those who see the candidate by name (404 without one)."""
+    candidate = get_or_404(current_user, CertificationCandidate, candidate_id)
+    if candidate.photo is None or _tickets_only():
+        abort(404)
+    response = Response(candidate.photo, mimetype=batches.photo_type(candidate.photo))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @blp.post("/batches/<int:batch_id>/start-assessment")

@@ -11,6 +11,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -18,7 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.form_once import OnceForm
 from app.timeutil import LOCAL_TZ
 from app.web import BaseForm
-from certificates.batches import PART_LABELS
+from certificates.batches import CANCEL_REASON_MAX, PART_LABELS
 from certificates.rules.levels import LEVELS
 
 STATUS_LABELS = {
@@ -194,3 +195,16 @@ class RegisterForm(OnceForm):
 
 class PhotoForm(BaseForm):
     photo = FileField("照片（JPEG 或 PNG，不超过 2 MB）")
+
+
+class CancelForm(OnceForm):
+    """取消批次: the provincial admin's reason (shown to everyone who sees the batch)."""
+
+    reason = TextAreaField(
+        "取消原因",
+        validators=[
+            DataRequired("请填写取消原因"),
+            Length(2, CANCEL_REASON_MAX, f"取消原因应为 2–{CANCEL_REASON_MAX} 个字"),
+        ],
+        description="考生和企业都能看到取消原因。",
+    )

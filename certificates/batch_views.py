@@ -24,7 +24,7 @@ from app.form_errors import show_on_form
 from app.orgs.rules.posts import POST_LABELS
 from app.roles import Role
 from app.security import Action, get_or_404, may, role_of
-from app.timeutil import local_today
+from app.timeutil import local_today, utcnow
 from certificates import batches
 from certificates.batch_forms import (
     AGGREGATION_LABELS,
@@ -33,6 +33,7 @@ from certificates.batch_forms import (
     STATUS_LABELS,
     AssessorForm,
     BatchForm,
+    CancelForm,
     ItemForm,
     PhotoForm,
     RegisterForm,
@@ -189,6 +190,8 @@ def _render_batch(batch: CertificationBatch, **forms):
         item_form=item_form,
         assessor_form=forms.get("assessor_form") or _assessor_form(),
         register_form=RegisterForm(prefix="reg"),
+        cancel_form=forms.get("cancel_form") or CancelForm(prefix="cancel"),
+        cancellable=manager and batch.status != "cancelled" and not batches.cancel_problem(batch),
         photo_form=PhotoForm(prefix="photo"),
         q=q,
         found=_search(batch, q) if registers else [],
@@ -346,11 +349,14 @@ def withdraw(candidate_id: int):
     """退报."""
     candidate = _candidate(candidate_id, Action.MANAGE_ROSTER)
     try:
-        batches.withdraw(candidate, by=current_user)
+        done = batches.withdraw(candidate, by=current_user)
     except (Conflict, Refused) as error:
         flash(error.message, "danger")
     else:
-        flash(f"{candidate.employee.name} 已退报。", "success")
+        flash(
+            "；".join(filter(None, [f"{candidate.employee.name} 已退报", done.message])) + "。",
+            "success",
+        )
     return _back(candidate.batch_id, "#candidates")
 
 
@@ -396,6 +402,24 @@ def start(batch_id: int):
         _flash_refusal(error)
     else:
         flash(f"报名已截止，考核开始：已为 {len(started)} 名考生编排准考证号。", "success")
+    return _back(batch.id)
+
+
+@bp.post("/<int:batch_id>/cancel")
+@login_required
+def cancel(batch_id: int):
+    """取消批次 (the provincial admin, with a reason, before any certificate is issued)."""
+    batch = get_or_404(current_user, CertificationBatch, batch_id, Action.MANAGE, lock=True)
+    form = CancelForm(prefix="cancel")
+    if not form.validate_on_submit():
+        return _render_batch(batch, cancel_form=form), 422
+    try:
+        done = batches.cancel_batch(batch, form.reason.data, by=current_user, now=utcnow())
+    except (Invalid, Conflict, Refused) as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(done.message + "。", "success")
     return _back(batch.id)
 
 

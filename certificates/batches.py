@@ -14,8 +14,16 @@ Decisions written down here:
   still taking registrations; the provincial admin registers anyone, the window
   notwithstanding, until the batch moves to assessing. Eligibility applies to both.
 - Withdrawing (退报) keeps the row (status "withdrawn"); registering the person again
-  re-opens it. The admission to the theory exam stays (exams has no withdrawal); a
-  withdrawn candidate's results are never counted.
+  re-opens it (and admits them to the theory exam again). Withdrawing takes the person off
+  the theory exam (`exams.services.withdraw_admission`) unless they already have an attempt
+  there: then the admission and the attempt stay, and the caller is told so. A withdrawn
+  candidate's results are never counted.
+- Cancelling a batch (取消批次) is the provincial admin's, with a reason, at any stage until
+  a certificate is issued. Candidates keep their rows and statuses (the record of who had
+  registered); the batch's status says it is cancelled, nothing can be registered, marked,
+  published or issued any more, and its candidates are taken off the theory exam as a
+  withdrawal takes them. An admission another open batch with the same exam still needs
+  stays.
 - Tickets (准考证号) are given when the provincial admin moves the batch to assessing:
   `{batch id:04d}{n:04d}`, n = 1… in a random order, so that a run of numbers does not
   give an enterprise's candidates away to the assessors.
@@ -44,6 +52,8 @@ from app.timeutil import LOCAL_TZ, local_today
 from certificates.models import (
     AGGREGATIONS,
     ASSESSING,
+    CANCELLED,
+    ISSUED,
     KINDS,
     PARTS,
     REGISTRATION,
@@ -58,6 +68,7 @@ from certificates.rules import eligibility, levels
 from exams import services as exam_services
 from exams.models import Exam
 
+CANCEL_REASON_MAX = 255
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 DATE_MESSAGE = "日期应在 2000-01-01 至 2100-12-31 之间"
@@ -85,6 +96,14 @@ def _raise(problems: list) -> None:
 def _require_province(by, message: str = "只有省协会可以设置认定批次") -> None:
     if role_of(by) is not Role.PROVINCE_ADMIN:
         raise Refused(message)
+
+
+CANCELLED_MESSAGE = "本批次已取消"
+
+
+def _require_not_cancelled(batch: CertificationBatch) -> None:
+    if batch.status == CANCELLED:
+        raise Conflict(CANCELLED_MESSAGE, code="batch_cancelled")
 
 
 # Points ------------------------------------------------------------------------------------
@@ -264,6 +283,7 @@ def update_batch(batch: CertificationBatch, data: dict, *, by) -> CertificationB
     admits the registered candidates.
     """
     _require_province(by)
+    _require_not_cancelled(batch)
     if batch.status not in (REGISTRATION, ASSESSING):
         raise Conflict("成绩已公示，批次设置不能再修改")
     values = _batch_values(data, by)
@@ -316,6 +336,7 @@ def _has_marks(batch: CertificationBatch) -> bool:
 
 
 def _require_open_rubric(batch: CertificationBatch) -> None:
+    _require_not_cancelled(batch)
     if batch.status not in (REGISTRATION, ASSESSING) or _has_marks(batch):
         raise Conflict("评分已经开始，评分细则不能再修改")
 
@@ -453,6 +474,7 @@ def appoint_assessor(
     """Appoint a judge or chief judge to score a part; `chief` makes them its chief assessor
     (the part's previous chief, if any, stays an assessor). Appointing twice is once."""
     _require_province(by)
+    _require_not_cancelled(batch)
     if batch.status not in (REGISTRATION, ASSESSING):
         raise Conflict("成绩已公示，不能再安排考评员")
     if part not in parts_of(batch):
@@ -555,6 +577,7 @@ def _require_registration(batch: CertificationBatch, by, today: date) -> None:
     role = role_of(by)
     if role not in (Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN):
         raise Refused("只有企业管理员和省协会可以报名")
+    _require_not_cancelled(batch)
     if batch.status != REGISTRATION:
         raise Conflict("本批次已停止报名")
     if role is Role.ENTERPRISE_ADMIN and not registration_open(batch, today):
@@ -628,9 +651,56 @@ def _enter(batch: CertificationBatch, employee: Employee, *, by) -> Certificatio
     return candidate
 
 
-def withdraw(candidate: CertificationCandidate, *, by, today: date | None = None) -> None:
+# What happened to a candidate's theory exam admission when they left the batch.
+ADMISSION_MESSAGES = {
+    exam_services.ADMISSION_WITHDRAWN: "已取消其理论考试资格",
+    exam_services.ADMISSION_KEPT_ATTEMPTED: "该考生已参加理论考试，考试资格和考试记录保留",
+    exam_services.NOT_ADMITTED: "",
+}
+
+
+def _still_needed(exam_id: int, employee_id: int, leaving_batch_id: int) -> bool:
+    """Whether another open batch with the same theory exam still has the employee."""
+    stmt = (
+        select(CertificationCandidate.id)
+        .join(CertificationBatch, CertificationBatch.id == CertificationCandidate.batch_id)
+        .where(
+            CertificationBatch.theory_exam_id == exam_id,
+            CertificationBatch.id != leaving_batch_id,
+            CertificationBatch.status != CANCELLED,
+            CertificationCandidate.employee_id == employee_id,
+            CertificationCandidate.status == "registered",
+        )
+        .limit(1)
+    )
+    return db.session.scalar(stmt) is not None
+
+
+def release_exam_admission(batch: CertificationBatch, candidate: CertificationCandidate) -> str:
+    """Take a leaving candidate off the batch's theory exam (through exams' services);
+    answers what happened (`exams.services.ADMISSION_*`, or "none")."""
+    exam_id = batch.theory_exam_id
+    if exam_id is None or _still_needed(exam_id, candidate.employee_id, batch.id):
+        return exam_services.NOT_ADMITTED
+    return exam_services.withdraw_admission(exam_id, candidate.employee_id)
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What withdrawing did: the candidate, and their theory exam admission's fate."""
+
+    candidate: CertificationCandidate
+    exam_admission: str  # exams.services.ADMISSION_WITHDRAWN | ADMISSION_KEPT_ATTEMPTED | "none"
+
+    @property
+    def message(self) -> str:
+        return ADMISSION_MESSAGES[self.exam_admission]
+
+
+def withdraw(candidate: CertificationCandidate, *, by, today: date | None = None) -> Withdrawal:
     """退报: take a candidate off the batch (an enterprise admin within the window, the
-    province until the batch moves to assessing)."""
+    province until the batch moves to assessing), and off its theory exam unless they
+    already sat it."""
     today = today or local_today()
     # The batch's row, as registering and starting the assessment hold it: a withdrawal
     # never slips between the tickets being given and the status changing.
@@ -641,6 +711,71 @@ def withdraw(candidate: CertificationCandidate, *, by, today: date | None = None
         raise Conflict("该考生已退报")
     candidate.status = "withdrawn"
     db.session.flush()
+    return Withdrawal(candidate, release_exam_admission(batch, candidate))
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """What cancelling a batch did to its candidates' theory exam admissions."""
+
+    batch: CertificationBatch
+    admissions_withdrawn: int
+    kept_with_attempt: int
+
+    @property
+    def message(self) -> str:
+        text = f"认定批次已取消：{self.admissions_withdrawn} 名考生的理论考试资格已取消"
+        if self.kept_with_attempt:
+            text += f"；{self.kept_with_attempt} 名考生已参加理论考试，考试记录保留"
+        return text
+
+
+def cancel_problem(batch: CertificationBatch) -> str | None:
+    """Why `batch` cannot be cancelled now (Chinese), or None."""
+    if batch.status == ISSUED or db.session.scalar(
+        select(Certificate.id).where(Certificate.batch_id == batch.id).limit(1)
+    ):
+        return "本批次已颁发证书，不能取消（如需作废证书，请逐一撤销）"
+    return None
+
+
+def cancel_batch(batch: CertificationBatch, reason: str, *, by, now: datetime) -> Cancellation:
+    """取消批次 (the provincial admin, with a reason) while no certificate was issued:
+    registration ends, nothing more is marked, published or issued, and the candidates are
+    taken off the theory exam (those who sat it keep their attempt). Cancelling again
+    changes nothing."""
+    _require_province(by, "只有省协会可以取消认定批次")
+    reason = (reason or "").strip()
+    if not 2 <= len(reason) <= CANCEL_REASON_MAX:
+        message = f"请填写取消原因（2–{CANCEL_REASON_MAX} 个字）"
+        raise Invalid(message, details=[{"field": "reason", "message": message}])
+    # The batch's row, as issuing, publishing and registering hold it: a cancellation and
+    # an issue never cross (the later one sees the other's status).
+    batch = db.session.get(
+        CertificationBatch, batch.id, with_for_update=True, populate_existing=True
+    )
+    if batch.status == CANCELLED:
+        return Cancellation(batch, 0, 0)
+    if problem := cancel_problem(batch):
+        raise Conflict(problem, code="batch_issued")
+    batch.status = CANCELLED
+    batch.cancelled_at = now
+    batch.cancelled_by_id = by.id
+    batch.cancel_reason = reason
+    db.session.flush()
+    outcomes = [
+        release_exam_admission(batch, c)
+        for c in db.session.scalars(
+            select(CertificationCandidate)
+            .where(CertificationCandidate.batch_id == batch.id)
+            .order_by(CertificationCandidate.id)
+        )
+    ]
+    return Cancellation(
+        batch,
+        outcomes.count(exam_services.ADMISSION_WITHDRAWN),
+        outcomes.count(exam_services.ADMISSION_KEPT_ATTEMPTED),
+    )
 
 
 @dataclass(frozen=True)
@@ -687,6 +822,7 @@ def set_photo(candidate: CertificationCandidate, data: bytes, *, by) -> None:
     """Keep the candidate's photo (printed on the certificate) until results are published."""
     if role_of(by) not in (Role.PROVINCE_ADMIN, Role.ENTERPRISE_ADMIN):
         raise Refused("只有企业管理员和省协会可以上传照片")
+    _require_not_cancelled(candidate.batch)
     if candidate.batch.status not in (REGISTRATION, ASSESSING):
         raise Conflict("成绩已公示，照片不能再更换")
     candidate.photo = checked_photo(data).data
@@ -710,6 +846,7 @@ def start_assessment(batch: CertificationBatch, *, by) -> list[CertificationCand
     """Close registration and move the batch to assessing: every registered candidate gets a
     ticket number. Needs candidates and each part's rubric adding up to 100 points."""
     _require_province(by, "只有省协会可以开始考核")
+    _require_not_cancelled(batch)
     if batch.status != REGISTRATION:
         raise Conflict("本批次已经开始考核")
     registered = _registered(batch)

@@ -138,6 +138,8 @@ def why_not_issuable(batch: CertificationBatch) -> str | None:
     """Why `batch` cannot be issued now (Chinese), or None when it can."""
     if batch.status == "issued":
         return "该批次的证书已颁发"
+    if batch.status == "cancelled":
+        return "该批次已取消，不能颁发证书"
     if batch.status != PUBLISHED:
         return "成绩公示后才能颁发证书"
     if not ready_to_issue(batch):

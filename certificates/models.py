@@ -39,6 +39,7 @@ PARTS = ("practical", "review")  # 实操考核, 综合评审 (the theory part i
 KINDS = ("measurement", "judgement")  # as competitions.models.KINDS
 AGGREGATIONS = ("single", "mean", "trimmed_mean")  # as competitions.models.AGGREGATIONS
 CANDIDATE_STATUSES = ("registered", "withdrawn", "absent")
+RULING_KINDS = ("decide", "rescore")  # the chief assessor sets the mark, or asks for re-marking
 OBJECTION_STATUSES = ("pending", "upheld", "dismissed")
 ORIGINS = ("batch", "competition")  # a certification batch, or promotion by a competition
 JOB_KINDS = ("issue", "zip")
@@ -85,6 +86,10 @@ class CertificationBatch(db.Model):
     notice_ends_at: Mapped[datetime | None]
     issued_at: Mapped[datetime | None]
     issued_on: Mapped[date | None]  # the date printed on the certificates
+    # 取消批次: by the province, with a reason, while nothing was issued.
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancel_reason: Mapped[str] = mapped_column(String(255), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -197,6 +202,34 @@ class AssessmentMark(db.Model):
     key: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(200), default="")  # why it changed a mark
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AssessmentRuling(db.Model):
+    """The chief assessor's ruling on one candidate's item whose assessors disagree beyond
+    the tolerance (裁决): the final mark (`decide`, with `points`) or a request to re-mark
+    (`rescore`). Kept with who and when; the latest one counts, never edited."""
+
+    __tablename__ = "assessment_rulings"
+    __table_args__ = (
+        one_of("kind", RULING_KINDS),
+        Index("ix_assessment_rulings_candidate_item", "candidate_id", "item_id"),
+        CheckConstraint(
+            "(kind = 'decide' AND points >= 0) OR (kind = 'rescore' AND points IS NULL)",
+            name="points_of_kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("certification_batches.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("certification_candidates.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("assessment_items.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int | None]  # centipoints, for `decide`
+    reason: Mapped[str] = mapped_column(String(200))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    decided_by = relationship("User")
 
 
 class Objection(db.Model):

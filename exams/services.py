@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.errors import Invalid
 from app.extensions import db
-from exams.models import Exam, ExamCandidate
+from exams.models import Attempt, Exam, ExamCandidate
 from exams.rules import assembly, timing
 from question_bank import services as bank_services
 
@@ -104,6 +104,37 @@ def admit(exam_id: int, employee_id: int) -> None:
     exam = db.session.get(Exam, exam_id)
     if exam is not None:
         add_candidates(exam, [employee_id])
+
+
+# What `withdraw_admission` did.
+ADMISSION_WITHDRAWN, ADMISSION_KEPT_ATTEMPTED, NOT_ADMITTED = "withdrawn", "attempted", "none"
+
+
+def withdraw_admission(exam_id: int, employee_id: int) -> str:
+    """Take one employee off an exam's candidates (a certification registration withdrawn
+    or cancelled), unless they have an attempt: then the admission and the attempt stay.
+
+    Answers `ADMISSION_WITHDRAWN`, `ADMISSION_KEPT_ATTEMPTED` or `NOT_ADMITTED`. The
+    admission row is held first, as starting an attempt holds it (`is_candidate(lock=True)`):
+    an attempt started at the same moment is either seen here or refused there.
+    """
+    admission = db.session.scalar(
+        select(ExamCandidate)
+        .where(ExamCandidate.exam_id == exam_id, ExamCandidate.employee_id == employee_id)
+        .with_for_update()
+    )
+    if admission is None:
+        return NOT_ADMITTED
+    attempted = db.session.scalar(
+        select(Attempt.id)
+        .where(Attempt.exam_id == exam_id, Attempt.employee_id == employee_id)
+        .limit(1)
+    )
+    if attempted is not None:
+        return ADMISSION_KEPT_ATTEMPTED
+    db.session.delete(admission)
+    db.session.flush()
+    return ADMISSION_WITHDRAWN
 
 
 def max_score(exam: Exam) -> int:

@@ -96,7 +96,7 @@ def test_an_assessor_never_gets_a_candidate_of_their_own_enterprise(make, client
     csrf = login(world.assessor.username)  # works for enterprise A, like 00010001 and 00010002
     queue = client.get(f"{API}/{world.batch.id}/queue?part=practical").get_json()
     assert [line["ticket_number"] for line in queue["items"]] == ["00010003"]
-    assert set(queue["items"][0]) == {"ticket_number", "marked", "total"}  # no name, no firm
+    assert set(queue["items"][0]) == {"ticket_number", "marked", "total", "rescore"}  # no name
     refused = _mark(
         client,
         world.batch.id,
@@ -239,7 +239,28 @@ def test_the_chief_assessor_sees_the_sheet_and_signs_off_on_the_page(make, clien
     assert "table-danger" in page  # P1 of 00010003: 30 and 10 of 40 disagree
     assert "80.00" in page and "60.00" in page  # (30+50) and ((30+10)/2 + 50)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post(f"{url[: -len('/chief')]}/sign-off", data={"csrf_token": csrf})
+    sign_off = f"{url[: -len('/chief')]}/sign-off"
+    # The disagreement is ruled on first (issue 15): the sign-off is refused until then.
+    refused = client.post(sign_off, data={"csrf_token": csrf}, follow_redirects=True)
+    assert "00010003 P1：评分分歧待主考裁决" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(PartSignOff.id))) == 0
+    once = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    ruled = client.post(
+        f"{url[: -len('/chief')]}/rulings",
+        data={
+            "csrf_token": csrf,
+            "once": once,
+            "ticket_number": "00010003",
+            "item_id": world.items["P1"].id,
+            "kind": "decide",
+            "points": "25",
+            "reason": "复看录像，按操作规范第 3 条给分",
+        },
+        follow_redirects=True,
+    )
+    assert "已裁决：00010003 裁定分数 25.00 分" in ruled.get_data(as_text=True)
+    assert "75.00" in ruled.get_data(as_text=True)  # 25 + 50: the decided mark counts
+    response = client.post(sign_off, data={"csrf_token": csrf})
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(PartSignOff.id))) == 1
     client.post("/api/v1/auth/logout")

@@ -14,6 +14,7 @@ from app.form_once import FormSubmission, OnceForm, claim
 from app.law_trainings.forms import TrainingForm
 from app.orgs.forms import EmployeeForm, EnterpriseForm, ExternalCertificateForm
 from certificates import batch_forms
+from certificates.assessment_views import RulingForm
 from certificates.views import IssueForm, PromotionForm
 from competitions.forms import CompetitionForm, EventForm, ItemForm
 from competitions.results_views import AppealForm
@@ -43,6 +44,8 @@ CREATE_FORMS = [
     batch_forms.ItemForm,
     batch_forms.AssessorForm,
     batch_forms.RegisterForm,
+    batch_forms.CancelForm,
+    RulingForm,
     IssueForm,
     PromotionForm,
 ]
