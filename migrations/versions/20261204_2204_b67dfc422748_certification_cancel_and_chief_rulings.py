@@ -5,7 +5,7 @@ assessor's rulings on disagreeing marks (decide the mark, or ask for re-marking)
 in their own table, never edited.
 
 Revision ID: b67dfc422748
-Revises: 5c4e5bc8af08
+Revises: 59ed5c51db7d
 Create Date: 2026-12-04 22:04:29.064136
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b67dfc422748"
-down_revision = "5c4e5bc8af08"
+down_revision = "59ed5c51db7d"
 branch_labels = None
 depends_on = None
 
