@@ -6,8 +6,8 @@ admits all three; a second exam admits only 王五.
 """
 
 import re
-from pathlib import Path
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
