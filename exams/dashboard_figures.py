@@ -49,7 +49,7 @@ def exam_figures(user, today: date) -> list[Figure]:
     else:
         href = url_for("report_charts.report", key="exam-pass-rates", year=today.year)
     return [
-        Figure("exam_sittings", f"{today.year} 年考试", f"{sittings} 人次", f"实考 {sat} 人", href),
+        Figure("exam_sittings", "考试人次", str(sittings), f"实考 {sat} 人", href),
         Figure(
             "exam_pass_rate",
             "考试合格率",

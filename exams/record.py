@@ -43,12 +43,12 @@ def exams_section(employee, today: date) -> Section:
             else:
                 result = Badge("未参加", "secondary")
             score, when = "—", "—"
-        rows.append([exam.title, when, score, result, str(len(mine))])
+        rows.append([exam.title, when, score, result])
     sat = sum(1 for exam in exams if queries.counted_attempt(attempts.get(exam.id, []), "best"))
     return Section(
         "exams",
         "考试成绩",
-        ["考试", "交卷时间", "成绩", "结果", "作答次数"],
+        ["考试", "交卷时间", "成绩", "结果"],
         rows,
         summary=f"参加考试 {sat} 场，合格 {passed} 场" if exams else "",
         empty="没有安排过考试",

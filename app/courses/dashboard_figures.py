@@ -41,15 +41,15 @@ def study_figures(user, today: date) -> list[Figure]:
     totals = plans.completion_totals(list(active), today)
     if totals["plans"]:
         plan_detail = (
-            f"{totals['plans']} 项进行中的计划：完成 {totals['completed']} / "
-            f"{totals['assigned']} 人次，逾期未完成 {totals['late']}"
+            f"{totals['plans']} 项计划，完成 {totals['completed']}/{totals['assigned']} 人次，"
+            f"逾期 {totals['late']}"
         )
     else:
         plan_detail = "还没有进行中的培训计划"
     return [
         Figure(
             "study_hours",
-            f"{today.year} 年学时",
+            "学时合计",
             study.hours(seconds),
             f"参学 {people} 人，人均 {average} 学时",
             _hours_href(user),
