@@ -84,8 +84,11 @@ def load_demo_exam_results() -> Exam | None:
     )
     # Someone has to be the account that sat: the candidate's own, else the province's.
     fallback = db.session.scalar(select(User.id).where(User.username == "admin"))
-    rng = random.Random(20260930)
     for n, (employee_id, user_id) in enumerate(candidates):
+        # Each candidate's own generators: the same absences and marks on every machine,
+        # whatever paper the draw gives them (wrong options are picked by a second one).
+        rng = random.Random(20260930 + employee_id)
+        pick = random.Random(employee_id)
         if rng.random() < ABSENT_SHARE:
             continue
         started = opens_at + timedelta(minutes=5 + n % 30)
@@ -101,7 +104,7 @@ def load_demo_exam_results() -> Exam | None:
             elif version.type == "true_false":
                 response = not version.answer
             else:
-                response = rng.choice([k for k in version.option_keys if k != version.answer])
+                response = pick.choice([k for k in version.option_keys if k != version.answer])
             attempt_service.save_answer(
                 attempt,
                 row.question_id,
