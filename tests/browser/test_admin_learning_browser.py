@@ -114,6 +114,7 @@ def test_an_enterprise_admin_adds_a_person_and_opens_a_learning_record(
 
     _menu(page, "花名册")
     page.get_by_role("link", name="添加人员").tap()
+    page.wait_for_url(re.compile(r"/employees/new$"))
     expect(page.get_by_role("heading", name="添加人员")).to_be_visible()
     post = page.get_by_label("岗位")
     expect(post).to_have_value("")  # no default post: 项目经理 is not chosen for anyone
@@ -129,6 +130,7 @@ def test_an_enterprise_admin_adds_a_person_and_opens_a_learning_record(
     search = page.locator("input[name=q]")
     search.fill("周新来")
     search.press("Enter")
+    page.wait_for_url(re.compile(r"[?&]q="))
 
     page.get_by_role("link", name="周新来").first.tap()
     expect(page.get_by_role("heading", name=re.compile("周新来"))).to_be_visible()
@@ -152,6 +154,7 @@ def test_an_enterprise_admin_adds_a_person_and_opens_a_learning_record(
     page.screenshot(path=shots / "learning-enterprise-phone-record.png", full_page=True)
 
     record.get_by_role("link", name="打印学习档案").tap()
+    page.wait_for_url(re.compile(r"/record$"))
     expect(page.get_by_role("heading", name="从业人员学习档案")).to_be_visible()
     expect(page.get_by_role("button", name="打印学习档案")).to_be_visible()
     _fits(page)
