@@ -1,5 +1,8 @@
 """The provincial admin's dashboard ("/") over 14 regions, 1,000 enterprises, 200,000 staff.
 
+The dashboard also shows 学习与考试: study spans of one employee in four and a submitted
+attempt of one in five are seeded, so that those figures' grouped queries read real rows.
+
 Figures (20 requests after a warm-up, through the test client, so without the network):
   province_dashboard_200k_employees_p50  median response time (target < 300 ms)
   province_dashboard_200k_employees_p95  95th percentile (nearest rank)
@@ -16,12 +19,13 @@ import pstats
 import random
 import statistics
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import event, insert, select, text
 
 from app.auth.models import Role, User
 from app.auth.services import create_account, hash_password
+from app.courses.models import PUBLISHED, Chapter, Course, Lesson, StudySpan
 from app.demo.organisations import GIVEN, POST_WEIGHTS, REGIONS, SURNAMES
 from app.extensions import db
 from app.orgs.models import DutyPeriod, Employee, Enterprise, Region
@@ -29,6 +33,9 @@ from app.orgs.rules.identity import credit_code_check_char, id_number_check_char
 from app.pii import vault
 from app.timeutil import local_today, utcnow
 from bench import BenchError, dialect, fresh_app, note, report, stopwatch
+from exams.models import SUBMITTED, Attempt, Exam
+from question_bank.models import PROVINCIAL_BANK
+from question_bank.services import ensure_bank
 
 EMPLOYEES = 200_000
 TARGET_MS = 300.0
@@ -192,6 +199,84 @@ def _seed(rng: random.Random, today: date) -> dict:
     }
 
 
+def _seed_learning(rng: random.Random, today: date) -> int:
+    """Study spans this year (one employee in four) and a submitted attempt of one exam (one
+    in five); answers the attempts' count, which the dashboard shows as 考试人次."""
+    now = utcnow()
+    course = Course(
+        title="秩序维护员岗位培训",
+        category="post",
+        status=PUBLISHED,
+        required_seconds=8 * 3600,
+        published_at=now,
+    )
+    db.session.add(course)
+    db.session.flush()
+    chapter = Chapter(course_id=course.id, title="岗位职责", position=1)
+    db.session.add(chapter)
+    db.session.flush()
+    lesson = Lesson(course_id=course.id, chapter_id=chapter.id, title="巡逻", kind="text")
+    db.session.add(lesson)
+    ensure_bank(PROVINCIAL_BANK)
+    exam = Exam(
+        title="保安员理论考试",
+        bank=PROVINCIAL_BANK,
+        rules=[],
+        opens_at=now - timedelta(days=2),
+        closes_at=now - timedelta(days=1),
+        time_limit_seconds=3600,
+        pass_score=6000,
+    )
+    db.session.add(exam)
+    db.session.flush()
+    year_start = datetime(today.year, 1, 1)
+    span_seconds = max(60, int((now - year_start).total_seconds()) - 7200)
+    spans = []
+    for (employee_id,) in db.session.execute(select(Employee.id).where(Employee.id % 4 == 0)):
+        ended = year_start + timedelta(seconds=3600 + rng.randrange(span_seconds))
+        seconds = rng.randrange(600, 3600)
+        spans.append(
+            {
+                "employee_id": employee_id,
+                "lesson_id": lesson.id,
+                "started_at": ended - timedelta(seconds=seconds),
+                "ended_at": ended,
+                "seconds": seconds,
+            }
+        )
+    for start in range(0, len(spans), 20_000):
+        db.session.execute(insert(StudySpan.__table__), spans[start : start + 20_000])
+    sitter = db.session.scalar(select(User.id).where(User.username == "province"))
+    sat_at = now - timedelta(days=2) + timedelta(minutes=50)
+    attempts = []
+    for (employee_id,) in db.session.execute(select(Employee.id).where(Employee.id % 5 == 0)):
+        score = rng.randrange(3000, 10001)
+        attempts.append(
+            {
+                "exam_id": exam.id,
+                "employee_id": employee_id,
+                "user_id": sitter,
+                "number": 1,
+                "status": SUBMITTED,
+                "seed": 0,
+                "started_at": sat_at - timedelta(minutes=45),
+                "deadline": sat_at + timedelta(minutes=15),
+                "submitted_at": sat_at,
+                "submit_reason": "manual",
+                "score": score,
+                "max_score": 10000,
+                "passed": score >= 6000,
+            }
+        )
+    for start in range(0, len(attempts), 20_000):
+        db.session.execute(insert(Attempt.__table__), attempts[start : start + 20_000])
+    db.session.commit()
+    if dialect() == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return len(attempts)
+
+
 def _percentile(samples: list[float], fraction: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(samples)
@@ -246,6 +331,7 @@ def main() -> None:
     with fresh_app("dashboard") as app:
         with app.app_context(), stopwatch() as seeding:
             expected = _seed(rng, today)
+            expected["sittings"] = _seed_learning(rng, today)
         note(
             f"{dialect_of(app)}: seeded 14 regions, {expected['enterprises']} enterprises, "
             f"{EMPLOYEES} employees ({expected['on_duty']} on duty), "
@@ -275,6 +361,7 @@ def main() -> None:
             ("在岗从业人员", expected["on_duty"]),
             ("今年离职", expected["left_this_year"]),
             ("有效账号", expected["accounts"]),
+            ("考试人次", expected["sittings"]),
         ):
             if label not in page or f'<div class="kpi">{figure}</div>' not in page:
                 raise BenchError(f"the dashboard does not show {label} {figure}")

@@ -58,3 +58,7 @@ def init_app(app) -> None:
     from certificates.report_source import issued_certificates
 
     register_certificate_source("certificates", issued_certificates)
+
+    from certificates.record import register_section
+
+    register_section()  # the employees' learning records

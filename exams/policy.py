@@ -1,9 +1,12 @@
 """Who may see, run and take exams and attempts."""
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from app.extensions import db
-from app.security import Action, Policy, register
+from app.orgs.models import Employee
+from app.roles import Role
+from app.security import Action, Policy, register, role_of
+from app.security import visible as visible_rows
 from exams.models import Attempt, AttemptQuestion, Exam, ExamCandidate
 from question_bank.images import grant_image_access
 from question_bank.models import QuestionVersion
@@ -53,6 +56,24 @@ class AttemptPolicy(Policy):
         if action is Action.TAKE:
             return user.employee_id is not None and obj.employee_id == user.employee_id
         return False
+
+
+# Who reads the results of the exams their scope's people sat, read-only (成绩查询): a city
+# association, for its region's enterprises' employees. The exam's owners have its own pages.
+RESULT_READERS = frozenset({Role.CITY_ADMIN})
+
+
+def reads_results(user) -> bool:
+    """Whether `user` has the read-only results pages (a city association)."""
+    return role_of(user) in RESULT_READERS
+
+
+def results_scope(user, employee_id):
+    """SQL condition on `employee_id` (a column): the candidates whose results `user` reads —
+    the employees in their scope (a city: its region's enterprises'); none for others."""
+    if not reads_results(user):
+        return false()
+    return employee_id.in_(select(Employee.id).where(visible_rows(user, Employee)))
 
 
 def candidate_sees_image(user, name: str) -> bool:

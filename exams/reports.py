@@ -59,15 +59,17 @@ def sample_paper(exam) -> list[dict]:
     return shown
 
 
-def _candidates(exam):
-    return org_queries.employees_with_enterprise(queries.candidate_ids(exam.id))
+def _candidates(exam, candidates=None):
+    ids = queries.candidate_ids(exam.id) if candidates is None else candidates
+    return org_queries.employees_with_enterprise(ids)
 
 
-def _attempts_by_employee(exam) -> dict[int, list[Attempt]]:
+def _attempts_by_employee(exam, candidates=None) -> dict[int, list[Attempt]]:
     grouped: dict[int, list[Attempt]] = {}
-    for attempt in db.session.scalars(
-        select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.number)
-    ):
+    stmt = select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.number)
+    if candidates is not None:
+        stmt = stmt.where(Attempt.employee_id.in_(candidates))
+    for attempt in db.session.scalars(stmt):
         grouped.setdefault(attempt.employee_id, []).append(attempt)
     return grouped
 
@@ -125,11 +127,12 @@ def board(exam, now: datetime) -> list[dict]:
     return rows
 
 
-def results(exam, now: datetime) -> list[dict]:
-    """Each candidate's counted attempt (best or last, as the exam says)."""
-    attempts = _attempts_by_employee(exam)
+def results(exam, now: datetime, candidates=None) -> list[dict]:
+    """Each candidate's counted attempt (best or last, as the exam says); `candidates`, a
+    SELECT of employee ids, narrows the list (a city's people)."""
+    attempts = _attempts_by_employee(exam, candidates)
     rows = []
-    for employee, enterprise in _candidates(exam):
+    for employee, enterprise in _candidates(exam, candidates):
         mine = attempts.get(employee.id, [])
         counted = queries.counted_attempt(mine, exam.scoring)
         if counted is not None:

@@ -31,3 +31,9 @@ def init_app(app) -> None:
     from app.courses.report_provider import register_report
 
     register_report()  # 统计报表
+    from app.courses.dashboard_figures import register_figures
+
+    register_figures()  # the admins' dashboards
+    from app.courses.record import register_section
+
+    register_section()  # the employees' learning records

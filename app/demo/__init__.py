@@ -15,6 +15,7 @@ from app.demo.certificates import load_demo_certificates
 from app.demo.competition_scores import load_demo_scores
 from app.demo.competitions import load_demo_competitions
 from app.demo.courses import load_demo_courses
+from app.demo.exam_results import load_demo_exam_results
 from app.demo.exams import load_demo_exam
 from app.demo.law_trainings import load_demo_law_trainings
 from app.demo.organisations import DEMO_PASSWORD, load_demo_organisations
@@ -41,6 +42,7 @@ def load_demo_data() -> dict:
     load_demo_law_trainings()
     load_demo_scores(load_demo_competitions())
     load_demo_certificates()
+    load_demo_exam_results()
     db.session.flush()
     return {
         "regions": db.session.scalar(select(func.count(Region.id))),

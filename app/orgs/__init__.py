@@ -25,3 +25,6 @@ def init_app(app) -> None:
         "导出记录",
         {Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN},
     )
+    from app.orgs.learning_record import external_certificates, register_section
+
+    register_section("external", external_certificates, order=40)

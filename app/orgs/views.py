@@ -33,6 +33,7 @@ from app.orgs.forms import (
     RosterExportForm,
     RosterImportForm,
 )
+from app.orgs.learning_record import learning_record
 from app.orgs.models import Employee, Enterprise, ExternalCertificate, PiiExport, Region
 from app.orgs.rules.posts import Post
 from app.security import Action, get_or_404, may, require_role, visible
@@ -246,6 +247,22 @@ def employee(employee_id: int):
         leave_form=LeaveForm(left_on=local_today()),
         rehire_form=RehireForm(hired_on=local_today()),
         today=local_today(),
+        record=learning_record(employee, local_today(), leave_out={"external"}),
+    )
+
+
+@bp.get("/employees/<int:employee_id>/record")
+@login_required
+def learning_record_page(employee_id: int):
+    """The person's learning record (学习档案) as a page made for printing."""
+    employee = get_or_404(current_user, Employee, employee_id)
+    require_role(current_user, Role.PROVINCE_ADMIN, Role.CITY_ADMIN, Role.ENTERPRISE_ADMIN)
+    today = local_today()
+    return render_template(
+        "orgs/learning_record.html",
+        employee=employee,
+        record=learning_record(employee, today),
+        today=today,
     )
 
 

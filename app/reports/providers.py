@@ -102,3 +102,54 @@ def bar_chart(title: str, label: str, categories: list[str], series: list[tuple]
         "unit": unit,
         "target": None,
     }
+
+
+# ---------------------------------------------------------------- dashboard figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of an admin's dashboard (学习与考试): `value` already formatted, `detail`
+    a line under it, `href` the page that explains it."""
+
+    key: str
+    label: str
+    value: str
+    detail: str = ""
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class FigureProvider:
+    """Figures a package adds to the admins' dashboards: `build(user, today)` answers them,
+    limited to what `user` may see, each from one grouped query (never one per person)."""
+
+    key: str
+    build: Callable[..., list[Figure]]
+    roles: frozenset = field(default_factory=lambda: frozenset(ADMIN_ROLES))
+    order: int = 100
+
+
+_FIGURES: dict[str, FigureProvider] = {}
+
+
+def register_figures(provider: FigureProvider) -> None:
+    """Add (or replace) a package's dashboard figures; called from its `init_app`."""
+    _FIGURES[provider.key] = provider
+
+
+def dashboard_figures(user, today: date) -> list[Figure]:
+    """Every registered figure for `user`'s role, in order."""
+    role = Role(user.role)
+    chosen = sorted(
+        (p for p in _FIGURES.values() if role in p.roles), key=lambda p: (p.order, p.key)
+    )
+    return [figure for provider in chosen for figure in provider.build(user, today)]
+
+
+def percent_label(value: str | None) -> str:
+    """A rate string ("0.2500") as a percentage with one place ("25.0%"), "—" for none."""
+    if value is None:
+        return "—"
+    scaled = (Fraction(value) * 1000 * 2 + 1) // 2
+    return f"{scaled // 10}.{scaled % 10}%"

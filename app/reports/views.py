@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.auth.models import Role
 from app.reports.dashboard import admin_overview, rate_overview, trainee_overview
+from app.reports.providers import dashboard_figures
 from app.timeutil import local_today
 
 bp = Blueprint("reports", __name__)
@@ -23,6 +24,7 @@ def dashboard():
             f=figures,
             today=today,
             rate=rate_overview(current_user, today),
+            learning=dashboard_figures(current_user, today),
         )
     if role is Role.TRAINEE:
         return render_template(

@@ -6,6 +6,7 @@
  * - Every form that posts is sent once: a second click while the page is loading is ignored
  *   and the buttons show they are busy (the server also refuses a form sent twice: form_once).
  *   `data-resubmit` on a form that answers a download (the page stays) leaves it alone.
+ * - `data-print` on a button: open the browser's print dialog (the page's print CSS applies).
  */
 (function () {
   "use strict";
@@ -14,6 +15,8 @@
     if (control && control.form) control.form.submit();
   });
   document.addEventListener("click", function (event) {
+    var printer = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (printer) { event.preventDefault(); window.print(); return; }
     var button = event.target.closest ? event.target.closest("button[data-confirm], input[data-confirm]") : null;
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });

@@ -178,7 +178,8 @@ def test_province_admin_sees_the_workbench_on_a_desktop(app, live_server_url, de
     _assert_styled(page)
 
     kpis = page.locator(".card-kpi")
-    expect(kpis).to_have_count(4)
+    expect(kpis).to_have_count(8)  # four headcounts and four of 学习与考试
+    expect(page.locator("#learning-figures .card-kpi")).to_have_count(4)
     expect(kpis.filter(has_text="正常经营企业").locator(".kpi")).to_have_text(
         str(data["active_enterprises"])
     )

@@ -32,6 +32,7 @@ MENUS = {
         "plans.index",
         "law_trainings.index",
         "question_bank.index",
+        "exam_results.index",
         "competitions.index",
         "certificates.index",
         "certification.index",

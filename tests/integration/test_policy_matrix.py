@@ -485,3 +485,30 @@ def test_a_chief_judge_sees_the_events_they_lead(every_model, make):
         db.session.scalars(select(CompetitionEvent.id).where(visible(chief, CompetitionEvent)))
     ) == {final.id}
     assert not may(chief, Action.MANAGE, final)  # leads the judging, does not run the event
+
+
+# role → whose exam results they read on the results pages (成绩查询), of the attempts of
+# (A's other employee at the province's exam, A's trainee at A's exam, B's employee at B's):
+# a city reads its region's people's, whoever set the exam; nobody else has these pages.
+EXAM_RESULTS = {
+    "province": (False, False, False),
+    "city_a": (True, True, False),
+    "city_b": (False, False, True),
+    "ent_a": (False, False, False),
+    "ent_b": (False, False, False),
+    "trainee_a": (False, False, False),
+    "judge": (False, False, False),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_exam_results_are_read_by_the_candidates_city(every_model, role):
+    from exams.policy import reads_results, results_scope
+
+    user = every_model["users"][role]
+    attempts = list(db.session.scalars(select(Attempt).order_by(Attempt.id)))
+    readable = set(
+        db.session.scalars(select(Attempt.id).where(results_scope(user, Attempt.employee_id)))
+    )
+    assert tuple(a.id in readable for a in attempts) == EXAM_RESULTS[role]
+    assert reads_results(user) is role.startswith("city")
