@@ -71,7 +71,8 @@ def trainee_overview(user, today: date) -> dict:
 
 
 def rate_overview(user, today: date) -> dict | None:
-    """持证上岗率 for the admin's scope today, and its trend over the last 12 months."""
+    """持证上岗率 for the admin's scope today (the 12-month trend loads after the page, from
+    the trend chart's JSON: at provincial scale it takes a second or two to compute)."""
     from app.reports import chart_data
 
     try:
@@ -80,11 +81,8 @@ def rate_overview(user, today: date) -> dict | None:
         if missing.name != "app.reports.rates":
             raise
         return None
-    month = today.replace(day=1)
     table = rates.rate_table(user, today, "post")
-    series = rates.rate_series(user, chart_data.shift_months(month, -11), month)
     return {
         "total": table.total,
-        "trend": chart_data.trend_chart(series, "近 12 个月持证上岗率"),
         "definition": chart_data.definition(),
     }

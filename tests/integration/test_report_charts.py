@@ -234,7 +234,12 @@ def test_dashboards_show_the_rate_and_its_trend(client, login, world, rates, who
     assert shown == f"{float(expected.rate) * 100:.2f}%"
     assert "近 12 个月持证上岗率" in page
     assert 'href="/reports/certified-on-duty"' in page
-    assert page.count('class="chart-data"') == 1
+    # The trend is fetched after the page: its JSON is the scope's last twelve months.
+    assert 'data-chart-src="/reports/certified-on-duty/charts/trend.json"' in page
+    trend = client.get("/reports/certified-on-duty/charts/trend.json").get_json()
+    month = local_today().replace(day=1)
+    assert trend["chart"]["categories"][-1] == month.strftime("%Y-%m")
+    assert len(trend["chart"]["categories"]) == 12
 
 
 def test_the_enterprise_dashboard_rate_is_its_own(client, login, world):
