@@ -27,6 +27,19 @@ class NavItem:
 FALLBACK_BASE_URL = "http://127.0.0.1:5000"
 
 
+def public_form(view):
+    """Mark a page whose form anyone may send without an account (the law-training sign-up):
+    a refused token there means a stale page, never an ended login."""
+    view.public_form = True
+    return view
+
+
+def is_public_form(endpoint: str | None) -> bool:
+    """Whether `endpoint`'s view was marked with `public_form`."""
+    view = current_app.view_functions.get(endpoint or "")
+    return bool(getattr(view, "public_form", False))
+
+
 def public_base_url() -> str:
     """The platform's public address, without a trailing slash: PUBLIC_BASE_URL when set,
     else the address this request came to (so a server on another port prints working

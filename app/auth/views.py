@@ -25,6 +25,7 @@ from app.form_errors import show_on_form
 from app.orgs.models import Employee, Enterprise, Region
 from app.security import Action, get_or_404, visible
 from app.sorting import natural
+from app.web import is_public_form
 
 bp = Blueprint("auth", __name__)
 
@@ -66,7 +67,7 @@ def _csrf_refused(error: CSRFError):
     again, and let them at once — not 「页面已过期」, which a refresh does not cure."""
     if wants_json():
         return api.handle_http_exception(error)
-    if current_user.is_authenticated:
+    if current_user.is_authenticated or is_public_form(request.endpoint):
         return render_error_page(error.code, error)
     if request.endpoint == "auth.login":  # the login page itself, left open too long
         flash("登录页面已过期，请重新输入密码登录。", "warning")

@@ -44,7 +44,7 @@ from app.law_trainings.rules import mask_phone, normalise_phone
 from app.orgs.models import PiiExport, Region
 from app.security import Action, get_or_404, may, require_role
 from app.timeutil import local_today
-from app.web import public_url
+from app.web import public_form, public_url
 
 bp = Blueprint("law_trainings", __name__, url_prefix="/law-trainings")
 
@@ -407,6 +407,7 @@ def _signup_deducted(response) -> bool:
 
 
 @bp.route("/<int:training_id>/signup", methods=["GET", "POST"])
+@public_form
 @limiter.limit(SIGNUP_LIMITS, methods=["POST"], deduct_when=_signup_deducted)
 @limiter.limit(SIGNUP_POST_LIMIT, methods=["POST"])
 def signup(training_id: int):
