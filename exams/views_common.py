@@ -81,7 +81,7 @@ def new_attempt_json(
         options = ",".join(parts.options[key] for key in row.option_order)
         questions.append(
             f'{parts.head},"position":{row.position},"options":[{options}],'
-            f'"points":{json.dumps(points(row.points))}{parts.tail}'
+            f'"points":{points(row.points)!r}{parts.tail}'
         )
     rest = {
         "id": attempt_id,
