@@ -114,6 +114,13 @@ class PaperRow(NamedTuple):
     option_order: list
 
 
+# The paper's rows are sent as one JSON parameter, each row an array in `PaperRow`'s order
+# (`json.dumps` writes a NamedTuple as one, at half the cost of objects with names).
+_PAPER_COLUMNS = (
+    "CAST(p.row->>0 AS integer), CAST(p.row->>1 AS integer), CAST(p.row->>2 AS integer),"
+    " CAST(p.row->>3 AS integer), p.row->4"
+)
+
 # A new attempt and its paper in one statement on PostgreSQL, the paper's rows as one JSON
 # parameter. Fifty ORM objects tracked through the flush cost more than the rest of starting
 # an exam; Core's executemany (psycopg's pipeline) still sends fifty statements: measured
@@ -130,10 +137,8 @@ _INSERT_ATTEMPT_WITH_PAPER = text(
     "), paper AS ("
     " INSERT INTO attempt_questions"
     " (attempt_id, position, question_id, version_id, points, option_order)"
-    " SELECT attempt.id, p.position, p.question_id, p.version_id, p.points, p.option_order"
-    " FROM attempt, json_to_recordset(CAST(:paper AS json))"
-    " AS p(position integer, question_id integer, version_id integer, points integer,"
-    " option_order json)"
+    f" SELECT attempt.id, {_PAPER_COLUMNS} FROM attempt,"
+    " json_array_elements(CAST(:paper AS json)) AS p(row)"
     ")"
     " SELECT id FROM attempt"
 )
@@ -163,7 +168,7 @@ def _insert_attempt(attempt: Attempt, rows: list[PaperRow]) -> None:
     answers, is read when asked for); elsewhere the ORM writes it."""
     if db.engine.dialect.name == "postgresql":
         values = {name: getattr(attempt, name) for name in _NEW_ATTEMPT_COLUMNS}
-        values["paper"] = json.dumps([row._asdict() for row in rows])
+        values["paper"] = json.dumps(rows)
         attempt.id = db.session.execute(_INSERT_ATTEMPT_WITH_PAPER, values).scalar_one()
         make_transient_to_detached(attempt)
         db.session.add(attempt)
@@ -297,10 +302,8 @@ _START_IN_ONE_STATEMENT = text(
     ), paper AS (
         INSERT INTO attempt_questions
             (attempt_id, position, question_id, version_id, points, option_order)
-        SELECT attempt.id, p.position, p.question_id, p.version_id, p.points, p.option_order
-        FROM attempt, json_to_recordset(CAST(:paper AS json))
-            AS p(position integer, question_id integer, version_id integer, points integer,
-                 option_order json)
+        SELECT attempt.id, {_PAPER_COLUMNS}
+        FROM attempt, json_array_elements(CAST(:paper AS json)) AS p(row)
     )
     SELECT id FROM attempt
     """
@@ -360,7 +363,7 @@ def start_at_once(
                 "deadline": deadline,
                 "max_score": sum(row.points for row in rows),
                 "device": device,
-                "paper": json.dumps([row._asdict() for row in rows]),
+                "paper": json.dumps(rows),
             },
         ).scalar()
     if attempt_id is None:
