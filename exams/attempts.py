@@ -338,7 +338,8 @@ def start_at_once(
         if exam is None or exam.max_attempts < 1:
             return None
         if timing.window_problem(exam.opens_at, exam.closes_at, now):
-            return None  # the checked way says which
+            paper_cache.forget_exam(exam_id)  # read again next time: the window may move
+            return None  # the checked way says why
         state = paper_cache.remembered_bank_state(exam.bank)
         if state is paper_cache.NOT_READ:
             state = bank_state(exam.bank)

@@ -1,7 +1,7 @@
 """Issue 13, item 11: a candidate's first start is one statement on PostgreSQL, drawn from
 what the process keeps of the exam and its bank, and never from a stale copy of either."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select, update
@@ -120,3 +120,23 @@ def test_a_second_start_resumes_the_first_attempt(client, login, world):
     assert again.status_code == 200
     assert again.get_json()["id"] == first["id"]
     assert again.get_json()["questions"] == first["questions"]
+
+
+def test_an_exam_closed_and_reopened_after_it_was_read_follows_its_window(client, login, world):
+    exam_id = create_exam(client, login, world)
+    start(client, login, exam_id, username="cand2")  # the process keeps the exam as it was
+    opens_at, closes_at = db.session.execute(
+        select(Exam.opens_at, Exam.closes_at).where(Exam.id == exam_id)
+    ).one()
+    closed_at = opens_at + timedelta(seconds=1)  # a minute ago or more
+    db.session.execute(update(Exam).where(Exam.id == exam_id).values(closes_at=closed_at))
+    db.session.commit()
+    token = login("cand1")
+    headers = {"X-CSRFToken": token, "X-Device-Id": "phone-1"}
+    closed = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers)
+    assert closed.status_code == 409
+    assert closed.get_json()["error"]["code"] == "exam_not_open"
+    db.session.execute(update(Exam).where(Exam.id == exam_id).values(closes_at=closes_at))
+    db.session.commit()
+    reopened = client.post(f"/api/v1/exams/{exam_id}/attempts", headers=headers)
+    assert reopened.status_code == 201
