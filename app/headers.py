@@ -15,6 +15,8 @@ personal and changes (an exam just submitted must not come back from the browser
 「开始考试」 when the back button is pressed). A response that sets its own Cache-Control keeps it.
 """
 
+from functools import cache
+
 from flask import g, session
 
 _PAGE_POLICY = {
@@ -50,6 +52,7 @@ def permissions_allow_camera() -> str:
     return ""
 
 
+@cache  # a handful of values: written once, not for every response
 def content_security_policy(object_src: str | None = None) -> str:
     """The pages' policy, with `object-src` widened when a page embeds PDFs."""
     policy = dict(_PAGE_POLICY)
@@ -58,6 +61,7 @@ def content_security_policy(object_src: str | None = None) -> str:
     return "; ".join(f"{name} {value}" for name, value in policy.items())
 
 
+@cache
 def permissions_policy(camera: str | None = None) -> str:
     """Powerful features off (speech synthesis is not one: read-aloud keeps working)."""
     features = dict(_PERMISSIONS)

@@ -3,7 +3,7 @@
 from datetime import UTC
 from decimal import Decimal
 
-from flask import request
+from flask import Response, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -22,7 +22,14 @@ from exams import candidates, queries, reports, services
 from exams.attempts import MAX_SEQ
 from exams.models import Attempt, Exam
 from exams.rules import timing
-from exams.views_common import attempt_body, attempt_clock, exam_summary, iso, points
+from exams.views_common import (
+    attempt_body,
+    attempt_clock,
+    exam_summary,
+    iso,
+    new_attempt_json,
+    points,
+)
 from question_bank.policy import owned_bank
 
 blp = Blueprint("exams_api", __name__, url_prefix=API_PREFIX, description="在线考试")
@@ -281,9 +288,32 @@ def preview(exam_id):
 
 
 @blp.post("/exams/<int:exam_id>/attempts")
-@login_required
 def start_attempt(exam_id):
     """Start the exam (201), or resume the attempt in progress (200) on this device."""
+    now = utcnow()
+    # The burst of a sitting (thousands start within a minute): a first attempt is checked
+    # and written by one statement, without loading the account or the exam first; anything
+    # else goes the checked way.
+    identity = claimed_identity()
+    started = identity and attempt_service.start_at_once(
+        *identity, exam_id, device=_device(), now=now
+    )
+    if not started:
+        return _start_checked(exam_id, now)
+    body = new_attempt_json(
+        started.id,
+        started.exam,
+        started.number,
+        started.started_at,
+        started.deadline,
+        now,
+        started.paper,
+    )
+    return Response(body, 201, mimetype="application/json")
+
+
+@login_required
+def _start_checked(exam_id, now):
     # A candidate is in the exam's scope (`ExamPolicy.in_scope`): the admission, read with
     # its lock, settles both in one query; for anyone else `get_or_404` says 404 or lets the
     # refusal below through (the bank's owners, who see the exam but do not sit it).
@@ -291,7 +321,6 @@ def start_attempt(exam_id):
     if exam is None or not services.is_candidate(exam, current_user.employee_id, lock=True):
         get_or_404(current_user, Exam, exam_id)
         raise Refused("您不在本场考试的考生名单中")
-    now = utcnow()
     try:
         attempt, created = attempt_service.start_or_resume(
             exam,
@@ -303,9 +332,20 @@ def start_attempt(exam_id):
     except Conflict:
         db.session.commit()  # an overdue attempt submitted on the way stays submitted
         raise
+    if not created:
+        return attempt_body(attempt, now), 200
     # A new attempt is shown from its paper as drawn (`Attempt.fresh_paper`) and without
     # answers: nothing of what was just written is read back.
-    return attempt_body(attempt, now, new=created), 201 if created else 200
+    body = new_attempt_json(
+        attempt.id,
+        exam,
+        attempt.number,
+        attempt.started_at,
+        attempt.deadline,
+        now,
+        attempt.fresh_paper,
+    )
+    return Response(body, 201, mimetype="application/json")
 
 
 @blp.get("/attempts/<int:attempt_id>")

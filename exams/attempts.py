@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import bindparam, insert, literal_column, select, text
 from sqlalchemy.orm import make_transient_to_detached
 
 from app.errors import Conflict, DomainError, Invalid, NotFound
@@ -77,8 +77,10 @@ def draw(exam: Exam, seed: int, state: datetime | None = None) -> list[tuple[int
 
 
 def bank_state(bank: str) -> datetime | None:
-    """The newest change of the bank's questions."""
-    return bank_services.bank_state(bank)
+    """The newest change of the bank's questions (noted for the one-statement start)."""
+    state = bank_services.bank_state(bank)
+    paper_cache.remember_bank_state(bank, state)
+    return state
 
 
 def drawing_pool(exam: Exam, state: datetime | None = None) -> assembly.Pool:
@@ -112,6 +114,13 @@ class PaperRow(NamedTuple):
     option_order: list
 
 
+# The paper's rows are sent as one JSON parameter, each row an array in `PaperRow`'s order
+# (`json.dumps` writes a NamedTuple as one, at half the cost of objects with names).
+_PAPER_COLUMNS = (
+    "CAST(p.row->>0 AS integer), CAST(p.row->>1 AS integer), CAST(p.row->>2 AS integer),"
+    " CAST(p.row->>3 AS integer), p.row->4"
+)
+
 # A new attempt and its paper in one statement on PostgreSQL, the paper's rows as one JSON
 # parameter. Fifty ORM objects tracked through the flush cost more than the rest of starting
 # an exam; Core's executemany (psycopg's pipeline) still sends fifty statements: measured
@@ -128,10 +137,8 @@ _INSERT_ATTEMPT_WITH_PAPER = text(
     "), paper AS ("
     " INSERT INTO attempt_questions"
     " (attempt_id, position, question_id, version_id, points, option_order)"
-    " SELECT attempt.id, p.position, p.question_id, p.version_id, p.points, p.option_order"
-    " FROM attempt, json_to_recordset(CAST(:paper AS json))"
-    " AS p(position integer, question_id integer, version_id integer, points integer,"
-    " option_order json)"
+    f" SELECT attempt.id, {_PAPER_COLUMNS} FROM attempt,"
+    " json_array_elements(CAST(:paper AS json)) AS p(row)"
     ")"
     " SELECT id FROM attempt"
 )
@@ -161,7 +168,7 @@ def _insert_attempt(attempt: Attempt, rows: list[PaperRow]) -> None:
     answers, is read when asked for); elsewhere the ORM writes it."""
     if db.engine.dialect.name == "postgresql":
         values = {name: getattr(attempt, name) for name in _NEW_ATTEMPT_COLUMNS}
-        values["paper"] = json.dumps([row._asdict() for row in rows])
+        values["paper"] = json.dumps(rows)
         attempt.id = db.session.execute(_INSERT_ATTEMPT_WITH_PAPER, values).scalar_one()
         make_transient_to_detached(attempt)
         db.session.add(attempt)
@@ -174,14 +181,25 @@ def _insert_attempt(attempt: Attempt, rows: list[PaperRow]) -> None:
         )
 
 
-def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device, now) -> Attempt:
-    seed = secrets.randbelow(2**31)
-    state = bank_state(exam.bank)
+def _paper_rows(exam, seed: int, state: datetime | None) -> list[PaperRow]:
+    """The paper the seed draws for the exam from its bank as of `state`."""
     paper = draw(exam, seed, state)
     current = current_versions(exam.bank, state)
     versions = {question_id: current[question_id] for question_id, _ in paper}
     contents = version_cache.get_many(versions.values())
     rng = random.Random(seed + 1)  # option order: reproducible, independent of the draw
+    rows = []
+    for position, (question_id, points) in enumerate(paper, start=1):
+        keys = contents[versions[question_id]].option_keys
+        order = assembly.option_order(keys, rng) if exam.shuffle_options and keys else keys
+        rows.append(PaperRow(position, question_id, versions[question_id], points, order))
+    paper_cache.remember_versions(versions)  # what this process's saves check first
+    return rows
+
+
+def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device, now) -> Attempt:
+    seed = secrets.randbelow(2**31)
+    rows = _paper_rows(exam, seed, bank_state(exam.bank))
     attempt = Attempt(
         exam=exam,
         exam_id=exam.id,
@@ -193,21 +211,167 @@ def _new_attempt(exam: Exam, employee_id: int, user_id: int, number: int, device
         started_at=now,
         deadline=timing.attempt_deadline(now, exam.time_limit_seconds, 0, exam.closes_at),
         extension_seconds=0,
-        max_score=sum(points for _, points in paper),
+        max_score=sum(row.points for row in rows),
         device=device,
         takeovers=0,
         leave_count=0,
         last_seen_at=now,
     )
-    rows = []
-    for position, (question_id, points) in enumerate(paper, start=1):
-        keys = contents[versions[question_id]].option_keys
-        order = assembly.option_order(keys, rng) if exam.shuffle_options and keys else keys
-        rows.append(PaperRow(position, question_id, versions[question_id], points, order))
     _insert_attempt(attempt, rows)
     attempt.fresh_paper = rows  # shown at once, without reading it back
-    paper_cache.remember_versions(versions)  # what this process's saves check first
     return attempt
+
+
+@dataclass(frozen=True)
+class ExamSettings:
+    """An exam's row as a start reads it (what `draw` and `exam_summary` need of an `Exam`),
+    with the fingerprint of the whole row its statement checks."""
+
+    id: int
+    fingerprint: str
+    bank: str
+    title: str
+    rules: list
+    fixed_questions: list
+    opens_at: datetime
+    closes_at: datetime
+    time_limit_seconds: int
+    pass_score: int
+    max_attempts: int
+    scoring: str
+    shuffle_questions: bool
+    shuffle_options: bool
+    leave_limit: int | None
+
+
+# Any change to any column of the exam changes it: a start drawn from settings read before
+# the change is refused by its statement.
+_EXAM_FINGERPRINT = "md5(CAST(exams AS text))"
+_SETTINGS = [name for name in ExamSettings.__dataclass_fields__ if name != "fingerprint"]
+
+
+def _exam_settings(exam_id: int, connection) -> ExamSettings | None:
+    """The exam's settings as this process last read them, else read now (None: no exam)."""
+    settings = paper_cache.remembered_exam(exam_id)
+    if settings is None:
+        table = Exam.__table__
+        row = connection.execute(
+            select(
+                literal_column(_EXAM_FINGERPRINT).label("fingerprint"),
+                *(table.c[name] for name in _SETTINGS),
+            ).where(table.c.id == exam_id)
+        ).first()
+        if row is None:
+            return None
+        settings = ExamSettings(**row._asdict())
+        paper_cache.remember_exam(exam_id, settings)
+    return settings
+
+
+# The common start, made by one statement on PostgreSQL: the account is still current
+# (`load_user`'s conditions), its employee is admitted to the exam and has no attempt at it
+# yet, the exam is as this process read it (its row's fingerprint) and so is its bank (the
+# state the paper was drawn from). The statement then writes the attempt (number 1) and its
+# paper. A concurrent start of the same candidate meets the attempts' unique (exam, employee,
+# number): this one then writes nothing. Anything else (a second attempt, a resume, a
+# refusal) is left to `start_or_resume`, which gives the reason, under the admission's lock.
+_START_IN_ONE_STATEMENT = text(
+    f"""
+    WITH target AS (
+        SELECT users.employee_id FROM users
+        JOIN exam_candidates ON exam_candidates.employee_id = users.employee_id
+        JOIN exams ON exams.id = exam_candidates.exam_id
+        WHERE users.id = :user_id AND users.session_version = :session_version
+          AND users.active
+          AND exam_candidates.exam_id = :exam_id
+          AND {_EXAM_FINGERPRINT} = :fingerprint
+          AND NOT EXISTS (
+            SELECT FROM attempts
+            WHERE attempts.exam_id = :exam_id AND attempts.employee_id = users.employee_id
+          )
+          AND (SELECT max(questions.updated_at) FROM questions WHERE questions.bank = :bank)
+              IS NOT DISTINCT FROM CAST(:bank_state AS timestamp)
+    ), attempt AS (
+        INSERT INTO attempts (exam_id, employee_id, user_id, number, status, seed, started_at,
+            deadline, extension_seconds, max_score, device, takeovers, leave_count, last_seen_at)
+        SELECT :exam_id, target.employee_id, :user_id, 1, :status, :seed, :now,
+            :deadline, 0, :max_score, :device, 0, 0, :now
+        FROM target
+        ON CONFLICT (exam_id, employee_id, number) DO NOTHING
+        RETURNING id
+    ), paper AS (
+        INSERT INTO attempt_questions
+            (attempt_id, position, question_id, version_id, points, option_order)
+        SELECT attempt.id, {_PAPER_COLUMNS}
+        FROM attempt, json_array_elements(CAST(:paper AS json)) AS p(row)
+    )
+    SELECT id FROM attempt
+    """
+)
+
+
+@dataclass(frozen=True)
+class StartedAttempt:
+    """A first attempt written by `start_at_once`: what its response shows."""
+
+    id: int
+    exam: ExamSettings
+    started_at: datetime
+    deadline: datetime
+    paper: list[PaperRow]
+    number: int = 1
+
+
+def start_at_once(
+    user_id: int, session_version: int, exam_id: int, *, device: str | None, now
+) -> StartedAttempt | None:
+    """Start a candidate's first attempt in one statement; None when `start_or_resume` must.
+
+    Trusts nothing but the session's claim: the statement checks the account, the admission,
+    that no attempt exists yet, and that the exam and its bank are what the paper was drawn
+    from. SQLite, which has no writes inside WITH, always answers None.
+    """
+    if db.engine.dialect.name != "postgresql":
+        return None
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        exam = _exam_settings(exam_id, connection)
+        if exam is None or exam.max_attempts < 1:
+            return None
+        if timing.window_problem(exam.opens_at, exam.closes_at, now):
+            paper_cache.forget_exam(exam_id)  # read again next time: the window may move
+            return None  # the checked way says why
+        state = paper_cache.remembered_bank_state(exam.bank)
+        if state is paper_cache.NOT_READ:
+            state = bank_state(exam.bank)
+        seed = secrets.randbelow(2**31)
+        try:
+            rows = _paper_rows(exam, seed, state)
+        except Conflict:
+            return None  # the bank can no longer fill the paper: the checked way says so
+        deadline = timing.attempt_deadline(now, exam.time_limit_seconds, 0, exam.closes_at)
+        attempt_id = connection.execute(
+            _START_IN_ONE_STATEMENT,
+            {
+                "user_id": user_id,
+                "session_version": session_version,
+                "exam_id": exam_id,
+                "fingerprint": exam.fingerprint,
+                "bank": exam.bank,
+                "bank_state": state,
+                "status": IN_PROGRESS,
+                "seed": seed,
+                "now": now,
+                "deadline": deadline,
+                "max_score": sum(row.points for row in rows),
+                "device": device,
+                "paper": json.dumps(rows),
+            },
+        ).scalar()
+    if attempt_id is None:
+        # Perhaps only what this process kept went stale: read it again next time.
+        paper_cache.forget_exam(exam_id, exam.bank)
+        return None
+    return StartedAttempt(attempt_id, exam, now, deadline, rows)
 
 
 def start_or_resume(exam: Exam, *, employee_id: int, user_id: int, device: str | None, now):

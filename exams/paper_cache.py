@@ -13,6 +13,14 @@ few seconds would otherwise read the paper again for each save. Identifiers are 
 (attempts are never deleted); the test suite empties its tables between tests and calls
 `clear`.
 
+Exams and banks: the one-statement start (`attempts.start_at_once`) draws from an exam's
+settings and its bank's state as this process last read them; its statement admits the start
+only if the exam's row (its fingerprint) and the bank's state are still those, and when it
+does not, what was kept of them is forgotten and read again by the next start.
+
+JSON: a new attempt's paper is shown as it was drawn, each question's JSON written once per
+version (`question_json`), so that a start's response is a join of kept strings.
+
 Hints: the one-statement save (`attempts.save_at_once`) does not need the attempt's paper.
 It checks the response against the version of the question a process last knew
 (`save_hint`: the version starts in this process drew, else the question's current one) and
@@ -22,8 +30,9 @@ and the save takes the checked way, which reads the paper. Three gunicorn worker
 otherwise each read every one of 5,000 papers on its first save there.
 """
 
+import json
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import select
 
@@ -43,6 +52,10 @@ _paper_versions: dict[int, dict[int, int]] = {}  # attempt → question → vers
 _hints: dict[int, int] = {}  # question → the version a save is checked against, unverified
 _shapes: dict[int, QuestionShape] = {}  # version → its shape, for the hints
 MAX_HINTS = 50_000
+_exams: dict[int, object] = {}  # exam id → its settings as last read (`attempts.ExamSettings`)
+_bank_states: dict[str, object] = {}  # bank → the state it was last read in
+_json: dict[int, "QuestionJson"] = {}  # version → its question's JSON, in parts
+NOT_READ = object()  # a bank whose state this process has not read
 
 
 def built_from(key: Hashable, state: Hashable, build: Callable[[], T]) -> T:
@@ -111,6 +124,67 @@ def remember_versions(versions: dict[int, int]) -> None:
     _hints.update(versions)
 
 
+def remembered_exam(exam_id: int):
+    """The exam's settings as this process last read them, or None."""
+    return _exams.get(exam_id)
+
+
+def remember_exam(exam_id: int, settings) -> None:
+    """Keep the exam's settings (`attempts.ExamSettings`) for the next start."""
+    if len(_exams) >= MAX_BUILT:
+        _exams.clear()
+    _exams[exam_id] = settings
+
+
+def forget_exam(exam_id: int, bank: str | None = None) -> None:
+    """Forget the exam's settings (and its bank's state): read again by the next start."""
+    _exams.pop(exam_id, None)
+    if bank is not None:
+        _bank_states.pop(bank, None)
+
+
+def remembered_bank_state(bank: str):
+    """The state the bank was last read in by this process, or NOT_READ."""
+    return _bank_states.get(bank, NOT_READ)
+
+
+def remember_bank_state(bank: str, state) -> None:
+    """Note the state the bank was just read in."""
+    if len(_bank_states) >= MAX_BUILT:
+        _bank_states.clear()
+    _bank_states[bank] = state
+
+
+class QuestionJson(NamedTuple):
+    """A question of a paper as JSON, in the parts a paper's order and points leave alone."""
+
+    head: str  # '{"id":…,"type":…,"stem":…' (no closing brace)
+    options: dict[str, str]  # key → '{"key":…,"text":…}'
+    tail: str  # ',"blanks":…' and ',"image":…' when the question has them, then '}'
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def question_json(version: version_cache.Version) -> QuestionJson:
+    """The version's question as a paper shows it (`views_common`), written once."""
+    parts = _json.get(version.id)
+    if parts is None:
+        kind, stem = _dumps(version.type), _dumps(version.stem)
+        head = f'{{"id":{version.question_id},"type":{kind},"stem":{stem}'
+        options = {key: _dumps({"key": key, "text": text}) for key, text in version.options}
+        tail = ""
+        if version.type == "fill":
+            tail += f',"blanks":{len(version.blanks)}'
+        if version.image:
+            tail += f',"image":{_dumps(version.image)}'
+        if len(_json) >= MAX_HINTS:
+            _json.clear()
+        parts = _json[version.id] = QuestionJson(head, options, tail + "}")
+    return parts
+
+
 def _shape(version: version_cache.Version) -> QuestionShape:
     return QuestionShape(
         type=version.type, keys=frozenset(version.option_keys), blanks=len(version.blanks)
@@ -124,3 +198,6 @@ def clear() -> None:
     _hints.clear()
     _shapes.clear()
     _built.clear()
+    _exams.clear()
+    _bank_states.clear()
+    _json.clear()

@@ -1,8 +1,9 @@
 """How exams and attempts are shown: shared by the JSON API and the pages."""
 
+import json
 from datetime import UTC, datetime
 
-from exams import queries, services
+from exams import paper_cache, queries, services
 from exams.models import IN_PROGRESS, SUBMITTED, Attempt, Exam
 from exams.rules import grading, timing
 from question_bank import version_cache
@@ -84,14 +85,45 @@ def attempt_clock(attempt: Attempt, now: datetime) -> dict:
     }
 
 
-def attempt_body(attempt: Attempt, now: datetime, *, new: bool = False) -> dict:
-    """An attempt as its candidate sees it: never the correct answers before they may.
+def new_attempt_json(
+    attempt_id: int, exam, number: int, started_at: datetime, deadline: datetime, now, paper
+) -> str:
+    """A new attempt as `attempt_body` shows it, as JSON text: its paper (`PaperRow`s, as
+    drawn) written from each question's JSON kept by the process (`paper_cache.question_json`)
+    and nothing read back. `exam` is an `Exam` or the settings a start drew from."""
+    versions = version_cache.get_many(row.version_id for row in paper)
+    questions = []
+    for row in paper:
+        parts = paper_cache.question_json(versions[row.version_id])
+        options = ",".join(parts.options[key] for key in row.option_order)
+        questions.append(
+            f'{parts.head},"position":{row.position},"options":[{options}],'
+            f'"points":{points(row.points)!r}{parts.tail}'
+        )
+    rest = {
+        "id": attempt_id,
+        "exam": exam_summary(exam),
+        "number": number,
+        "status": IN_PROGRESS,
+        "started_at": iso(started_at),
+        "deadline": iso(deadline),
+        "server_time": iso(now),
+        "remaining_seconds": timing.remaining_seconds(deadline, now),
+        "grace_seconds": timing.GRACE_SECONDS,
+        "answers": {},
+        "seqs": {},
+        "flagged": [],
+        "leave_count": 0,
+    }
+    head = json.dumps(rest, ensure_ascii=False, separators=(",", ":"))
+    return f'{head[:-1]},"questions":[{",".join(questions)}]}}'
 
-    `new`: the attempt was created by this request, so it has no answers to read yet.
-    """
+
+def attempt_body(attempt: Attempt, now: datetime) -> dict:
+    """An attempt as its candidate sees it: never the correct answers before they may."""
     exam = attempt.exam
-    answers = {} if new else {a.question_id: a for a in attempt.answers}
-    items = attempt.fresh_paper or attempt.questions
+    answers = {a.question_id: a for a in attempt.answers}
+    items = attempt.questions
     versions = version_cache.get_many(item.version_id for item in items)
     body = {
         "id": attempt.id,

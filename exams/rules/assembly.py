@@ -9,6 +9,7 @@ that match the same set of rules), so `shortfalls` is empty exactly when `draw_p
 Pure: randomness comes in as a `random.Random`, so the same seed draws the same paper.
 """
 
+import itertools
 import random
 from collections import deque
 from dataclasses import dataclass, field
@@ -174,6 +175,13 @@ class Pool:
         ]
         # Most constrained first (fewest matching questions); ties keep the rules' order.
         self.priority = sorted(range(len(rules)), key=lambda i: (self.matching[i], i))
+        # When no question matches two rules (rules by type, say), each rule draws from its
+        # own questions: what they are, so that a draw is one sample per rule.
+        self.own: list[list[PoolQuestion]] | None = None
+        if all(len(signature) == 1 for signature in self.signatures):
+            self.own = [[] for _ in rules]
+            for (r,), members in zip(self.signatures, self.members, strict=True):
+                self.own[r].extend(members)
 
 
 def _allocate(
@@ -261,6 +269,8 @@ def draw_paper(
 def draw_from(bank: Pool, rng: random.Random) -> list[tuple[int, int]]:
     """`draw_paper` from a pool already built (the same rng gives the same paper)."""
     rules = bank.rules
+    if bank.own is not None:
+        return _draw_apart(bank, bank.own, rng)
     needs = [rule.count for rule in rules]
     sizes = [len(m) for m in bank.members]
     given = _allocate(bank.signatures, sizes, needs, bank.priority)
@@ -283,6 +293,20 @@ def draw_from(bank: Pool, rng: random.Random) -> list[tuple[int, int]]:
                 needs[r] += 1
                 sizes[c] += 1
                 candidates.remove(c)
+    return [
+        (q.id, rule.points) for rule, questions in zip(rules, drawn, strict=True) for q in questions
+    ]
+
+
+def _draw_apart(bank: Pool, own: list[list[PoolQuestion]], rng: random.Random):
+    """`draw_from` where every question matches one rule at most: each rule takes a uniform
+    sample of its own questions (the same as picking them one at a time)."""
+    rules = bank.rules
+    if any(len(own[r]) < rule.count for r, rule in enumerate(rules)):
+        raise PaperError(_shortfalls(bank))
+    drawn: list[list[PoolQuestion]] = [[] for _ in rules]
+    for r in bank.priority:
+        drawn[r] = rng.sample(own[r], rules[r].count)
     return [
         (q.id, rule.points) for rule, questions in zip(rules, drawn, strict=True) for q in questions
     ]
@@ -315,6 +339,14 @@ def sample_order(items: list, rng: random.Random) -> list:
     return shuffled
 
 
+# Every order of up to six options, so that shuffling a question's options is one draw.
+_ORDERS = {n: list(itertools.permutations(range(n))) for n in range(2, 7)}
+
+
 def option_order(keys: list[str], rng: random.Random) -> list[str]:
-    """The option keys in a shuffled order; the keys themselves never change."""
-    return sample_order(keys, rng)
+    """The option keys in a shuffled order (each order equally likely); the keys themselves
+    never change."""
+    orders = _ORDERS.get(len(keys))
+    if orders is None:
+        return sample_order(keys, rng)
+    return [keys[i] for i in orders[rng.randrange(len(orders))]]

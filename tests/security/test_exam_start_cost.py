@@ -33,10 +33,10 @@ def statements(app):
 
 
 def _touching(seen: list[str], verb: str, table: str) -> list[str]:
-    # A statement may open with a WITH (PostgreSQL writes the attempt and its paper in one).
-    pattern = re.compile(
-        rf"^(WITH\b.*?\b)?{verb}\b.*\b(FROM|INTO)\s+{table}\b", re.IGNORECASE | re.DOTALL
-    )
+    # A statement may open with a WITH (PostgreSQL checks and writes the attempt and its
+    # paper in one): what it reads of a table follows FROM, what it writes follows INTO.
+    where = "INTO" if verb == "INSERT" else "FROM"
+    pattern = re.compile(rf"\b{verb}\b.*\b{where}\s+{table}\b", re.IGNORECASE | re.DOTALL)
     return [s for s in seen if pattern.search(s)]
 
 

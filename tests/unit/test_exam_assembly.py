@@ -296,3 +296,23 @@ def test_option_order_keeps_the_keys_and_changes_their_order():
     assert all(sorted(order) == keys for order in orders)
     assert len(orders) > 1
     assert option_order(keys, random.Random(9)) == option_order(keys, random.Random(9))
+
+
+def test_every_order_of_four_options_comes_up():
+    keys = ["A", "B", "C", "D"]
+    rng = random.Random(13)
+    orders = Counter(tuple(option_order(keys, rng)) for _ in range(2400))
+    assert len(orders) == 24  # each of the 24 about a hundred times
+    assert min(orders.values()) > 50
+
+
+def test_rules_that_share_no_question_draw_each_from_its_own():
+    rules = [PaperRule("single", 5, 100), PaperRule("true_false", 3, 100)]
+    seen = Counter()
+    for seed in range(200):
+        paper = draw_paper(rules, POOL, random.Random(seed))
+        assert len(set(ids(paper))) == 8
+        assert [q.type for q in POOL if q.id in ids(paper)].count("single") == 5
+        seen.update(ids(paper))
+    drawable = [q.id for q in POOL if q.type in ("single", "true_false")]
+    assert set(seen) == set(drawable)  # every question comes up
