@@ -4,36 +4,17 @@ Scope comes from `exams.policy.results_scope`; a candidate counts as passed (合
 attempt that counts (best or last, as the exam says), as on the exam's own results page.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise
+from app.paging import Page
 from app.sorting import natural
 from exams import reports
 from exams.models import SUBMITTED, Attempt, Exam, ExamCandidate
 from exams.policy import results_scope
-
-
-@dataclass
-class Page:
-    """A page of the list, shaped as the `pager` macro reads it."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    has_prev = property(lambda self: self.page > 1)
-    has_next = property(lambda self: self.page < self.pages)
-    prev_num = property(lambda self: self.page - 1)
-    next_num = property(lambda self: self.page + 1)
 
 
 def exam_list(user, page: int, per_page: int = 20) -> Page:

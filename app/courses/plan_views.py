@@ -27,6 +27,7 @@ from app.extensions import db
 from app.form_errors import show_on_form
 from app.orgs.models import Enterprise, Region
 from app.orgs.rules.posts import Post
+from app.paging import Page, slice_page
 from app.security import Action, get_or_404, may, require_role, visible
 from app.sorting import natural
 from app.timeutil import LOCAL_TZ, local_today
@@ -163,7 +164,7 @@ def show(plan_id: int):
     state = request.args.get("state", "")
     post = request.args.get("post", "")
     shown = svc.filter_rows(rows, state, post)
-    page = svc.slice_page(shown, _int_arg("page", 1), PER_PAGE)
+    page = slice_page(shown, _int_arg("page", 1), PER_PAGE)
     courses = svc.fill_course_states(plan, page.items)
     manage = may(current_user, Action.MANAGE, plan)
     return render_template(
@@ -274,7 +275,7 @@ def report():
     total = db.session.scalar(select(func.count()).select_from(hours_stmt.subquery()))
     page_no = _int_arg("page", 1)
     items = db.session.execute(hours_stmt.limit(PER_PAGE).offset((page_no - 1) * PER_PAGE)).all()
-    page = svc.Slice(items, page_no, PER_PAGE, total)
+    page = Page(items, page_no, PER_PAGE, total)
     return render_template(
         "courses/plans/report.html",
         report=data,

@@ -343,31 +343,6 @@ def filter_rows(rows: list[Row], state: str = "", post: str = "") -> list[Row]:
     ]
 
 
-@dataclass
-class Slice:
-    """A page of an in-memory list, shaped like Flask-SQLAlchemy's pagination for `pager`."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    has_prev = property(lambda self: self.page > 1)
-    has_next = property(lambda self: self.page < self.pages)
-    prev_num = property(lambda self: self.page - 1)
-    next_num = property(lambda self: self.page + 1)
-
-
-def slice_page(rows: list, page: int, per_page: int = 50) -> Slice:
-    pages = max(1, -(-len(rows) // per_page))
-    page = min(max(1, page), pages)
-    return Slice(rows[(page - 1) * per_page : page * per_page], page, per_page, len(rows))
-
-
 # ---------------------------------------------------------------- report
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.demo.exams import association_exam, rule
 from app.extensions import db
 from app.orgs.models import Employee, Enterprise, Region
 from app.orgs.rules.posts import Post
@@ -19,9 +20,7 @@ from app.timeutil import utcnow
 from exams import attempts as attempt_service
 from exams.grading import finalise
 from exams.models import Exam
-from exams.services import create_exam
 from question_bank import version_cache
-from question_bank.models import PROVINCIAL_BANK
 
 RESULTS_TITLE = "2026年第三季度物业服务岗位理论考试"
 ABSENT_SHARE = 0.1  # candidates who did not come
@@ -58,29 +57,17 @@ def load_demo_exam_results() -> Exam | None:
     if not candidates:
         return None
     opens_at = utcnow().replace(microsecond=0) - timedelta(days=30)
-    exam = create_exam(
-        bank=PROVINCIAL_BANK,
-        user_id=None,
-        candidate_ids=[eid for eid, _ in candidates],
+    exam = association_exam(
         title=RESULTS_TITLE,
+        candidate_ids=[eid for eid, _ in candidates],
         opens_at=opens_at,
         closes_at=opens_at + timedelta(hours=4),
-        time_limit_seconds=60 * 60,
-        pass_score=60 * 100,
-        max_attempts=1,
-        scoring="best",
-        shuffle_questions=True,
-        shuffle_options=True,
+        minutes=60,
         partial_credit="none",
-        partial_percent=50,
         review="score",
         review_from=None,
         leave_limit=None,
-        rules=[
-            {"type": "single", "count": 20, "points": 300, "tags": [], "difficulty": None},
-            {"type": "true_false", "count": 10, "points": 400, "tags": [], "difficulty": None},
-        ],
-        fixed_questions=[],
+        rules=[rule("single", 20, 300), rule("true_false", 10, 400)],
     )
     # Someone has to be the account that sat: the candidate's own, else the province's.
     fallback = db.session.scalar(select(User.id).where(User.username == "admin"))

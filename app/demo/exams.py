@@ -20,6 +20,42 @@ DEMO_TITLE = "物业管理员（四级）理论知识模拟考试"
 COURSE_TEST_TITLE = "项目经理岗位培训结业测试"
 
 
+def rule(kind: str, count: int, points: int) -> dict:
+    """A paper rule over the whole provincial bank: `count` questions of `kind` at `points`
+    centipoints each."""
+    return {"type": kind, "count": count, "points": points, "tags": [], "difficulty": None}
+
+
+def association_exam(*, title, candidate_ids, opens_at, closes_at, minutes, rules, **settings):
+    """An exam on the provincial bank as the association sets one: pass at 60, shuffled
+    questions and options, the best attempt counts; `settings` overrides the rest."""
+    values = {
+        "max_attempts": 1,
+        "partial_credit": "fixed",
+        "partial_percent": 50,
+        "review": "answers",
+        "review_from": closes_at,  # answers and explanations once the window has closed
+        "review_while_attempts_left": False,
+        "leave_limit": 10,
+    } | settings
+    return create_exam(
+        bank=PROVINCIAL_BANK,
+        user_id=None,
+        candidate_ids=candidate_ids,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        time_limit_seconds=minutes * 60,
+        pass_score=60 * 100,
+        scoring="best",
+        shuffle_questions=True,
+        shuffle_options=True,
+        rules=rules,
+        fixed_questions=[],
+        **values,
+    )
+
+
 def load_demo_exam() -> Exam:
     """Create the demo exam once; it stays open for 90 days from its creation."""
     # Found by title: a database loaded before keeps the settings it was given then.
@@ -27,7 +63,6 @@ def load_demo_exam() -> Exam:
     if exam is not None:
         return exam
     now = utcnow()
-    closes_at = now + timedelta(days=90)
     candidates = list(
         db.session.scalars(
             select(User.employee_id).where(
@@ -36,32 +71,18 @@ def load_demo_exam() -> Exam:
             )
         )
     )
-    return create_exam(
-        bank=PROVINCIAL_BANK,
-        user_id=None,
-        candidate_ids=candidates,
+    return association_exam(
         title=DEMO_TITLE,
+        candidate_ids=candidates,
         opens_at=now - timedelta(days=1),
-        closes_at=closes_at,
-        time_limit_seconds=60 * 60,
-        pass_score=60 * 100,
-        max_attempts=1,
-        scoring="best",
-        shuffle_questions=True,
-        shuffle_options=True,
-        partial_credit="fixed",
-        partial_percent=50,
-        review="answers",
-        review_from=closes_at,  # answers and explanations once the window has closed
-        review_while_attempts_left=False,
-        leave_limit=10,
+        closes_at=now + timedelta(days=90),
+        minutes=60,
         rules=[
-            {"type": "single", "count": 20, "points": 200, "tags": [], "difficulty": None},
-            {"type": "multiple", "count": 10, "points": 300, "tags": [], "difficulty": None},
-            {"type": "true_false", "count": 10, "points": 200, "tags": [], "difficulty": None},
-            {"type": "fill", "count": 5, "points": 200, "tags": [], "difficulty": None},
+            rule("single", 20, 200),
+            rule("multiple", 10, 300),
+            rule("true_false", 10, 200),
+            rule("fill", 5, 200),
         ],
-        fixed_questions=[],
     )
 
 
@@ -75,30 +96,12 @@ def load_course_test() -> Exam:
     if exam is not None:
         return exam
     now = utcnow()
-    closes_at = now + timedelta(days=365)
-    return create_exam(
-        bank=PROVINCIAL_BANK,
-        user_id=None,
-        candidate_ids=[],
+    return association_exam(
         title=COURSE_TEST_TITLE,
+        candidate_ids=[],
         opens_at=now - timedelta(days=1),
-        closes_at=closes_at,
-        time_limit_seconds=30 * 60,
-        pass_score=60 * 100,
+        closes_at=now + timedelta(days=365),
+        minutes=30,
         max_attempts=3,
-        scoring="best",
-        shuffle_questions=True,
-        shuffle_options=True,
-        partial_credit="fixed",
-        partial_percent=50,
-        review="answers",
-        review_from=closes_at,
-        review_while_attempts_left=False,
-        leave_limit=10,
-        rules=[
-            {"type": "single", "count": 10, "points": 500, "tags": [], "difficulty": None},
-            {"type": "multiple", "count": 5, "points": 600, "tags": [], "difficulty": None},
-            {"type": "true_false", "count": 5, "points": 400, "tags": [], "difficulty": None},
-        ],
-        fixed_questions=[],
+        rules=[rule("single", 10, 500), rule("multiple", 5, 600), rule("true_false", 5, 400)],
     )

@@ -53,6 +53,12 @@ def learning_record(employee, today: date, *, leave_out=()) -> list[Section]:
     return [provider.build(employee, today) for provider in chosen]
 
 
+def record_section(employee, today: date, key: str) -> Section | None:
+    """The one section `key` of `employee`'s record (None when no package registered it)."""
+    provider = _SECTIONS.get(key)
+    return provider.build(employee, today) if provider else None
+
+
 def external_certificates(employee, today: date) -> Section:
     """Certificates from other issuers recorded for the employee (登记的其他证书)."""
     rows = []

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.auth.models import Role, User
 from app.extensions import db
 from app.orgs import queries
+from app.orgs.learning_record import record_section
 from app.orgs.models import Employee, Enterprise, ExternalCertificate
 from app.orgs.rules.posts import Post
 from app.security import visible
@@ -60,9 +61,11 @@ def trainee_overview(user, today: date) -> dict:
         cards = progress.course_cards(employee)
         courses = [c for c in cards if not c.completed and (c.due_on or c.progress)][:5]
         year_seconds = progress.hours_this_year(employee.id, today)
+    issued = record_section(employee, today, "certificates") if employee else None
     return {
         "employee": employee,
         "external_certificates": certificates,
+        "issued_certificates": issued.rows if issued else [],
         "today": today,
         "exams": exams,
         "courses": courses,

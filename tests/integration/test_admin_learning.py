@@ -244,6 +244,14 @@ def test_the_learning_record_is_in_the_admins_scope(client, login, world, userna
     assert client.get(f"/employees/{world['zhang'].id}/record").status_code == status
 
 
+def test_the_trainees_home_lists_the_certificates_issued_here_and_recorded(client, login, world):
+    login("zhang")
+    home = page(client.get("/"))
+    card = home[home.index("我的证书") :]
+    assert "物业管理员" in card and "S000000000000000000777" in card and "有效" in card
+    assert "保安员证" in card and "/certificates/mine" in card
+
+
 def test_a_trainee_has_no_print_page_of_the_record(client, login, world):
     login("zhang")
     assert client.get(f"/employees/{world['zhang'].id}/record").status_code == 403
