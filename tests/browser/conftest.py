@@ -116,8 +116,17 @@ def _open_context(browser, options: dict):
 
     def on_failed(request):
         # The browser fetches the tab's icon on its own and drops it when the page moves on
-        # or the network goes: not a request of the page's.
-        if _is_local(request.url) and "favicon" not in urlsplit(request.url).path:
+        # or the network goes: not a request of the page's. Nor is a read the page started
+        # (a chart's figures) and the browser dropped because the test moved to another page;
+        # a write that never arrived still counts.
+        if not _is_local(request.url) or "favicon" in urlsplit(request.url).path:
+            return
+        dropped_read = (
+            request.method == "GET"
+            and request.resource_type == "fetch"
+            and "ERR_ABORTED" in (request.failure or "")
+        )
+        if not dropped_read:
             traffic.failed.append(f"{request.method} {request.url}: {request.failure}")
 
     def on_response(response):
