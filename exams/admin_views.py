@@ -380,13 +380,11 @@ def results(exam_id: int):
     """Every candidate's counted result."""
     exam = _exam(exam_id)
     rows = reports.results(exam, utcnow())
-    sat = [r for r in rows if r["passed"] is not None]
     return render_template(
         "exams/manage/results.html",
         exam=exam,
         rows=rows,
-        sat=len(sat),
-        passed=sum(1 for r in sat if r["passed"]),
+        **reports.tally(rows),
         reasons=SUBMIT_REASONS,
         states=reports.RESULT_STATES,
     )

@@ -217,7 +217,7 @@ def _grade_in_postgresql(batch: dict[int, Attempt], memo: dict, now, reason: str
 
 def _one_of(column, ids: list[int]):
     """`column IN ids` with a single parameter however many the ids: rendering and parsing a
-    statement with thousands of placeholders costs more than the UPDATE it selects for."""
+    statement with thousands of bound parameters costs more than the UPDATE it selects for."""
     if db.session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
     listed = func.json_each(json.dumps(ids)).table_valued("value")  # SQLite

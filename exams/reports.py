@@ -127,6 +127,12 @@ def board(exam, now: datetime) -> list[dict]:
     return rows
 
 
+def tally(rows: list[dict]) -> dict:
+    """How many of `results` rows sat the exam and how many of those passed (合格)."""
+    sat = [r for r in rows if r["passed"] is not None]
+    return {"sat": len(sat), "passed": sum(1 for r in sat if r["passed"])}
+
+
 def results(exam, now: datetime, candidates=None) -> list[dict]:
     """Each candidate's counted attempt (best or last, as the exam says); `candidates`, a
     SELECT of employee ids, narrows the list (a city's people)."""

@@ -44,13 +44,11 @@ def exam(exam_id: int):
     if enterprise_id not in {e for e, _ in enterprises}:
         enterprise_id = None
     rows = region_results.exam_rows(current_user, exam, utcnow(), enterprise_id)
-    sat = [r for r in rows if r["passed"] is not None]
     return render_template(
         "exams/results/exam.html",
         exam=exam,
         rows=rows,
-        sat=len(sat),
-        passed=sum(1 for r in sat if r["passed"]),
+        **reports.tally(rows),
         enterprises=enterprises,
         enterprise_id=enterprise_id,
         states=reports.RESULT_STATES,

@@ -32,10 +32,10 @@ _FULL = Decimal(100)
 # Escaped control characters are swapped for private-use characters while the question is
 # taken apart, and swapped back in each piece of text ("\n" becomes a line break).
 _ESCAPABLE = "\\~=#{}:n"
-_PLACEHOLDERS = {char: chr(0xE000 + index) for index, char in enumerate(_ESCAPABLE)}
+_STAND_INS = {char: chr(0xE000 + index) for index, char in enumerate(_ESCAPABLE)}
 _ESCAPE = re.compile(r"\\([\\~=#{}:n])")
 _RESTORE = str.maketrans(
-    {placeholder: ("\n" if char == "n" else char) for char, placeholder in _PLACEHOLDERS.items()}
+    {stand_in: ("\n" if char == "n" else char) for char, stand_in in _STAND_INS.items()}
 )
 _FORMAT = re.compile(r"^\[(html|moodle|plain|markdown)\]")
 _WEIGHT = re.compile(r"^%(-?\d{1,3}(?:\.\d+)?)%")
@@ -122,7 +122,7 @@ def parse_gift(text: str, markdown: Markdown | None = None) -> ParsedFile:
 def _read_question(
     text: str, number: int, knowledge_point: str | None, markdown: Markdown | None = None
 ) -> ImportItem:
-    text = _ESCAPE.sub(lambda match: _PLACEHOLDERS[match.group(1)], text)
+    text = _ESCAPE.sub(lambda match: _STAND_INS[match.group(1)], text)
     title = None
     if text.startswith("::"):
         end = text.find("::", 2)

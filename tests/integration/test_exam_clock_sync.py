@@ -7,11 +7,10 @@ Every save answers the attempt's current deadline and the server's time; an idle
 
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from exams import attempts as attempt_service
+from tests.integration.test_exam_attempt_rules import way  # noqa: F401
 from tests.integration.test_exams_api import (  # noqa: F401
     answer_url,
     as_candidate,
@@ -19,14 +18,6 @@ from tests.integration.test_exams_api import (  # noqa: F401
     right_answer,
     world,
 )
-
-
-@pytest.fixture(params=["at_once", "checked"])
-def way(request, monkeypatch):
-    """Which way saves take: the one-statement save where the database allows, or checked."""
-    if request.param == "checked":
-        monkeypatch.setattr(attempt_service, "save_at_once", lambda *args, **kwargs: None)
-    return request.param
 
 
 def _when(iso: str) -> datetime:
